@@ -1,0 +1,1 @@
+//! cotp (under construction).

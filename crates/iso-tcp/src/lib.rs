@@ -1,0 +1,1 @@
+//! iso-tcp (under construction).

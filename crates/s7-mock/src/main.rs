@@ -1,0 +1,2 @@
+//! `s7-mock` command-line binary.
+fn main() {}

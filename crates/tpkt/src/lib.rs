@@ -1,0 +1,1 @@
+//! tpkt (under construction).
