@@ -1,0 +1,93 @@
+//! `cargo xtask ci`: every check CI runs, in order, stopping at the first failure.
+
+use std::time::Instant;
+
+use crate::process::{cargo, have, step};
+use crate::TaskResult;
+
+/// Seconds each fuzz target runs for inside CI: long enough to catch shallow regressions, short
+/// enough to keep CI well under 15 minutes on two cores.
+const CI_FUZZ_SECONDS: u64 = 20;
+
+/// Runs every step; on failure, names the step that failed.
+pub(crate) fn run_all() -> TaskResult {
+    let started = Instant::now();
+    let steps: [(&str, fn() -> TaskResult); 8] = [
+        ("fmt", fmt),
+        ("clippy", clippy),
+        ("test", test),
+        ("no_std", no_std),
+        ("doc", doc),
+        ("integration", crate::integration::run),
+        ("interop", crate::interop::run),
+        ("fuzz", || crate::fuzz::run_targets(CI_FUZZ_SECONDS)),
+    ];
+    for (name, step) in steps {
+        let step_started = Instant::now();
+        step().map_err(|e| format!("ci step `{name}` failed: {e}"))?;
+        println!(
+            "==> ci step `{name}` ok ({:.0} s)",
+            step_started.elapsed().as_secs_f64()
+        );
+    }
+    println!(
+        "==> ci: all steps passed in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+
+fn fmt() -> TaskResult {
+    step("cargo fmt --check", cargo().args(["fmt", "--all", "--", "--check"]))
+}
+
+fn clippy() -> TaskResult {
+    step(
+        "cargo clippy",
+        cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )
+}
+
+fn test() -> TaskResult {
+    if have("cargo-nextest", &["--version"]) {
+        step(
+            "cargo nextest run",
+            cargo().args(["nextest", "run", "--workspace", "--all-targets"]),
+        )?;
+    } else {
+        step("cargo test", cargo().args(["test", "--workspace", "--all-targets"]))?;
+    }
+    // nextest does not run doctests; the examples in the docs are tests too.
+    step("cargo test --doc", cargo().args(["test", "--workspace", "--doc"]))
+}
+
+fn no_std() -> TaskResult {
+    step(
+        "no_std check of the wire crates",
+        cargo().args([
+            "check",
+            "-p",
+            "tpkt",
+            "-p",
+            "cotp",
+            "--no-default-features",
+        ]),
+    )
+}
+
+fn doc() -> TaskResult {
+    step(
+        "cargo doc",
+        cargo()
+            .args(["doc", "--workspace", "--no-deps"])
+            .env("RUSTDOCFLAGS", "-D warnings"),
+    )
+}
