@@ -85,3 +85,53 @@ impl DisconnectConfirm {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dc_round_trips() {
+        let wire = [0x05, 0xC0, 0x00, 0x01, 0x44, 0x31];
+        let dc = DisconnectConfirm::parse(&wire).unwrap();
+        assert_eq!(dc, DisconnectConfirm::new(0x0001, 0x4431));
+        assert_eq!(dc.to_bytes(), wire);
+        let mut out = alloc::vec::Vec::new();
+        dc.emit(&mut out).unwrap();
+        assert_eq!(out, wire);
+        assert_eq!(dc.buffer_len(), 6);
+    }
+
+    #[test]
+    fn dc_parameters_are_checked_then_dropped() {
+        let wire = [0x09, 0xC0, 0x00, 0x01, 0x00, 0x02, 0xC3, 0x02, 0xAB, 0xCD];
+        assert_eq!(DisconnectConfirm::parse(&wire), Ok(DisconnectConfirm::new(1, 2)));
+        let wire = [0x08, 0xC0, 0x00, 0x01, 0x00, 0x02, 0xC3, 0x02, 0xAB];
+        assert_eq!(
+            DisconnectConfirm::parse(&wire),
+            Err(Error::ParameterOverrun { code: 0xC3, declared: 2, remaining: 1 })
+        );
+    }
+
+    #[test]
+    fn dc_errors() {
+        assert_eq!(
+            DisconnectConfirm::parse(&[0x04, 0xC0, 0, 1, 0]),
+            Err(Error::HeaderTooShort { code: 0xC0, li: 4, min: 5 })
+        );
+        assert_eq!(
+            DisconnectConfirm::parse(&[0x05, 0xC0, 0, 1, 0]),
+            Err(Error::LengthIndicatorPastData { li: 5, available: 4 })
+        );
+        assert_eq!(
+            DisconnectConfirm::parse(&[0x05, 0x80, 0, 1, 0, 2]),
+            Err(Error::UnexpectedTpduCode { expected: 0xC0, found: 0x80 })
+        );
+        let mut storage = [0u8; 5];
+        let mut out: &mut [u8] = &mut storage;
+        assert_eq!(
+            DisconnectConfirm::new(1, 2).emit(&mut out),
+            Err(Error::BufferTooSmall { needed: 6, available: 5 })
+        );
+    }
+}

@@ -239,3 +239,115 @@ impl DisconnectRequest {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::{format, vec};
+
+    #[test]
+    fn normal_disconnect() {
+        let wire = [0x06, 0x80, 0x00, 0x01, 0x44, 0x31, 0x80];
+        let dr = DisconnectRequest::parse(&wire).unwrap();
+        assert_eq!(dr, DisconnectRequest::new(0x0001, 0x4431, DisconnectReason::Normal));
+        assert_eq!(dr.additional_information(), None);
+        assert_eq!(dr.to_vec().unwrap(), wire);
+        assert_eq!(dr.buffer_len(), wire.len());
+    }
+
+    #[test]
+    fn unknown_reason_is_kept() {
+        let wire = [0x06, 0x80, 0x00, 0x01, 0x00, 0x00, 0x86];
+        let dr = DisconnectRequest::parse(&wire).unwrap();
+        assert_eq!(dr.reason, DisconnectReason::Other(0x86));
+        assert_eq!(dr.to_vec().unwrap(), wire);
+    }
+
+    #[test]
+    fn additional_information_and_other_parameters_are_kept_raw() {
+        let wire = [0x0F, 0x80, 0, 1, 0, 2, 0x85, 0xE0, 0x02, b'n', b'o', 0xC0, 0x01, 0x05, 0xFF, 0x00];
+        let dr = DisconnectRequest::parse(&wire).unwrap();
+        assert_eq!(dr.reason, DisconnectReason::ProtocolError);
+        assert_eq!(dr.additional_information(), Some(&b"no"[..]));
+        assert_eq!(
+            dr.parameters,
+            vec![
+                Parameter::Other { code: 0xE0, value: b"no".to_vec() },
+                Parameter::Other { code: 0xC0, value: vec![0x05] },
+                Parameter::Other { code: 0xFF, value: vec![] },
+            ]
+        );
+        assert_eq!(dr.to_vec().unwrap(), wire);
+        let built = DisconnectRequest::new(1, 2, DisconnectReason::ProtocolError)
+            .with_additional_information(b"no".to_vec());
+        assert_eq!(
+            built.to_vec().unwrap(),
+            [0x0A, 0x80, 0, 1, 0, 2, 0x85, 0xE0, 0x02, b'n', b'o']
+        );
+    }
+
+    #[test]
+    fn every_named_reason_round_trips() {
+        let named = [
+            (0x00, DisconnectReason::NotSpecified),
+            (0x01, DisconnectReason::Congestion),
+            (0x02, DisconnectReason::SessionNotAttached),
+            (0x03, DisconnectReason::AddressUnknown),
+            (0x80, DisconnectReason::Normal),
+            (0x81, DisconnectReason::RemoteCongestion),
+            (0x82, DisconnectReason::NegotiationFailed),
+            (0x83, DisconnectReason::DuplicateSourceReference),
+            (0x84, DisconnectReason::MismatchedReferences),
+            (0x85, DisconnectReason::ProtocolError),
+            (0x87, DisconnectReason::ReferenceOverflow),
+            (0x88, DisconnectReason::ConnectionRefused),
+            (0x8A, DisconnectReason::InvalidHeaderOrParameterLength),
+        ];
+        for (code, reason) in named {
+            assert_eq!(DisconnectReason::from(code), reason);
+            assert_eq!(reason.code(), code);
+            assert_eq!(u8::from(reason), code);
+        }
+        for code in 0..=255u8 {
+            let reason = DisconnectReason::from(code);
+            assert_eq!(reason.code(), code);
+            let named_code = named.iter().any(|(c, _)| *c == code);
+            assert_eq!(matches!(reason, DisconnectReason::Other(_)), !named_code);
+        }
+        assert_eq!(format!("{}", DisconnectReason::Normal), "normal disconnect");
+        assert_eq!(format!("{}", DisconnectReason::Other(0x42)), "reason 0x42");
+    }
+
+    #[test]
+    fn dr_errors() {
+        assert_eq!(
+            DisconnectRequest::parse(&[0x06, 0x81, 0, 1, 0, 2, 0x80]),
+            Err(Error::UnexpectedTpduCode { expected: 0x80, found: 0x81 })
+        );
+        assert_eq!(
+            DisconnectRequest::parse(&[0x05, 0x80, 0, 1, 0, 2]),
+            Err(Error::HeaderTooShort { code: 0x80, li: 5, min: 6 })
+        );
+        assert_eq!(
+            DisconnectRequest::parse(&[0x06, 0x80, 0, 1, 0, 2]),
+            Err(Error::LengthIndicatorPastData { li: 6, available: 5 })
+        );
+        assert_eq!(
+            DisconnectRequest::parse(&[0x08, 0x80, 0, 1, 0, 2, 0x80, 0xE0, 0x01]),
+            Err(Error::ParameterOverrun { code: 0xE0, declared: 1, remaining: 0 })
+        );
+    }
+
+    #[test]
+    fn emit_refuses_an_li_above_254() {
+        let fits = DisconnectRequest::new(1, 2, DisconnectReason::Normal)
+            .with_additional_information(vec![0u8; 246]);
+        assert_eq!(fits.to_vec().unwrap().len(), 255);
+        let too_long = DisconnectRequest::new(1, 2, DisconnectReason::Normal)
+            .with_additional_information(vec![0u8; 247]);
+        assert_eq!(too_long.to_vec(), Err(Error::HeaderTooLong { len: 255 }));
+        let huge = DisconnectRequest::new(1, 2, DisconnectReason::Normal)
+            .with_additional_information(vec![0u8; 256]);
+        assert_eq!(huge.to_vec(), Err(Error::InvalidParameterLength { code: 0xE0, len: 256 }));
+    }
+}

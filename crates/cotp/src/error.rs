@@ -160,3 +160,98 @@ pub enum Error {
         available: usize,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        segments, ConnectionRequest, Data, ErrorTpdu, Parameter, Reassembler, RejectCause,
+        S7ConnectionType, Tpdu, TpduSize, Tsap,
+    };
+    use alloc::string::ToString;
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    /// Every variant, each produced by the public API from a concrete input.
+    fn every_variant() -> Vec<Error> {
+        let too_long_cr = ConnectionRequest::new(1)
+            .with_called_tsap(Tsap::new(vec![1u8; Tsap::MAX_LEN]).unwrap())
+            .with_calling_tsap(Tsap::from_u16(1));
+        let ambiguous_cr =
+            ConnectionRequest::new(1).with_parameter(Parameter::Other { code: 0xC1, value: vec![1] });
+        let mut fixed = [0u8; 2];
+        let mut fixed_out: &mut [u8] = &mut fixed;
+        let mut reassembler = Reassembler::new(1);
+        vec![
+            Tpdu::parse(&[0x02]).unwrap_err(),
+            Tpdu::parse(&[0xFF, 0xE0]).unwrap_err(),
+            Tpdu::parse(&[0x11, 0xE0, 0, 0]).unwrap_err(),
+            Tpdu::parse(&[0x02, 0xE0, 0, 0]).unwrap_err(),
+            too_long_cr.to_vec().unwrap_err(),
+            Tpdu::parse(&[0x02, 0x60, 0, 0]).unwrap_err(),
+            Data::parse(&[0x02, 0xE0, 0x80]).unwrap_err(),
+            Data::parse(&[0x03, 0xF0, 0x80, 0x32]).unwrap_err(),
+            Data::parse(&[0x02, 0xF0, 0x81, 0x32]).unwrap_err(),
+            Tpdu::parse(&[0x08, 0xE0, 0, 0, 0, 1, 0, 0xC1, 0x02]).unwrap_err(),
+            Tpdu::parse(&[0x08, 0xE0, 0, 0, 0, 1, 0, 0xC0, 0x01, 0x0A]).unwrap_err(),
+            Tpdu::parse(&[0x08, 0xE0, 0, 0, 0, 1, 0, 0xC0, 0x00]).unwrap_err(),
+            Tpdu::parse(&[0x09, 0xE0, 0, 0, 0, 1, 0, 0xC0, 0x01, 0x0E]).unwrap_err(),
+            ambiguous_cr.to_vec().unwrap_err(),
+            segments(&[1], 3).unwrap_err(),
+            reassembler.push_slice(true, &[1, 2]).unwrap_err(),
+            Tsap::s7(S7ConnectionType::Pg, 8, 0).unwrap_err(),
+            Tsap::s7(S7ConnectionType::Pg, 0, 32).unwrap_err(),
+            Tsap::new(Vec::new()).unwrap_err(),
+            ErrorTpdu::new(1, RejectCause::NotSpecified).emit(&mut fixed_out).unwrap_err(),
+        ]
+    }
+
+    #[test]
+    fn each_variant_is_reachable_and_distinct() {
+        let errors = every_variant();
+        assert_eq!(
+            errors,
+            vec![
+                Error::Truncated { needed: 2, available: 1 },
+                Error::ReservedLengthIndicator,
+                Error::LengthIndicatorPastData { li: 0x11, available: 3 },
+                Error::HeaderTooShort { code: 0xE0, li: 2, min: 6 },
+                Error::HeaderTooLong { len: 258 },
+                Error::UnknownTpduCode { code: 0x60 },
+                Error::UnexpectedTpduCode { expected: 0xF0, found: 0xE0 },
+                Error::InvalidDataHeaderLength { li: 3 },
+                Error::NonZeroTpduNumber { number: 1 },
+                Error::ParameterOverrun { code: 0xC1, declared: 2, remaining: 0 },
+                Error::ParameterOverrun { code: 0xC0, declared: 1, remaining: 0 },
+                Error::InvalidParameterLength { code: 0xC0, len: 0 },
+                Error::InvalidTpduSize { code: 14 },
+                Error::AmbiguousParameter { code: 0xC1 },
+                Error::TpduSizeTooSmall { size: 3 },
+                Error::ReassemblyOverflow { limit: 1, len: 2 },
+                Error::InvalidRack { rack: 8 },
+                Error::InvalidSlot { slot: 32 },
+                Error::InvalidTsapLength { len: 0 },
+                Error::BufferTooSmall { needed: 5, available: 2 },
+            ]
+        );
+    }
+
+    #[test]
+    fn messages_are_lowercase_and_carry_context() {
+        for error in every_variant() {
+            let message = error.to_string();
+            let first = message.chars().next().unwrap();
+            assert!(first.is_ascii_lowercase(), "{message}");
+        }
+        assert_eq!(
+            Error::LengthIndicatorPastData { li: 17, available: 3 }.to_string(),
+            "length indicator 17 runs past the 3 bytes that follow it"
+        );
+        assert_eq!(
+            Error::ParameterOverrun { code: 0xC2, declared: 3, remaining: 2 }.to_string(),
+            "parameter 0xC2 needs 3 more bytes but the header has 2 left"
+        );
+        assert_eq!(Error::InvalidTpduSize { code: 14 }.to_string(), "tpdu size code 14 is outside 7..=13");
+        assert_eq!(TpduSize::from_code(6).unwrap_err().to_string(), "tpdu size code 6 is outside 7..=13");
+    }
+}

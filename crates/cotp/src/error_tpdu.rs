@@ -189,3 +189,83 @@ impl ErrorTpdu {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::{format, vec};
+
+    #[test]
+    fn er_without_parameter() {
+        let wire = [0x04, 0x70, 0x00, 0x01, 0x03];
+        let er = ErrorTpdu::parse(&wire).unwrap();
+        assert_eq!(er, ErrorTpdu::new(1, RejectCause::InvalidParameterValue));
+        assert_eq!(er.to_vec().unwrap(), wire);
+        assert_eq!(er.buffer_len(), wire.len());
+    }
+
+    #[test]
+    fn er_with_invalid_tpdu_parameter() {
+        let wire = [0x0A, 0x70, 0x00, 0x01, 0x02, 0xC1, 0x04, 0x06, 0x60, 0x00, 0x01];
+        let er = ErrorTpdu::parse(&wire).unwrap();
+        assert_eq!(er.cause, RejectCause::InvalidTpduType);
+        assert_eq!(er.invalid_tpdu.as_deref(), Some(&[0x06, 0x60, 0x00, 0x01][..]));
+        assert_eq!(er.to_vec().unwrap(), wire);
+        let built =
+            ErrorTpdu::new(1, RejectCause::InvalidTpduType).with_invalid_tpdu(vec![6, 0x60, 0, 1]);
+        assert_eq!(built, er);
+    }
+
+    #[test]
+    fn other_and_repeated_parameters_are_dropped() {
+        let wire = [0x0D, 0x70, 0, 1, 0x09, 0xC3, 0x02, 0xAA, 0xBB, 0xC1, 0x01, 0x11, 0xC1, 0x00];
+        let er = ErrorTpdu::parse(&wire).unwrap();
+        assert_eq!(er.cause, RejectCause::Other(9));
+        assert_eq!(er.invalid_tpdu, Some(vec![0x11]));
+    }
+
+    #[test]
+    fn every_cause_round_trips() {
+        for code in 0..=255u8 {
+            assert_eq!(RejectCause::from(code).code(), code);
+            assert_eq!(u8::from(RejectCause::from(code)), code);
+            assert_eq!(matches!(RejectCause::from(code), RejectCause::Other(_)), code > 3);
+        }
+        assert_eq!(RejectCause::from(0), RejectCause::NotSpecified);
+        assert_eq!(RejectCause::from(1), RejectCause::InvalidParameterCode);
+        assert_eq!(format!("{}", RejectCause::InvalidTpduType), "invalid tpdu type");
+        assert_eq!(format!("{}", RejectCause::Other(0x10)), "cause 0x10");
+    }
+
+    #[test]
+    fn er_errors() {
+        assert_eq!(
+            ErrorTpdu::parse(&[0x03, 0x70, 0, 1]),
+            Err(Error::HeaderTooShort { code: 0x70, li: 3, min: 4 })
+        );
+        assert_eq!(
+            ErrorTpdu::parse(&[0x04, 0x70, 0, 1]),
+            Err(Error::LengthIndicatorPastData { li: 4, available: 3 })
+        );
+        assert_eq!(
+            ErrorTpdu::parse(&[0x06, 0x70, 0, 1, 2, 0xC1, 0x05]),
+            Err(Error::ParameterOverrun { code: 0xC1, declared: 5, remaining: 0 })
+        );
+        assert_eq!(
+            ErrorTpdu::parse(&[0x04, 0x71, 0, 1, 2]),
+            Err(Error::UnexpectedTpduCode { expected: 0x70, found: 0x71 })
+        );
+    }
+
+    #[test]
+    fn emit_refuses_an_li_above_254() {
+        let fits = ErrorTpdu::new(1, RejectCause::NotSpecified).with_invalid_tpdu(vec![0u8; 248]);
+        let wire = fits.to_vec().unwrap();
+        assert_eq!(wire[0], 254);
+        assert_eq!(ErrorTpdu::parse(&wire).unwrap(), fits);
+        let too_long = ErrorTpdu::new(1, RejectCause::NotSpecified).with_invalid_tpdu(vec![0u8; 249]);
+        let mut out = vec![];
+        assert_eq!(too_long.emit(&mut out), Err(Error::HeaderTooLong { len: 255 }));
+        assert!(out.is_empty());
+    }
+}
