@@ -1,0 +1,402 @@
+//! The server side: listen, TCP accept, read the connection request, answer CC or DR.
+//!
+//! ```text
+//!  client                                   server
+//!    | ---- TCP connect -----------------------> |  accept_tcp()
+//!    | ---- CR: C1 calling, C2 called, C0 size --> |  handshake(): read within the deadline
+//!    |                                           |  decide(&ConnectionRequestInfo)
+//!    | <--- CC: C0 chosen, C1 + C2 echoed ------- |  Accept
+//!    | <--- DR: reason ------------------------- |  Refuse(reason)
+//! ```
+//!
+//! The chosen TPDU size is the smaller of the one requested (128 when the CR has none, as
+//! ISO 8073 says; the preferred maximum F0 is used when only it is present) and the server's
+//! own maximum. The CC echoes both TSAPs exactly as received and carries the chosen size, its
+//! destination reference is the client's source reference and its source reference is the
+//! server's own (a per-listener counter).
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use cotp::{
+    ConnectionConfirm, ConnectionRequest, DisconnectReason, DisconnectRequest, Parameter, TpduSize,
+    Tpdu, Tsap,
+};
+use socket2::{Domain, Protocol, Socket, Type};
+
+use crate::connection::{socket_addr, Established, Role};
+use crate::framing::{FrameReader, FrameWriter, ReadFailure, HANDSHAKE_FRAME_LEN};
+use crate::socket_config;
+use crate::{Connection, Error, ServerOptions};
+
+/// What a server learns from a connection request, handed to the decision of
+/// [`Listener::accept_with`] and [`PendingConnection::handshake`].
+#[derive(Debug, Clone)]
+pub struct ConnectionRequestInfo {
+    /// The client's socket address.
+    pub peer_addr: SocketAddr,
+    /// The client's own TSAP (C1), if it sent one.
+    pub calling_tsap: Option<Tsap>,
+    /// The TSAP the client wants to reach (C2), if it sent one; for S7 it names rack and slot.
+    pub called_tsap: Option<Tsap>,
+    /// The TPDU size the client asked for (C0), if it did.
+    pub requested_tpdu_size: Option<TpduSize>,
+    /// The TPDU size the server will confirm if it accepts.
+    pub chosen_tpdu_size: TpduSize,
+    /// The whole request as received.
+    pub request: ConnectionRequest,
+}
+
+/// A server's answer to a connection request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AcceptDecision {
+    /// Answer with a CC.
+    Accept,
+    /// Answer with a DR carrying this reason, then close.
+    Refuse(DisconnectReason),
+}
+
+/// A listening socket that accepts ISO-on-TCP connections.
+///
+/// ```no_run
+/// use iso_tcp::{Listener, ServerOptions};
+///
+/// let listener = Listener::bind("127.0.0.1:0".parse()?, ServerOptions::new())?;
+/// println!("listening on {}", listener.local_addr()?);
+/// loop {
+///     // Run each handshake on its own thread, so a silent client holds up nobody.
+///     let pending = listener.accept_tcp()?;
+///     std::thread::spawn(move || -> Result<(), iso_tcp::Error> {
+///         let mut connection = pending.handshake(|_| iso_tcp::AcceptDecision::Accept)?;
+///         loop {
+///             let request = connection.recv()?;
+///             connection.send(&request)?;
+///         }
+///     });
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Listener {
+    socket: Socket,
+    local_addr: SocketAddr,
+    options: ServerOptions,
+    next_reference: Arc<AtomicU16>,
+}
+
+impl Listener {
+    /// Binds to `addr` (port 0 picks a free port) with `SO_REUSEADDR` and listens with the
+    /// configured backlog (at least 128, 1024 by default).
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the socket cannot be created, bound or put in listening state.
+    pub fn bind(addr: SocketAddr, options: ServerOptions) -> Result<Self, Error> {
+        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
+            .map_err(|e| Error::io("socket", e))?;
+        socket
+            .set_reuse_address(true)
+            .map_err(|e| Error::io("set SO_REUSEADDR", e))?;
+        socket
+            .bind(&addr.into())
+            .map_err(|e| Error::io("bind", e))?;
+        let backlog = i32::try_from(options.backlog).unwrap_or(i32::MAX);
+        socket
+            .listen(backlog)
+            .map_err(|e| Error::io("listen", e))?;
+        let local_addr = socket_addr(&socket)?;
+        tracing::info!(addr = %local_addr, backlog, "listening");
+        Ok(Listener {
+            socket,
+            local_addr,
+            options,
+            next_reference: Arc::new(AtomicU16::new(1)),
+        })
+    }
+
+    /// The address the listener is bound to (with the actual port when bound to port 0).
+    ///
+    /// # Errors
+    /// Never fails at present; kept fallible for platforms that look it up.
+    pub fn local_addr(&self) -> Result<SocketAddr, Error> {
+        Ok(self.local_addr)
+    }
+
+    /// The options accepted connections get.
+    pub fn options(&self) -> &ServerOptions {
+        &self.options
+    }
+
+    /// Accepts one connection and completes the handshake, accepting every request.
+    ///
+    /// The handshake runs on the calling thread, bounded by the handshake timeout; servers that
+    /// must not be held up by a slow client use [`accept_tcp`](Self::accept_tcp) and run
+    /// [`PendingConnection::handshake`] elsewhere.
+    ///
+    /// # Errors
+    /// Accept and handshake errors; a failed handshake concerns only that client, so an
+    /// accept loop goes on.
+    pub fn accept(&self) -> Result<Connection, Error> {
+        self.accept_with(|_| AcceptDecision::Accept)
+    }
+
+    /// Accepts one connection and lets `decide` accept or refuse its request; a refused client
+    /// gets a DR and this returns [`Error::RefusedLocally`].
+    ///
+    /// # Errors
+    /// As [`accept`](Self::accept), plus [`Error::RefusedLocally`].
+    pub fn accept_with<F>(&self, decide: F) -> Result<Connection, Error>
+    where
+        F: FnOnce(&ConnectionRequestInfo) -> AcceptDecision,
+    {
+        self.accept_tcp()?.handshake(decide)
+    }
+
+    /// Accepts one TCP connection and applies the socket options, without reading anything.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when accept fails (with `WouldBlock` on a non-blocking listener that has
+    /// no client waiting).
+    pub fn accept_tcp(&self) -> Result<PendingConnection, Error> {
+        let (socket, addr) = loop {
+            match self.socket.accept() {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                other => break other.map_err(|e| Error::io("accept", e))?,
+            }
+        };
+        // Some platforms hand the listener's non-blocking mode down to accepted sockets.
+        socket
+            .set_nonblocking(false)
+            .map_err(|e| Error::io("set blocking", e))?;
+        let peer_addr = addr.as_socket().ok_or_else(|| {
+            Error::io(
+                "accept",
+                std::io::Error::new(std::io::ErrorKind::InvalidData, "not an internet address"),
+            )
+        })?;
+        socket_config::configure_stream(&socket, &self.options.stream)?;
+        let local_reference = self.allocate_reference();
+        tracing::debug!(peer = %peer_addr, local_reference, "tcp connection accepted");
+        Ok(PendingConnection {
+            socket,
+            peer_addr,
+            options: self.options.clone(),
+            local_reference,
+        })
+    }
+
+    /// Source references count up from 1, skipping 0 on wrap-around.
+    fn allocate_reference(&self) -> u16 {
+        loop {
+            let reference = self.next_reference.fetch_add(1, Ordering::Relaxed);
+            if reference != 0 {
+                return reference;
+            }
+        }
+    }
+
+    /// Switches the listening socket between blocking and non-blocking accepts (for an accept
+    /// loop that polls a shutdown flag).
+    ///
+    /// # Errors
+    /// [`Error::Io`] if the socket refuses.
+    pub fn set_nonblocking(&self, nonblocking: bool) -> Result<(), Error> {
+        self.socket
+            .set_nonblocking(nonblocking)
+            .map_err(|e| Error::io("set non-blocking", e))
+    }
+
+    /// A second handle on the same listening socket (for example to accept from several
+    /// threads); both share the reference counter.
+    ///
+    /// # Errors
+    /// [`Error::Io`] if the socket cannot be duplicated.
+    pub fn try_clone(&self) -> Result<Self, Error> {
+        let socket = self
+            .socket
+            .try_clone()
+            .map_err(|e| Error::io("duplicate socket", e))?;
+        Ok(Listener {
+            socket,
+            local_addr: self.local_addr,
+            options: self.options.clone(),
+            next_reference: Arc::clone(&self.next_reference),
+        })
+    }
+
+    /// The listening socket.
+    pub fn socket(&self) -> &Socket {
+        &self.socket
+    }
+}
+
+/// A TCP connection accepted by [`Listener::accept_tcp`] whose COTP handshake has not run yet.
+#[derive(Debug)]
+pub struct PendingConnection {
+    socket: Socket,
+    peer_addr: SocketAddr,
+    options: ServerOptions,
+    local_reference: u16,
+}
+
+impl PendingConnection {
+    /// The client's socket address.
+    pub fn peer_addr(&self) -> SocketAddr {
+        self.peer_addr
+    }
+
+    /// The accepted socket.
+    pub fn socket(&self) -> &Socket {
+        &self.socket
+    }
+
+    /// Reads the connection request (all reads together bounded by the handshake timeout,
+    /// counted from this call), lets `decide` judge it, and answers with a CC or a DR.
+    ///
+    /// # Errors
+    /// [`Error::HandshakeTimeout`] for a client that does not send a whole CR in time;
+    /// [`Error::Tpkt`] / [`Error::Cotp`] for one that sends garbage;
+    /// [`Error::UnexpectedTpdu`] for a first TPDU that is not a CR;
+    /// [`Error::PeerDisconnected`] for a DR; [`Error::Closed`] / [`Error::EofMidFrame`] for a
+    /// client that hangs up; [`Error::RefusedLocally`] when `decide` refuses.
+    pub fn handshake<F>(self, decide: F) -> Result<Connection, Error>
+    where
+        F: FnOnce(&ConnectionRequestInfo) -> AcceptDecision,
+    {
+        let PendingConnection {
+            socket,
+            peer_addr,
+            options,
+            local_reference,
+        } = self;
+        let timeout = options.handshake_timeout;
+        let own_limit = options
+            .max_tpdu_size
+            .bytes()
+            .saturating_add(tpkt::HEADER_LEN);
+        let mut reader = FrameReader::new(own_limit.max(HANDSHAKE_FRAME_LEN));
+        let deadline = Instant::now() + timeout;
+        let frame = reader
+            .next_frame_before(&socket, deadline)
+            .map_err(|failure| match failure {
+                ReadFailure::Framing(error) => Error::Tpkt(error),
+                ReadFailure::Eof if reader.buffered() > 0 => Error::EofMidFrame {
+                    received: reader.buffered(),
+                    expected: reader.pending_frame_len().unwrap_or(tpkt::HEADER_LEN),
+                },
+                ReadFailure::Eof => Error::Closed,
+                ReadFailure::TimedOut => Error::HandshakeTimeout { timeout },
+                ReadFailure::Io(error) => Error::io("read connection request", error),
+            })
+            .inspect_err(|error| {
+                tracing::debug!(peer = %peer_addr, %error, "handshake failed");
+            })?;
+        socket_config::set_read_timeout(&socket, options.stream.read_timeout)?;
+
+        let request = match Tpdu::parse(&frame)? {
+            Tpdu::ConnectionRequest(request) => request,
+            Tpdu::DisconnectRequest(request) => {
+                return Err(Error::PeerDisconnected {
+                    reason: request.reason,
+                })
+            }
+            other => {
+                return Err(Error::UnexpectedTpdu {
+                    code: other.code(),
+                    context: "a connection request",
+                })
+            }
+        };
+        let requested = requested_tpdu_size(&request);
+        let chosen = requested
+            .unwrap_or(TpduSize::S128)
+            .min(options.max_tpdu_size);
+        let info = ConnectionRequestInfo {
+            peer_addr,
+            calling_tsap: request.calling_tsap().cloned(),
+            called_tsap: request.called_tsap().cloned(),
+            requested_tpdu_size: request.tpdu_size(),
+            chosen_tpdu_size: chosen,
+            request,
+        };
+
+        let mut writer = FrameWriter::new();
+        if let AcceptDecision::Refuse(reason) = decide(&info) {
+            let refusal = DisconnectRequest {
+                dst_ref: info.request.src_ref,
+                src_ref: local_reference,
+                reason,
+                parameters: Vec::new(),
+            };
+            writer.encode_tpdu(&Tpdu::DisconnectRequest(refusal))?;
+            let written = writer.flush(&socket);
+            let _ = socket.shutdown(std::net::Shutdown::Both);
+            tracing::info!(
+                peer = %peer_addr,
+                ?reason,
+                calling_tsap = ?info.calling_tsap,
+                called_tsap = ?info.called_tsap,
+                "connection request refused"
+            );
+            written.map_err(|failure| Error::io("write disconnect request", failure.error))?;
+            return Err(Error::RefusedLocally { reason });
+        }
+
+        let mut parameters = vec![Parameter::TpduSize(chosen)];
+        if let Some(calling) = &info.calling_tsap {
+            parameters.push(Parameter::CallingTsap(calling.clone()));
+        }
+        if let Some(called) = &info.called_tsap {
+            parameters.push(Parameter::CalledTsap(called.clone()));
+        }
+        let confirm = ConnectionConfirm {
+            dst_ref: info.request.src_ref,
+            src_ref: local_reference,
+            class_option: 0,
+            parameters,
+        };
+        writer.encode_tpdu(&Tpdu::ConnectionConfirm(confirm))?;
+        writer
+            .flush(&socket)
+            .map_err(|failure| Error::io("write connection confirm", failure.error))?;
+
+        let unnamed = || Tsap::from_u16(0);
+        let connection = Connection::new(Established {
+            socket,
+            peer_addr,
+            role: Role::Server,
+            local_tsap: info.called_tsap.clone().unwrap_or_else(unnamed),
+            remote_tsap: info.calling_tsap.clone().unwrap_or_else(unnamed),
+            local_reference,
+            remote_reference: info.request.src_ref,
+            tpdu_size: chosen,
+            own_tpdu_size: options.max_tpdu_size,
+            reader,
+            writer,
+            read_timeout: options.stream.read_timeout,
+            write_timeout: options.stream.write_timeout,
+            max_tsdu_len: options.stream.max_tsdu_len,
+        });
+        tracing::info!(
+            peer = %peer_addr,
+            tpdu_size = chosen.bytes(),
+            requested_tpdu_size = ?info.requested_tpdu_size.map(TpduSize::bytes),
+            calling_tsap = ?info.calling_tsap,
+            called_tsap = ?info.called_tsap,
+            local_reference,
+            "iso-on-tcp connection accepted"
+        );
+        Ok(connection)
+    }
+}
+
+/// The TPDU size a CR asks for: C0, else the largest standard size within the preferred
+/// maximum (F0), else none.
+fn requested_tpdu_size(request: &ConnectionRequest) -> Option<TpduSize> {
+    request.tpdu_size().or_else(|| {
+        request.preferred_max_tpdu_size().and_then(|units| {
+            TpduSize::fitting(usize::try_from(units).unwrap_or(usize::MAX).saturating_mul(128))
+        })
+    })
+}
