@@ -89,6 +89,11 @@ pub const MIN_PAYLOAD_LEN: usize = 3;
 /// The longest payload [`encode`] accepts (`MAX_FRAME_LEN - HEADER_LEN`).
 pub const MAX_PAYLOAD_LEN: usize = 65_531;
 
+/// Keeps the README's example compiling and correct.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::arithmetic_side_effects)]
