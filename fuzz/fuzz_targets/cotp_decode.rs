@@ -18,13 +18,22 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(again.to_vec().expect("emits twice"), wire);
     }
     if let Ok(cr) = ConnectionRequest::parse(data) {
-        assert_eq!(ConnectionRequest::parse(&cr.to_vec().expect("cr emits")), Ok(cr));
+        assert_eq!(
+            ConnectionRequest::parse(&cr.to_vec().expect("cr emits")),
+            Ok(cr)
+        );
     }
     if let Ok(cc) = ConnectionConfirm::parse(data) {
-        assert_eq!(ConnectionConfirm::parse(&cc.to_vec().expect("cc emits")), Ok(cc));
+        assert_eq!(
+            ConnectionConfirm::parse(&cc.to_vec().expect("cc emits")),
+            Ok(cc)
+        );
     }
     if let Ok(dr) = DisconnectRequest::parse(data) {
-        assert_eq!(DisconnectRequest::parse(&dr.to_vec().expect("dr emits")), Ok(dr));
+        assert_eq!(
+            DisconnectRequest::parse(&dr.to_vec().expect("dr emits")),
+            Ok(dr)
+        );
     }
     if let Ok(dc) = DisconnectConfirm::parse(data) {
         assert_eq!(DisconnectConfirm::parse(&dc.to_bytes()), Ok(dc));
@@ -37,7 +46,9 @@ fuzz_target!(|data: &[u8]| {
 
     // The first two bytes choose a chunk length and a cap; the rest is cut into chunks that
     // are parsed as DTs and fed to a reassembler.
-    let [chunk, cap, rest @ ..] = data else { return };
+    let [chunk, cap, rest @ ..] = data else {
+        return;
+    };
     let chunk = usize::from(*chunk % 64) + 1;
     let cap = usize::from(*cap) * 16;
     let mut reassembler = Reassembler::new(cap);
@@ -64,7 +75,9 @@ fuzz_target!(|data: &[u8]| {
     let mut out = None;
     for dt in cotp::segments(data, max).expect("max is at least 4") {
         assert!(dt.buffer_len() <= max);
-        out = whole.push_slice(dt.eot, dt.payload).expect("within the cap");
+        out = whole
+            .push_slice(dt.eot, dt.payload)
+            .expect("within the cap");
     }
     assert_eq!(out.as_deref(), Some(data));
 });

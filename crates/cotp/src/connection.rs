@@ -33,7 +33,10 @@ pub(crate) struct ConnectionFields {
 pub(crate) fn parse(buf: &[u8], expected: u8) -> Result<ConnectionFields, Error> {
     let (li, code) = li_and_code(buf)?;
     if code & 0xF0 != expected {
-        return Err(Error::UnexpectedTpduCode { expected, found: code });
+        return Err(Error::UnexpectedTpduCode {
+            expected,
+            found: code,
+        });
     }
     let body = header_body(buf, li, code, FIXED_LI)?;
     let (fixed, list) = body.split_at_checked(5).ok_or(Error::HeaderTooShort {
@@ -42,7 +45,11 @@ pub(crate) fn parse(buf: &[u8], expected: u8) -> Result<ConnectionFields, Error>
         min: FIXED_LI,
     })?;
     let [dst_hi, dst_lo, src_hi, src_lo, class_option] = fixed else {
-        return Err(Error::HeaderTooShort { code, li, min: FIXED_LI });
+        return Err(Error::HeaderTooShort {
+            code,
+            li,
+            min: FIXED_LI,
+        });
     };
     Ok(ConnectionFields {
         dst_ref: u16::from_be_bytes([*dst_hi, *dst_lo]),
@@ -110,7 +117,8 @@ macro_rules! connection_tpdu_impl {
             /// parameters already present.
             #[must_use]
             pub fn with_preferred_max_tpdu_size(mut self, units: u32) -> Self {
-                self.parameters.push($crate::Parameter::PreferredMaxTpduSize(units));
+                self.parameters
+                    .push($crate::Parameter::PreferredMaxTpduSize(units));
                 self
             }
 

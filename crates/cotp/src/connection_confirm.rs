@@ -46,7 +46,12 @@ pub struct ConnectionConfirm {
 impl ConnectionConfirm {
     /// A class 0 CC with the given references and no parameters yet.
     pub fn new(dst_ref: u16, src_ref: u16) -> Self {
-        ConnectionConfirm { dst_ref, src_ref, class_option: 0, parameters: Vec::new() }
+        ConnectionConfirm {
+            dst_ref,
+            src_ref,
+            class_option: 0,
+            parameters: Vec::new(),
+        }
     }
 
     /// The CC that accepts `request` in class 0: the request's source reference as destination,
@@ -102,7 +107,9 @@ mod tests {
 
     #[test]
     fn cc_with_string_tsaps_and_f0() {
-        let mut wire = vec![0, 0xD0, 0x00, 0x01, 0x00, 0x02, 0x00, 0xF0, 0x01, 0x40, 0xC1, 4];
+        let mut wire = vec![
+            0, 0xD0, 0x00, 0x01, 0x00, 0x02, 0x00, 0xF0, 0x01, 0x40, 0xC1, 4,
+        ];
         wire.extend_from_slice(b"HMI1");
         wire.extend_from_slice(&[0xC2, 16]);
         wire.extend_from_slice(b"SIMATIC-ROOT-HMI");
@@ -142,15 +149,26 @@ mod tests {
     fn cc_errors() {
         assert_eq!(
             ConnectionConfirm::parse(&[0x06, 0xE0, 0, 0, 0, 1, 0]),
-            Err(Error::UnexpectedTpduCode { expected: 0xD0, found: 0xE0 })
+            Err(Error::UnexpectedTpduCode {
+                expected: 0xD0,
+                found: 0xE0
+            })
         );
         assert_eq!(
             ConnectionConfirm::parse(&[0x04, 0xD0, 0, 0, 0]),
-            Err(Error::HeaderTooShort { code: 0xD0, li: 4, min: 6 })
+            Err(Error::HeaderTooShort {
+                code: 0xD0,
+                li: 4,
+                min: 6
+            })
         );
         assert_eq!(
             ConnectionConfirm::parse(&[0x09, 0xD0, 0, 1, 0, 2, 0, 0xC0, 0x02, 0x0A]),
-            Err(Error::ParameterOverrun { code: 0xC0, declared: 2, remaining: 1 })
+            Err(Error::ParameterOverrun {
+                code: 0xC0,
+                declared: 2,
+                remaining: 1
+            })
         );
         assert_eq!(
             ConnectionConfirm::parse(&[0x09, 0xD0, 0, 1, 0, 2, 0, 0xC0, 0x01, 0x03]),

@@ -45,7 +45,12 @@ pub struct ConnectionRequest {
 impl ConnectionRequest {
     /// A class 0 CR with the given source reference and no parameters yet.
     pub fn new(src_ref: u16) -> Self {
-        ConnectionRequest { dst_ref: 0, src_ref, class_option: 0, parameters: Vec::new() }
+        ConnectionRequest {
+            dst_ref: 0,
+            src_ref,
+            class_option: 0,
+            parameters: Vec::new(),
+        }
     }
 }
 
@@ -104,7 +109,9 @@ mod tests {
 
     #[test]
     fn string_tsaps() {
-        let mut wire = vec![0x00, 0xE0, 0x00, 0x00, 0x00, 0x05, 0x00, 0xC1, 0x02, 0x01, 0x00];
+        let mut wire = vec![
+            0x00, 0xE0, 0x00, 0x00, 0x00, 0x05, 0x00, 0xC1, 0x02, 0x01, 0x00,
+        ];
         wire.extend_from_slice(&[0xC2, 16]);
         wire.extend_from_slice(b"SIMATIC-ROOT-HMI");
         wire.extend_from_slice(&[0xC0, 0x01, 0x0D]);
@@ -129,8 +136,14 @@ mod tests {
         assert_eq!(
             cr.parameters[1..],
             [
-                Parameter::Other { code: 0xC6, value: vec![0xAB, 0xCD] },
-                Parameter::Other { code: 0xC7, value: vec![] },
+                Parameter::Other {
+                    code: 0xC6,
+                    value: vec![0xAB, 0xCD]
+                },
+                Parameter::Other {
+                    code: 0xC7,
+                    value: vec![]
+                },
             ]
         );
         assert_eq!(cr.to_vec().unwrap(), wire);
@@ -146,7 +159,9 @@ mod tests {
 
     #[test]
     fn duplicate_parameters_are_kept_and_the_first_wins() {
-        let wire = [0x0C, 0xE0, 0, 0, 0, 1, 0, 0xC0, 0x01, 0x07, 0xC0, 0x01, 0x0D];
+        let wire = [
+            0x0C, 0xE0, 0, 0, 0, 1, 0, 0xC0, 0x01, 0x07, 0xC0, 0x01, 0x0D,
+        ];
         let cr = ConnectionRequest::parse(&wire).unwrap();
         assert_eq!(cr.parameters.len(), 2);
         assert_eq!(cr.tpdu_size(), Some(TpduSize::S128));
@@ -160,7 +175,10 @@ mod tests {
         let cr = ConnectionRequest::parse(&wire).unwrap();
         assert_eq!(cr.class_option, 0x22);
         assert_eq!(cr.class(), 2);
-        assert_eq!(cr.to_vec().unwrap(), [0x06, 0xE0, 0x00, 0x00, 0x00, 0x01, 0x22]);
+        assert_eq!(
+            cr.to_vec().unwrap(),
+            [0x06, 0xE0, 0x00, 0x00, 0x00, 0x01, 0x22]
+        );
     }
 
     #[test]
@@ -174,28 +192,60 @@ mod tests {
 
     #[test]
     fn header_errors() {
-        assert_eq!(ConnectionRequest::parse(&[]), Err(Error::Truncated { needed: 2, available: 0 }));
-        assert_eq!(ConnectionRequest::parse(&[0x11]), Err(Error::Truncated { needed: 2, available: 1 }));
-        assert_eq!(ConnectionRequest::parse(&[0xFF, 0xE0]), Err(Error::ReservedLengthIndicator));
+        assert_eq!(
+            ConnectionRequest::parse(&[]),
+            Err(Error::Truncated {
+                needed: 2,
+                available: 0
+            })
+        );
+        assert_eq!(
+            ConnectionRequest::parse(&[0x11]),
+            Err(Error::Truncated {
+                needed: 2,
+                available: 1
+            })
+        );
+        assert_eq!(
+            ConnectionRequest::parse(&[0xFF, 0xE0]),
+            Err(Error::ReservedLengthIndicator)
+        );
         assert_eq!(
             ConnectionRequest::parse(&[0x06, 0xD0, 0, 0, 0, 1, 0]),
-            Err(Error::UnexpectedTpduCode { expected: 0xE0, found: 0xD0 })
+            Err(Error::UnexpectedTpduCode {
+                expected: 0xE0,
+                found: 0xD0
+            })
         );
         assert_eq!(
             ConnectionRequest::parse(&[0x05, 0xE0, 0, 0, 0, 1]),
-            Err(Error::HeaderTooShort { code: 0xE0, li: 5, min: 6 })
+            Err(Error::HeaderTooShort {
+                code: 0xE0,
+                li: 5,
+                min: 6
+            })
         );
         assert_eq!(
             ConnectionRequest::parse(&[0x00, 0xE0]),
-            Err(Error::HeaderTooShort { code: 0xE0, li: 0, min: 6 })
+            Err(Error::HeaderTooShort {
+                code: 0xE0,
+                li: 0,
+                min: 6
+            })
         );
         assert_eq!(
             ConnectionRequest::parse(&S7_CR[..17]),
-            Err(Error::LengthIndicatorPastData { li: 0x11, available: 16 })
+            Err(Error::LengthIndicatorPastData {
+                li: 0x11,
+                available: 16
+            })
         );
         assert_eq!(
             ConnectionRequest::parse(&[0x06, 0xE0, 0, 0]),
-            Err(Error::LengthIndicatorPastData { li: 6, available: 3 })
+            Err(Error::LengthIndicatorPastData {
+                li: 6,
+                available: 3
+            })
         );
     }
 
@@ -205,15 +255,26 @@ mod tests {
         let wire = [0x0A, 0xE0, 0, 0, 0, 1, 0, 0xC2, 0x03, 0x01, 0x02, 0x99];
         assert_eq!(
             ConnectionRequest::parse(&wire),
-            Err(Error::ParameterOverrun { code: 0xC2, declared: 3, remaining: 2 })
+            Err(Error::ParameterOverrun {
+                code: 0xC2,
+                declared: 3,
+                remaining: 2
+            })
         );
         let wire = [0x08, 0xE0, 0, 0, 0, 1, 0, 0xC0, 0x01, 0x0A];
         assert_eq!(
             ConnectionRequest::parse(&wire),
-            Err(Error::ParameterOverrun { code: 0xC0, declared: 1, remaining: 0 })
+            Err(Error::ParameterOverrun {
+                code: 0xC0,
+                declared: 1,
+                remaining: 0
+            })
         );
         let wire = [0x09, 0xE0, 0, 0, 0, 1, 0, 0xC0, 0x01, 0x0E];
-        assert_eq!(ConnectionRequest::parse(&wire), Err(Error::InvalidTpduSize { code: 0x0E }));
+        assert_eq!(
+            ConnectionRequest::parse(&wire),
+            Err(Error::InvalidTpduSize { code: 0x0E })
+        );
         let wire = [0x08, 0xE0, 0, 0, 0, 1, 0, 0xC1, 0x00];
         assert_eq!(
             ConnectionRequest::parse(&wire),
@@ -232,20 +293,36 @@ mod tests {
         assert_eq!(ConnectionRequest::parse(&wire).unwrap(), cr);
         let too_long = cr.with_tpdu_size(TpduSize::S128);
         let mut out = vec![];
-        assert_eq!(too_long.emit(&mut out), Err(Error::HeaderTooLong { len: 257 }));
+        assert_eq!(
+            too_long.emit(&mut out),
+            Err(Error::HeaderTooLong { len: 257 })
+        );
         assert!(out.is_empty());
     }
 
     #[test]
     fn emit_refuses_raw_parameters_that_would_read_back_typed() {
-        let cr = ConnectionRequest::new(1)
-            .with_parameter(Parameter::Other { code: 0xC0, value: vec![0x05] });
+        let cr = ConnectionRequest::new(1).with_parameter(Parameter::Other {
+            code: 0xC0,
+            value: vec![0x05],
+        });
         let mut out = vec![];
-        assert_eq!(cr.emit(&mut out), Err(Error::AmbiguousParameter { code: 0xC0 }));
+        assert_eq!(
+            cr.emit(&mut out),
+            Err(Error::AmbiguousParameter { code: 0xC0 })
+        );
         assert!(out.is_empty());
-        let cr = ConnectionRequest::new(1)
-            .with_parameter(Parameter::Other { code: 0xAA, value: vec![0; 300] });
-        assert_eq!(cr.emit(&mut out), Err(Error::InvalidParameterLength { code: 0xAA, len: 300 }));
+        let cr = ConnectionRequest::new(1).with_parameter(Parameter::Other {
+            code: 0xAA,
+            value: vec![0; 300],
+        });
+        assert_eq!(
+            cr.emit(&mut out),
+            Err(Error::InvalidParameterLength {
+                code: 0xAA,
+                len: 300
+            })
+        );
     }
 
     #[test]
@@ -253,7 +330,13 @@ mod tests {
         let cr = ConnectionRequest::parse(&S7_CR).unwrap();
         let mut storage = [0u8; 17];
         let mut out: &mut [u8] = &mut storage;
-        assert_eq!(cr.emit(&mut out), Err(Error::BufferTooSmall { needed: 18, available: 17 }));
+        assert_eq!(
+            cr.emit(&mut out),
+            Err(Error::BufferTooSmall {
+                needed: 18,
+                available: 17
+            })
+        );
         assert_eq!(storage, [0u8; 17]);
         let mut storage = [0u8; 18];
         let mut out: &mut [u8] = &mut storage;

@@ -29,14 +29,20 @@ const EOT_BIT: u8 = 0x80;
 /// assert!(cotp::parse_data_header(&[0x02, 0xF0, 0x81]).is_err());
 /// ```
 pub fn parse_data_header(buf: &[u8]) -> Result<bool, Error> {
-    let truncated = Error::Truncated { needed: DATA_HEADER_LEN, available: buf.len() };
+    let truncated = Error::Truncated {
+        needed: DATA_HEADER_LEN,
+        available: buf.len(),
+    };
     let (li, code) = match buf {
         [255, ..] => return Err(Error::ReservedLengthIndicator),
         [li, code, ..] => (*li, *code),
         _ => return Err(truncated),
     };
     if code != DATA {
-        return Err(Error::UnexpectedTpduCode { expected: DATA, found: code });
+        return Err(Error::UnexpectedTpduCode {
+            expected: DATA,
+            found: code,
+        });
     }
     if li != DATA_LI {
         return Err(Error::InvalidDataHeaderLength { li });
@@ -133,11 +139,32 @@ mod tests {
     fn parses_complete_and_segment_dts() {
         assert_eq!(
             Data::parse(&[0x02, 0xF0, 0x80, 0x32, 0x01]),
-            Ok(Data { eot: true, payload: &[0x32, 0x01] })
+            Ok(Data {
+                eot: true,
+                payload: &[0x32, 0x01]
+            })
         );
-        assert_eq!(Data::parse(&[0x02, 0xF0, 0x00, 0xAA]), Ok(Data { eot: false, payload: &[0xAA] }));
-        assert_eq!(Data::parse(&[0x02, 0xF0, 0x80]), Ok(Data { eot: true, payload: &[] }));
-        assert_eq!(Data::parse(&[0x02, 0xF0, 0x00]), Ok(Data { eot: false, payload: &[] }));
+        assert_eq!(
+            Data::parse(&[0x02, 0xF0, 0x00, 0xAA]),
+            Ok(Data {
+                eot: false,
+                payload: &[0xAA]
+            })
+        );
+        assert_eq!(
+            Data::parse(&[0x02, 0xF0, 0x80]),
+            Ok(Data {
+                eot: true,
+                payload: &[]
+            })
+        );
+        assert_eq!(
+            Data::parse(&[0x02, 0xF0, 0x00]),
+            Ok(Data {
+                eot: false,
+                payload: &[]
+            })
+        );
     }
 
     #[test]
@@ -160,7 +187,13 @@ mod tests {
         let dt = Data::new(true, &[1, 2, 3]);
         let mut storage = [0u8; 5];
         let mut out: &mut [u8] = &mut storage;
-        assert_eq!(dt.try_emit(&mut out), Err(Error::BufferTooSmall { needed: 6, available: 5 }));
+        assert_eq!(
+            dt.try_emit(&mut out),
+            Err(Error::BufferTooSmall {
+                needed: 6,
+                available: 5
+            })
+        );
         assert_eq!(storage, [0u8; 5]);
         let mut storage = [0u8; 6];
         let mut out: &mut [u8] = &mut storage;
@@ -170,23 +203,65 @@ mod tests {
 
     #[test]
     fn every_header_error() {
-        assert_eq!(Data::parse(&[]), Err(Error::Truncated { needed: 3, available: 0 }));
-        assert_eq!(Data::parse(&[0x02]), Err(Error::Truncated { needed: 3, available: 1 }));
-        assert_eq!(Data::parse(&[0x02, 0xF0]), Err(Error::Truncated { needed: 3, available: 2 }));
+        assert_eq!(
+            Data::parse(&[]),
+            Err(Error::Truncated {
+                needed: 3,
+                available: 0
+            })
+        );
+        assert_eq!(
+            Data::parse(&[0x02]),
+            Err(Error::Truncated {
+                needed: 3,
+                available: 1
+            })
+        );
+        assert_eq!(
+            Data::parse(&[0x02, 0xF0]),
+            Err(Error::Truncated {
+                needed: 3,
+                available: 2
+            })
+        );
         assert_eq!(Data::parse(&[0xFF]), Err(Error::ReservedLengthIndicator));
-        assert_eq!(Data::parse(&[0xFF, 0xF0, 0x80]), Err(Error::ReservedLengthIndicator));
+        assert_eq!(
+            Data::parse(&[0xFF, 0xF0, 0x80]),
+            Err(Error::ReservedLengthIndicator)
+        );
         assert_eq!(
             Data::parse(&[0x02, 0xE0, 0x80]),
-            Err(Error::UnexpectedTpduCode { expected: 0xF0, found: 0xE0 })
+            Err(Error::UnexpectedTpduCode {
+                expected: 0xF0,
+                found: 0xE0
+            })
         );
         assert_eq!(
             Data::parse(&[0x02, 0xF1, 0x80]),
-            Err(Error::UnexpectedTpduCode { expected: 0xF0, found: 0xF1 })
+            Err(Error::UnexpectedTpduCode {
+                expected: 0xF0,
+                found: 0xF1
+            })
         );
-        assert_eq!(Data::parse(&[0x03, 0xF0, 0x80, 0x32]), Err(Error::InvalidDataHeaderLength { li: 3 }));
-        assert_eq!(Data::parse(&[0x01, 0xF0, 0x80]), Err(Error::InvalidDataHeaderLength { li: 1 }));
-        assert_eq!(Data::parse(&[0x02, 0xF0, 0x81]), Err(Error::NonZeroTpduNumber { number: 1 }));
-        assert_eq!(Data::parse(&[0x02, 0xF0, 0x7F]), Err(Error::NonZeroTpduNumber { number: 0x7F }));
-        assert_eq!(Data::parse(&[0x02, 0xF0, 0xFF]), Err(Error::NonZeroTpduNumber { number: 0x7F }));
+        assert_eq!(
+            Data::parse(&[0x03, 0xF0, 0x80, 0x32]),
+            Err(Error::InvalidDataHeaderLength { li: 3 })
+        );
+        assert_eq!(
+            Data::parse(&[0x01, 0xF0, 0x80]),
+            Err(Error::InvalidDataHeaderLength { li: 1 })
+        );
+        assert_eq!(
+            Data::parse(&[0x02, 0xF0, 0x81]),
+            Err(Error::NonZeroTpduNumber { number: 1 })
+        );
+        assert_eq!(
+            Data::parse(&[0x02, 0xF0, 0x7F]),
+            Err(Error::NonZeroTpduNumber { number: 0x7F })
+        );
+        assert_eq!(
+            Data::parse(&[0x02, 0xF0, 0xFF]),
+            Err(Error::NonZeroTpduNumber { number: 0x7F })
+        );
     }
 }

@@ -51,7 +51,10 @@ impl DisconnectConfirm {
     pub fn parse(buf: &[u8]) -> Result<Self, Error> {
         let (li, code) = li_and_code(buf)?;
         if code != DISCONNECT_CONFIRM {
-            return Err(Error::UnexpectedTpduCode { expected: DISCONNECT_CONFIRM, found: code });
+            return Err(Error::UnexpectedTpduCode {
+                expected: DISCONNECT_CONFIRM,
+                found: code,
+            });
         }
         let body = header_body(buf, li, code, LI)?;
         let Some(([dst_hi, dst_lo, src_hi, src_lo], list)) = body.split_first_chunk() else {
@@ -105,11 +108,18 @@ mod tests {
     #[test]
     fn dc_parameters_are_checked_then_dropped() {
         let wire = [0x09, 0xC0, 0x00, 0x01, 0x00, 0x02, 0xC3, 0x02, 0xAB, 0xCD];
-        assert_eq!(DisconnectConfirm::parse(&wire), Ok(DisconnectConfirm::new(1, 2)));
+        assert_eq!(
+            DisconnectConfirm::parse(&wire),
+            Ok(DisconnectConfirm::new(1, 2))
+        );
         let wire = [0x08, 0xC0, 0x00, 0x01, 0x00, 0x02, 0xC3, 0x02, 0xAB];
         assert_eq!(
             DisconnectConfirm::parse(&wire),
-            Err(Error::ParameterOverrun { code: 0xC3, declared: 2, remaining: 1 })
+            Err(Error::ParameterOverrun {
+                code: 0xC3,
+                declared: 2,
+                remaining: 1
+            })
         );
     }
 
@@ -117,21 +127,34 @@ mod tests {
     fn dc_errors() {
         assert_eq!(
             DisconnectConfirm::parse(&[0x04, 0xC0, 0, 1, 0]),
-            Err(Error::HeaderTooShort { code: 0xC0, li: 4, min: 5 })
+            Err(Error::HeaderTooShort {
+                code: 0xC0,
+                li: 4,
+                min: 5
+            })
         );
         assert_eq!(
             DisconnectConfirm::parse(&[0x05, 0xC0, 0, 1, 0]),
-            Err(Error::LengthIndicatorPastData { li: 5, available: 4 })
+            Err(Error::LengthIndicatorPastData {
+                li: 5,
+                available: 4
+            })
         );
         assert_eq!(
             DisconnectConfirm::parse(&[0x05, 0x80, 0, 1, 0, 2]),
-            Err(Error::UnexpectedTpduCode { expected: 0xC0, found: 0x80 })
+            Err(Error::UnexpectedTpduCode {
+                expected: 0xC0,
+                found: 0x80
+            })
         );
         let mut storage = [0u8; 5];
         let mut out: &mut [u8] = &mut storage;
         assert_eq!(
             DisconnectConfirm::new(1, 2).emit(&mut out),
-            Err(Error::BufferTooSmall { needed: 6, available: 5 })
+            Err(Error::BufferTooSmall {
+                needed: 6,
+                available: 5
+            })
         );
     }
 }

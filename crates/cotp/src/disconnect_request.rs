@@ -165,7 +165,12 @@ pub struct DisconnectRequest {
 impl DisconnectRequest {
     /// A DR without parameters.
     pub fn new(dst_ref: u16, src_ref: u16, reason: DisconnectReason) -> Self {
-        DisconnectRequest { dst_ref, src_ref, reason, parameters: Vec::new() }
+        DisconnectRequest {
+            dst_ref,
+            src_ref,
+            reason,
+            parameters: Vec::new(),
+        }
     }
 
     /// Adds an additional information parameter (E0) after the parameters already present.
@@ -181,9 +186,10 @@ impl DisconnectRequest {
     /// The value of the first additional information parameter (E0), if any.
     pub fn additional_information(&self) -> Option<&[u8]> {
         self.parameters.iter().find_map(|p| match p {
-            Parameter::Other { code: parameter_code::ADDITIONAL_INFORMATION, value } => {
-                Some(value.as_slice())
-            }
+            Parameter::Other {
+                code: parameter_code::ADDITIONAL_INFORMATION,
+                value,
+            } => Some(value.as_slice()),
             _ => None,
         })
     }
@@ -192,12 +198,19 @@ impl DisconnectRequest {
     pub fn parse(buf: &[u8]) -> Result<Self, Error> {
         let (li, code) = li_and_code(buf)?;
         if code != DISCONNECT_REQUEST {
-            return Err(Error::UnexpectedTpduCode { expected: DISCONNECT_REQUEST, found: code });
+            return Err(Error::UnexpectedTpduCode {
+                expected: DISCONNECT_REQUEST,
+                found: code,
+            });
         }
         let body = header_body(buf, li, code, FIXED_LI)?;
         let Some(([dst_hi, dst_lo, src_hi, src_lo, reason], list)) = body.split_first_chunk()
         else {
-            return Err(Error::HeaderTooShort { code, li, min: FIXED_LI });
+            return Err(Error::HeaderTooShort {
+                code,
+                li,
+                min: FIXED_LI,
+            });
         };
         Ok(DisconnectRequest {
             dst_ref: u16::from_be_bytes([*dst_hi, *dst_lo]),
@@ -249,7 +262,10 @@ mod tests {
     fn normal_disconnect() {
         let wire = [0x06, 0x80, 0x00, 0x01, 0x44, 0x31, 0x80];
         let dr = DisconnectRequest::parse(&wire).unwrap();
-        assert_eq!(dr, DisconnectRequest::new(0x0001, 0x4431, DisconnectReason::Normal));
+        assert_eq!(
+            dr,
+            DisconnectRequest::new(0x0001, 0x4431, DisconnectReason::Normal)
+        );
         assert_eq!(dr.additional_information(), None);
         assert_eq!(dr.to_vec().unwrap(), wire);
         assert_eq!(dr.buffer_len(), wire.len());
@@ -265,16 +281,27 @@ mod tests {
 
     #[test]
     fn additional_information_and_other_parameters_are_kept_raw() {
-        let wire = [0x0F, 0x80, 0, 1, 0, 2, 0x85, 0xE0, 0x02, b'n', b'o', 0xC0, 0x01, 0x05, 0xFF, 0x00];
+        let wire = [
+            0x0F, 0x80, 0, 1, 0, 2, 0x85, 0xE0, 0x02, b'n', b'o', 0xC0, 0x01, 0x05, 0xFF, 0x00,
+        ];
         let dr = DisconnectRequest::parse(&wire).unwrap();
         assert_eq!(dr.reason, DisconnectReason::ProtocolError);
         assert_eq!(dr.additional_information(), Some(&b"no"[..]));
         assert_eq!(
             dr.parameters,
             vec![
-                Parameter::Other { code: 0xE0, value: b"no".to_vec() },
-                Parameter::Other { code: 0xC0, value: vec![0x05] },
-                Parameter::Other { code: 0xFF, value: vec![] },
+                Parameter::Other {
+                    code: 0xE0,
+                    value: b"no".to_vec()
+                },
+                Parameter::Other {
+                    code: 0xC0,
+                    value: vec![0x05]
+                },
+                Parameter::Other {
+                    code: 0xFF,
+                    value: vec![]
+                },
             ]
         );
         assert_eq!(dr.to_vec().unwrap(), wire);
@@ -322,19 +349,33 @@ mod tests {
     fn dr_errors() {
         assert_eq!(
             DisconnectRequest::parse(&[0x06, 0x81, 0, 1, 0, 2, 0x80]),
-            Err(Error::UnexpectedTpduCode { expected: 0x80, found: 0x81 })
+            Err(Error::UnexpectedTpduCode {
+                expected: 0x80,
+                found: 0x81
+            })
         );
         assert_eq!(
             DisconnectRequest::parse(&[0x05, 0x80, 0, 1, 0, 2]),
-            Err(Error::HeaderTooShort { code: 0x80, li: 5, min: 6 })
+            Err(Error::HeaderTooShort {
+                code: 0x80,
+                li: 5,
+                min: 6
+            })
         );
         assert_eq!(
             DisconnectRequest::parse(&[0x06, 0x80, 0, 1, 0, 2]),
-            Err(Error::LengthIndicatorPastData { li: 6, available: 5 })
+            Err(Error::LengthIndicatorPastData {
+                li: 6,
+                available: 5
+            })
         );
         assert_eq!(
             DisconnectRequest::parse(&[0x08, 0x80, 0, 1, 0, 2, 0x80, 0xE0, 0x01]),
-            Err(Error::ParameterOverrun { code: 0xE0, declared: 1, remaining: 0 })
+            Err(Error::ParameterOverrun {
+                code: 0xE0,
+                declared: 1,
+                remaining: 0
+            })
         );
     }
 
@@ -348,6 +389,12 @@ mod tests {
         assert_eq!(too_long.to_vec(), Err(Error::HeaderTooLong { len: 255 }));
         let huge = DisconnectRequest::new(1, 2, DisconnectReason::Normal)
             .with_additional_information(vec![0u8; 256]);
-        assert_eq!(huge.to_vec(), Err(Error::InvalidParameterLength { code: 0xE0, len: 256 }));
+        assert_eq!(
+            huge.to_vec(),
+            Err(Error::InvalidParameterLength {
+                code: 0xE0,
+                len: 256
+            })
+        );
     }
 }

@@ -78,7 +78,9 @@ pub enum Error {
     },
 
     /// A parameter whose length byte, or value, runs past the end of the header.
-    #[error("parameter 0x{code:02X} needs {declared} more bytes but the header has {remaining} left")]
+    #[error(
+        "parameter 0x{code:02X} needs {declared} more bytes but the header has {remaining} left"
+    )]
     ParameterOverrun {
         /// The parameter code.
         code: u8,
@@ -177,8 +179,10 @@ mod tests {
         let too_long_cr = ConnectionRequest::new(1)
             .with_called_tsap(Tsap::new(vec![1u8; Tsap::MAX_LEN]).unwrap())
             .with_calling_tsap(Tsap::from_u16(1));
-        let ambiguous_cr =
-            ConnectionRequest::new(1).with_parameter(Parameter::Other { code: 0xC1, value: vec![1] });
+        let ambiguous_cr = ConnectionRequest::new(1).with_parameter(Parameter::Other {
+            code: 0xC1,
+            value: vec![1],
+        });
         let mut fixed = [0u8; 2];
         let mut fixed_out: &mut [u8] = &mut fixed;
         let mut reassembler = Reassembler::new(1);
@@ -202,7 +206,9 @@ mod tests {
             Tsap::s7(S7ConnectionType::Pg, 8, 0).unwrap_err(),
             Tsap::s7(S7ConnectionType::Pg, 0, 32).unwrap_err(),
             Tsap::new(Vec::new()).unwrap_err(),
-            ErrorTpdu::new(1, RejectCause::NotSpecified).emit(&mut fixed_out).unwrap_err(),
+            ErrorTpdu::new(1, RejectCause::NotSpecified)
+                .emit(&mut fixed_out)
+                .unwrap_err(),
         ]
     }
 
@@ -212,17 +218,38 @@ mod tests {
         assert_eq!(
             errors,
             vec![
-                Error::Truncated { needed: 2, available: 1 },
+                Error::Truncated {
+                    needed: 2,
+                    available: 1
+                },
                 Error::ReservedLengthIndicator,
-                Error::LengthIndicatorPastData { li: 0x11, available: 3 },
-                Error::HeaderTooShort { code: 0xE0, li: 2, min: 6 },
+                Error::LengthIndicatorPastData {
+                    li: 0x11,
+                    available: 3
+                },
+                Error::HeaderTooShort {
+                    code: 0xE0,
+                    li: 2,
+                    min: 6
+                },
                 Error::HeaderTooLong { len: 258 },
                 Error::UnknownTpduCode { code: 0x60 },
-                Error::UnexpectedTpduCode { expected: 0xF0, found: 0xE0 },
+                Error::UnexpectedTpduCode {
+                    expected: 0xF0,
+                    found: 0xE0
+                },
                 Error::InvalidDataHeaderLength { li: 3 },
                 Error::NonZeroTpduNumber { number: 1 },
-                Error::ParameterOverrun { code: 0xC1, declared: 2, remaining: 0 },
-                Error::ParameterOverrun { code: 0xC0, declared: 1, remaining: 0 },
+                Error::ParameterOverrun {
+                    code: 0xC1,
+                    declared: 2,
+                    remaining: 0
+                },
+                Error::ParameterOverrun {
+                    code: 0xC0,
+                    declared: 1,
+                    remaining: 0
+                },
                 Error::InvalidParameterLength { code: 0xC0, len: 0 },
                 Error::InvalidTpduSize { code: 14 },
                 Error::AmbiguousParameter { code: 0xC1 },
@@ -231,7 +258,10 @@ mod tests {
                 Error::InvalidRack { rack: 8 },
                 Error::InvalidSlot { slot: 32 },
                 Error::InvalidTsapLength { len: 0 },
-                Error::BufferTooSmall { needed: 5, available: 2 },
+                Error::BufferTooSmall {
+                    needed: 5,
+                    available: 2
+                },
             ]
         );
     }
@@ -244,14 +274,29 @@ mod tests {
             assert!(first.is_ascii_lowercase(), "{message}");
         }
         assert_eq!(
-            Error::LengthIndicatorPastData { li: 17, available: 3 }.to_string(),
+            Error::LengthIndicatorPastData {
+                li: 17,
+                available: 3
+            }
+            .to_string(),
             "length indicator 17 runs past the 3 bytes that follow it"
         );
         assert_eq!(
-            Error::ParameterOverrun { code: 0xC2, declared: 3, remaining: 2 }.to_string(),
+            Error::ParameterOverrun {
+                code: 0xC2,
+                declared: 3,
+                remaining: 2
+            }
+            .to_string(),
             "parameter 0xC2 needs 3 more bytes but the header has 2 left"
         );
-        assert_eq!(Error::InvalidTpduSize { code: 14 }.to_string(), "tpdu size code 14 is outside 7..=13");
-        assert_eq!(TpduSize::from_code(6).unwrap_err().to_string(), "tpdu size code 6 is outside 7..=13");
+        assert_eq!(
+            Error::InvalidTpduSize { code: 14 }.to_string(),
+            "tpdu size code 14 is outside 7..=13"
+        );
+        assert_eq!(
+            TpduSize::from_code(6).unwrap_err().to_string(),
+            "tpdu size code 6 is outside 7..=13"
+        );
     }
 }

@@ -113,7 +113,11 @@ pub struct ErrorTpdu {
 impl ErrorTpdu {
     /// An ER without the invalid-TPDU parameter.
     pub fn new(dst_ref: u16, cause: RejectCause) -> Self {
-        ErrorTpdu { dst_ref, cause, invalid_tpdu: None }
+        ErrorTpdu {
+            dst_ref,
+            cause,
+            invalid_tpdu: None,
+        }
     }
 
     /// An ER quoting the rejected TPDU's header (at most 248 bytes fit).
@@ -127,11 +131,18 @@ impl ErrorTpdu {
     pub fn parse(buf: &[u8]) -> Result<Self, Error> {
         let (li, code) = li_and_code(buf)?;
         if code != ERROR {
-            return Err(Error::UnexpectedTpduCode { expected: ERROR, found: code });
+            return Err(Error::UnexpectedTpduCode {
+                expected: ERROR,
+                found: code,
+            });
         }
         let body = header_body(buf, li, code, FIXED_LI)?;
         let Some(([dst_hi, dst_lo, cause], list)) = body.split_first_chunk() else {
-            return Err(Error::HeaderTooShort { code, li, min: FIXED_LI });
+            return Err(Error::HeaderTooShort {
+                code,
+                li,
+                min: FIXED_LI,
+            });
         };
         let mut invalid_tpdu = None;
         for parameter in RawParameters::new(list) {
@@ -148,12 +159,15 @@ impl ErrorTpdu {
     }
 
     fn parameter_len(&self) -> usize {
-        self.invalid_tpdu.as_ref().map_or(0, |header| header.len().saturating_add(2))
+        self.invalid_tpdu
+            .as_ref()
+            .map_or(0, |header| header.len().saturating_add(2))
     }
 
     /// The bytes [`emit`](Self::emit) writes.
     pub fn buffer_len(&self) -> usize {
-        self.parameter_len().saturating_add(usize::from(FIXED_LI).saturating_add(1))
+        self.parameter_len()
+            .saturating_add(usize::from(FIXED_LI).saturating_add(1))
     }
 
     /// Writes the TPDU, or nothing at all on error ([`Error::HeaderTooLong`] when the quoted
@@ -164,8 +178,9 @@ impl ErrorTpdu {
         let quoted = match &self.invalid_tpdu {
             Some(header) => Some((
                 header,
-                u8::try_from(header.len())
-                    .map_err(|_| Error::HeaderTooLong { len: usize::from(li) })?,
+                u8::try_from(header.len()).map_err(|_| Error::HeaderTooLong {
+                    len: usize::from(li),
+                })?,
             )),
             None => None,
         };
@@ -206,10 +221,15 @@ mod tests {
 
     #[test]
     fn er_with_invalid_tpdu_parameter() {
-        let wire = [0x0A, 0x70, 0x00, 0x01, 0x02, 0xC1, 0x04, 0x06, 0x60, 0x00, 0x01];
+        let wire = [
+            0x0A, 0x70, 0x00, 0x01, 0x02, 0xC1, 0x04, 0x06, 0x60, 0x00, 0x01,
+        ];
         let er = ErrorTpdu::parse(&wire).unwrap();
         assert_eq!(er.cause, RejectCause::InvalidTpduType);
-        assert_eq!(er.invalid_tpdu.as_deref(), Some(&[0x06, 0x60, 0x00, 0x01][..]));
+        assert_eq!(
+            er.invalid_tpdu.as_deref(),
+            Some(&[0x06, 0x60, 0x00, 0x01][..])
+        );
         assert_eq!(er.to_vec().unwrap(), wire);
         let built =
             ErrorTpdu::new(1, RejectCause::InvalidTpduType).with_invalid_tpdu(vec![6, 0x60, 0, 1]);
@@ -218,7 +238,9 @@ mod tests {
 
     #[test]
     fn other_and_repeated_parameters_are_dropped() {
-        let wire = [0x0D, 0x70, 0, 1, 0x09, 0xC3, 0x02, 0xAA, 0xBB, 0xC1, 0x01, 0x11, 0xC1, 0x00];
+        let wire = [
+            0x0D, 0x70, 0, 1, 0x09, 0xC3, 0x02, 0xAA, 0xBB, 0xC1, 0x01, 0x11, 0xC1, 0x00,
+        ];
         let er = ErrorTpdu::parse(&wire).unwrap();
         assert_eq!(er.cause, RejectCause::Other(9));
         assert_eq!(er.invalid_tpdu, Some(vec![0x11]));
@@ -229,11 +251,17 @@ mod tests {
         for code in 0..=255u8 {
             assert_eq!(RejectCause::from(code).code(), code);
             assert_eq!(u8::from(RejectCause::from(code)), code);
-            assert_eq!(matches!(RejectCause::from(code), RejectCause::Other(_)), code > 3);
+            assert_eq!(
+                matches!(RejectCause::from(code), RejectCause::Other(_)),
+                code > 3
+            );
         }
         assert_eq!(RejectCause::from(0), RejectCause::NotSpecified);
         assert_eq!(RejectCause::from(1), RejectCause::InvalidParameterCode);
-        assert_eq!(format!("{}", RejectCause::InvalidTpduType), "invalid tpdu type");
+        assert_eq!(
+            format!("{}", RejectCause::InvalidTpduType),
+            "invalid tpdu type"
+        );
         assert_eq!(format!("{}", RejectCause::Other(0x10)), "cause 0x10");
     }
 
@@ -241,19 +269,33 @@ mod tests {
     fn er_errors() {
         assert_eq!(
             ErrorTpdu::parse(&[0x03, 0x70, 0, 1]),
-            Err(Error::HeaderTooShort { code: 0x70, li: 3, min: 4 })
+            Err(Error::HeaderTooShort {
+                code: 0x70,
+                li: 3,
+                min: 4
+            })
         );
         assert_eq!(
             ErrorTpdu::parse(&[0x04, 0x70, 0, 1]),
-            Err(Error::LengthIndicatorPastData { li: 4, available: 3 })
+            Err(Error::LengthIndicatorPastData {
+                li: 4,
+                available: 3
+            })
         );
         assert_eq!(
             ErrorTpdu::parse(&[0x06, 0x70, 0, 1, 2, 0xC1, 0x05]),
-            Err(Error::ParameterOverrun { code: 0xC1, declared: 5, remaining: 0 })
+            Err(Error::ParameterOverrun {
+                code: 0xC1,
+                declared: 5,
+                remaining: 0
+            })
         );
         assert_eq!(
             ErrorTpdu::parse(&[0x04, 0x71, 0, 1, 2]),
-            Err(Error::UnexpectedTpduCode { expected: 0x70, found: 0x71 })
+            Err(Error::UnexpectedTpduCode {
+                expected: 0x70,
+                found: 0x71
+            })
         );
     }
 
@@ -263,9 +305,13 @@ mod tests {
         let wire = fits.to_vec().unwrap();
         assert_eq!(wire[0], 254);
         assert_eq!(ErrorTpdu::parse(&wire).unwrap(), fits);
-        let too_long = ErrorTpdu::new(1, RejectCause::NotSpecified).with_invalid_tpdu(vec![0u8; 249]);
+        let too_long =
+            ErrorTpdu::new(1, RejectCause::NotSpecified).with_invalid_tpdu(vec![0u8; 249]);
         let mut out = vec![];
-        assert_eq!(too_long.emit(&mut out), Err(Error::HeaderTooLong { len: 255 }));
+        assert_eq!(
+            too_long.emit(&mut out),
+            Err(Error::HeaderTooLong { len: 255 })
+        );
         assert!(out.is_empty());
     }
 }

@@ -19,7 +19,10 @@ pub(crate) fn li_and_code(buf: &[u8]) -> Result<(u8, u8), Error> {
     match buf {
         [255, ..] => Err(Error::ReservedLengthIndicator),
         [li, code, ..] => Ok((*li, *code)),
-        _ => Err(Error::Truncated { needed: 2, available: buf.len() }),
+        _ => Err(Error::Truncated {
+            needed: 2,
+            available: buf.len(),
+        }),
     }
 }
 
@@ -27,7 +30,11 @@ pub(crate) fn li_and_code(buf: &[u8]) -> Result<(u8, u8), Error> {
 /// bytes after the code (fixed part remainder plus variable part).
 pub(crate) fn header_body(buf: &[u8], li: u8, code: u8, min_li: u8) -> Result<&[u8], Error> {
     if li < min_li || li < 1 {
-        return Err(Error::HeaderTooShort { code, li, min: min_li });
+        return Err(Error::HeaderTooShort {
+            code,
+            li,
+            min: min_li,
+        });
     }
     let end = usize::from(li).saturating_add(1);
     buf.get(2..end).ok_or(Error::LengthIndicatorPastData {
@@ -65,10 +72,25 @@ mod tests {
 
     #[test]
     fn li_and_code_needs_two_bytes_and_refuses_255() {
-        assert_eq!(li_and_code(&[]), Err(Error::Truncated { needed: 2, available: 0 }));
-        assert_eq!(li_and_code(&[0x11]), Err(Error::Truncated { needed: 2, available: 1 }));
+        assert_eq!(
+            li_and_code(&[]),
+            Err(Error::Truncated {
+                needed: 2,
+                available: 0
+            })
+        );
+        assert_eq!(
+            li_and_code(&[0x11]),
+            Err(Error::Truncated {
+                needed: 2,
+                available: 1
+            })
+        );
         assert_eq!(li_and_code(&[0xFF]), Err(Error::ReservedLengthIndicator));
-        assert_eq!(li_and_code(&[0xFF, 0xE0]), Err(Error::ReservedLengthIndicator));
+        assert_eq!(
+            li_and_code(&[0xFF, 0xE0]),
+            Err(Error::ReservedLengthIndicator)
+        );
         assert_eq!(li_and_code(&[0x06, 0xC0, 1]), Ok((6, 0xC0)));
     }
 
@@ -79,11 +101,18 @@ mod tests {
         assert_eq!(after_header(&buf, 4), &[0xAA]);
         assert_eq!(
             header_body(&buf, 3, 0x70, 4),
-            Err(Error::HeaderTooShort { code: 0x70, li: 3, min: 4 })
+            Err(Error::HeaderTooShort {
+                code: 0x70,
+                li: 3,
+                min: 4
+            })
         );
         assert_eq!(
             header_body(&buf, 6, 0x70, 4),
-            Err(Error::LengthIndicatorPastData { li: 6, available: 5 })
+            Err(Error::LengthIndicatorPastData {
+                li: 6,
+                available: 5
+            })
         );
         assert_eq!(header_body(&buf, 5, 0x70, 4), Ok(&buf[2..6]));
         assert_eq!(after_header(&buf, 5), &[] as &[u8]);
@@ -92,8 +121,14 @@ mod tests {
     #[test]
     fn length_indicator_stops_at_254() {
         assert_eq!(length_indicator(254), Ok(254));
-        assert_eq!(length_indicator(255), Err(Error::HeaderTooLong { len: 255 }));
-        assert_eq!(length_indicator(usize::MAX), Err(Error::HeaderTooLong { len: usize::MAX }));
+        assert_eq!(
+            length_indicator(255),
+            Err(Error::HeaderTooLong { len: 255 })
+        );
+        assert_eq!(
+            length_indicator(usize::MAX),
+            Err(Error::HeaderTooLong { len: usize::MAX })
+        );
     }
 
     #[test]
@@ -101,6 +136,12 @@ mod tests {
         let mut small = [0u8; 4];
         let out: &mut [u8] = &mut small;
         assert_eq!(check_room(&out, 4), Ok(()));
-        assert_eq!(check_room(&out, 5), Err(Error::BufferTooSmall { needed: 5, available: 4 }));
+        assert_eq!(
+            check_room(&out, 5),
+            Err(Error::BufferTooSmall {
+                needed: 5,
+                available: 4
+            })
+        );
     }
 }

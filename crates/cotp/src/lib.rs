@@ -112,3 +112,8 @@ pub use segment::{segment_count, segments, Segments};
 pub use tpdu::{user_data, Tpdu};
 pub use tpdu_size::TpduSize;
 pub use tsap::{S7ConnectionType, Tsap};
+
+/// Keeps the README's example compiling and passing.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -104,7 +104,10 @@ impl Parameter {
     /// `C0` must be 1 byte of 7..=13, `C1`/`C2` 1 byte or more, `F0` 1..=4 bytes; any other
     /// code is kept as [`Parameter::Other`].
     pub fn from_code_and_value(code: u8, value: &[u8]) -> Result<Self, Error> {
-        let invalid_length = Error::InvalidParameterLength { code, len: value.len() };
+        let invalid_length = Error::InvalidParameterLength {
+            code,
+            len: value.len(),
+        };
         match code {
             TPDU_SIZE => match value {
                 [exponent] => Ok(Parameter::TpduSize(TpduSize::from_code(*exponent)?)),
@@ -123,10 +126,16 @@ impl Parameter {
                 if shortest_be(units).1 == value.len() {
                     Ok(Parameter::PreferredMaxTpduSize(units))
                 } else {
-                    Ok(Parameter::Other { code, value: value.to_vec() })
+                    Ok(Parameter::Other {
+                        code,
+                        value: value.to_vec(),
+                    })
                 }
             }
-            _ => Ok(Parameter::Other { code, value: value.to_vec() }),
+            _ => Ok(Parameter::Other {
+                code,
+                value: value.to_vec(),
+            }),
         }
     }
 
@@ -135,7 +144,10 @@ impl Parameter {
         match self {
             Parameter::Other { code, value } => {
                 if value.len() > MAX_VALUE_LEN {
-                    return Err(Error::InvalidParameterLength { code: *code, len: value.len() });
+                    return Err(Error::InvalidParameterLength {
+                        code: *code,
+                        len: value.len(),
+                    });
                 }
                 match Parameter::from_code_and_value(*code, value) {
                     Ok(Parameter::Other { .. }) => Ok(()),
@@ -150,7 +162,10 @@ impl Parameter {
     pub(crate) fn check_length(&self) -> Result<(), Error> {
         let len = self.value_len();
         if len > MAX_VALUE_LEN {
-            return Err(Error::InvalidParameterLength { code: self.code(), len });
+            return Err(Error::InvalidParameterLength {
+                code: self.code(),
+                len,
+            });
         }
         Ok(())
     }
@@ -224,7 +239,11 @@ impl<'a> Iterator for RawParameters<'a> {
         let (&code, after_code) = self.rest.split_first()?;
         let Some((&len, after_len)) = after_code.split_first() else {
             self.rest = &[];
-            return Some(Err(Error::ParameterOverrun { code, declared: 1, remaining: 0 }));
+            return Some(Err(Error::ParameterOverrun {
+                code,
+                declared: 1,
+                remaining: 0,
+            }));
         };
         let declared = usize::from(len);
         let Some((value, rest)) = after_len.split_at_checked(declared) else {
@@ -254,13 +273,20 @@ pub fn parse_parameters(list: &[u8]) -> Result<Vec<Parameter>, Error> {
 /// parameter becomes [`Parameter::Other`].
 pub(crate) fn parse_raw_parameters(list: &[u8]) -> Result<Vec<Parameter>, Error> {
     RawParameters::new(list)
-        .map(|raw| raw.map(|(code, value)| Parameter::Other { code, value: value.to_vec() }))
+        .map(|raw| {
+            raw.map(|(code, value)| Parameter::Other {
+                code,
+                value: value.to_vec(),
+            })
+        })
         .collect()
 }
 
 /// The bytes a parameter list takes on the wire.
 pub(crate) fn parameters_len(parameters: &[Parameter]) -> usize {
-    parameters.iter().fold(0usize, |sum, p| sum.saturating_add(p.buffer_len()))
+    parameters
+        .iter()
+        .fold(0usize, |sum, p| sum.saturating_add(p.buffer_len()))
 }
 
 /// Writes a parameter list; the caller has checked lengths and room.
@@ -321,35 +347,67 @@ mod tests {
         let mut wire = vec![0xC2, 16];
         wire.extend_from_slice(b"SIMATIC-ROOT-HMI");
         let params = parse_parameters(&wire).unwrap();
-        assert_eq!(params, vec![Parameter::CalledTsap(Tsap::new("SIMATIC-ROOT-HMI").unwrap())]);
+        assert_eq!(
+            params,
+            vec![Parameter::CalledTsap(
+                Tsap::new("SIMATIC-ROOT-HMI").unwrap()
+            )]
+        );
         assert_eq!(emitted(&params), wire);
     }
 
     #[test]
     fn one_byte_tsap_is_accepted() {
         let params = parse_parameters(&[0xC1, 0x01, 0x7F]).unwrap();
-        assert_eq!(params, vec![Parameter::CallingTsap(Tsap::new([0x7Fu8]).unwrap())]);
+        assert_eq!(
+            params,
+            vec![Parameter::CallingTsap(Tsap::new([0x7Fu8]).unwrap())]
+        );
     }
 
     #[test]
     fn preferred_max_tpdu_size_in_every_length() {
-        assert_eq!(parse_parameters(&[0xF0, 0x01, 0x08]).unwrap(), vec![Parameter::PreferredMaxTpduSize(8)]);
-        assert_eq!(parse_parameters(&[0xF0, 0x02, 0x01, 0x00]).unwrap(), vec![Parameter::PreferredMaxTpduSize(256)]);
+        assert_eq!(
+            parse_parameters(&[0xF0, 0x01, 0x08]).unwrap(),
+            vec![Parameter::PreferredMaxTpduSize(8)]
+        );
+        assert_eq!(
+            parse_parameters(&[0xF0, 0x02, 0x01, 0x00]).unwrap(),
+            vec![Parameter::PreferredMaxTpduSize(256)]
+        );
         assert_eq!(
             parse_parameters(&[0xF0, 0x04, 0x12, 0x34, 0x56, 0x78]).unwrap(),
             vec![Parameter::PreferredMaxTpduSize(0x1234_5678)]
         );
-        assert_eq!(parse_parameters(&[0xF0, 0x01, 0x00]).unwrap(), vec![Parameter::PreferredMaxTpduSize(0)]);
-        assert_eq!(emitted(&[Parameter::PreferredMaxTpduSize(0)]), [0xF0, 0x01, 0x00]);
-        assert_eq!(emitted(&[Parameter::PreferredMaxTpduSize(0x0100)]), [0xF0, 0x02, 0x01, 0x00]);
-        assert_eq!(emitted(&[Parameter::PreferredMaxTpduSize(u32::MAX)]), [0xF0, 0x04, 0xFF, 0xFF, 0xFF, 0xFF]);
+        assert_eq!(
+            parse_parameters(&[0xF0, 0x01, 0x00]).unwrap(),
+            vec![Parameter::PreferredMaxTpduSize(0)]
+        );
+        assert_eq!(
+            emitted(&[Parameter::PreferredMaxTpduSize(0)]),
+            [0xF0, 0x01, 0x00]
+        );
+        assert_eq!(
+            emitted(&[Parameter::PreferredMaxTpduSize(0x0100)]),
+            [0xF0, 0x02, 0x01, 0x00]
+        );
+        assert_eq!(
+            emitted(&[Parameter::PreferredMaxTpduSize(u32::MAX)]),
+            [0xF0, 0x04, 0xFF, 0xFF, 0xFF, 0xFF]
+        );
     }
 
     #[test]
     fn non_shortest_preferred_max_tpdu_size_is_kept_raw_and_still_readable() {
         let wire = [0xF0, 0x02, 0x00, 0x08];
         let params = parse_parameters(&wire).unwrap();
-        assert_eq!(params, vec![Parameter::Other { code: 0xF0, value: vec![0x00, 0x08] }]);
+        assert_eq!(
+            params,
+            vec![Parameter::Other {
+                code: 0xF0,
+                value: vec![0x00, 0x08]
+            }]
+        );
         assert_eq!(preferred_max_tpdu_size(&params), Some(8));
         assert_eq!(emitted(&params), wire);
         assert!(params[0].check_typed_round_trip().is_ok());
@@ -362,9 +420,18 @@ mod tests {
         assert_eq!(
             params,
             vec![
-                Parameter::Other { code: 0xC6, value: vec![1, 2, 3] },
-                Parameter::Other { code: 0xC7, value: vec![] },
-                Parameter::Other { code: 0xE0, value: vec![0x55] },
+                Parameter::Other {
+                    code: 0xC6,
+                    value: vec![1, 2, 3]
+                },
+                Parameter::Other {
+                    code: 0xC7,
+                    value: vec![]
+                },
+                Parameter::Other {
+                    code: 0xE0,
+                    value: vec![0x55]
+                },
             ]
         );
         assert_eq!(emitted(&params), wire);
@@ -379,15 +446,27 @@ mod tests {
     fn overruns_are_reported() {
         assert_eq!(
             parse_parameters(&[0xC1, 0x03, 0x01, 0x00]),
-            Err(Error::ParameterOverrun { code: 0xC1, declared: 3, remaining: 2 })
+            Err(Error::ParameterOverrun {
+                code: 0xC1,
+                declared: 3,
+                remaining: 2
+            })
         );
         assert_eq!(
             parse_parameters(&[0xC0, 0x01, 0x0A, 0xC2]),
-            Err(Error::ParameterOverrun { code: 0xC2, declared: 1, remaining: 0 })
+            Err(Error::ParameterOverrun {
+                code: 0xC2,
+                declared: 1,
+                remaining: 0
+            })
         );
         assert_eq!(
             parse_raw_parameters(&[0xE0, 0xFF]),
-            Err(Error::ParameterOverrun { code: 0xE0, declared: 255, remaining: 0 })
+            Err(Error::ParameterOverrun {
+                code: 0xE0,
+                declared: 255,
+                remaining: 0
+            })
         );
     }
 
@@ -397,13 +476,34 @@ mod tests {
             parse_parameters(&[0xC0, 0x02, 0x00, 0x0A]),
             Err(Error::InvalidParameterLength { code: 0xC0, len: 2 })
         );
-        assert_eq!(parse_parameters(&[0xC0, 0x00]), Err(Error::InvalidParameterLength { code: 0xC0, len: 0 }));
-        assert_eq!(parse_parameters(&[0xC0, 0x01, 0x0E]), Err(Error::InvalidTpduSize { code: 14 }));
-        assert_eq!(parse_parameters(&[0xC0, 0x01, 0xFF]), Err(Error::InvalidTpduSize { code: 255 }));
-        assert_eq!(parse_parameters(&[0xC0, 0x01, 0x06]), Err(Error::InvalidTpduSize { code: 6 }));
-        assert_eq!(parse_parameters(&[0xC1, 0x00]), Err(Error::InvalidParameterLength { code: 0xC1, len: 0 }));
-        assert_eq!(parse_parameters(&[0xC2, 0x00]), Err(Error::InvalidParameterLength { code: 0xC2, len: 0 }));
-        assert_eq!(parse_parameters(&[0xF0, 0x00]), Err(Error::InvalidParameterLength { code: 0xF0, len: 0 }));
+        assert_eq!(
+            parse_parameters(&[0xC0, 0x00]),
+            Err(Error::InvalidParameterLength { code: 0xC0, len: 0 })
+        );
+        assert_eq!(
+            parse_parameters(&[0xC0, 0x01, 0x0E]),
+            Err(Error::InvalidTpduSize { code: 14 })
+        );
+        assert_eq!(
+            parse_parameters(&[0xC0, 0x01, 0xFF]),
+            Err(Error::InvalidTpduSize { code: 255 })
+        );
+        assert_eq!(
+            parse_parameters(&[0xC0, 0x01, 0x06]),
+            Err(Error::InvalidTpduSize { code: 6 })
+        );
+        assert_eq!(
+            parse_parameters(&[0xC1, 0x00]),
+            Err(Error::InvalidParameterLength { code: 0xC1, len: 0 })
+        );
+        assert_eq!(
+            parse_parameters(&[0xC2, 0x00]),
+            Err(Error::InvalidParameterLength { code: 0xC2, len: 0 })
+        );
+        assert_eq!(
+            parse_parameters(&[0xF0, 0x00]),
+            Err(Error::InvalidParameterLength { code: 0xF0, len: 0 })
+        );
         assert_eq!(
             parse_parameters(&[0xF0, 0x05, 0, 0, 0, 0, 1]),
             Err(Error::InvalidParameterLength { code: 0xF0, len: 5 })
@@ -415,8 +515,14 @@ mod tests {
         assert_eq!(
             parse_raw_parameters(&[0xC0, 0x01, 0x05, 0xC1, 0x00]).unwrap(),
             vec![
-                Parameter::Other { code: 0xC0, value: vec![0x05] },
-                Parameter::Other { code: 0xC1, value: vec![] },
+                Parameter::Other {
+                    code: 0xC0,
+                    value: vec![0x05]
+                },
+                Parameter::Other {
+                    code: 0xC1,
+                    value: vec![]
+                },
             ]
         );
     }
@@ -424,17 +530,52 @@ mod tests {
     #[test]
     fn raw_parameters_that_would_read_back_typed_are_refused() {
         for code in [0xC0, 0xC1, 0xC2] {
-            let p = Parameter::Other { code, value: vec![0x0A] };
-            assert_eq!(p.check_typed_round_trip(), Err(Error::AmbiguousParameter { code }));
+            let p = Parameter::Other {
+                code,
+                value: vec![0x0A],
+            };
+            assert_eq!(
+                p.check_typed_round_trip(),
+                Err(Error::AmbiguousParameter { code })
+            );
         }
-        let p = Parameter::Other { code: 0xF0, value: vec![0x08] };
-        assert_eq!(p.check_typed_round_trip(), Err(Error::AmbiguousParameter { code: 0xF0 }));
-        let p = Parameter::Other { code: 0xC1, value: vec![] };
-        assert_eq!(p.check_typed_round_trip(), Err(Error::AmbiguousParameter { code: 0xC1 }));
-        let p = Parameter::Other { code: 0x99, value: vec![0; 256] };
-        assert_eq!(p.check_typed_round_trip(), Err(Error::InvalidParameterLength { code: 0x99, len: 256 }));
-        assert_eq!(p.check_length(), Err(Error::InvalidParameterLength { code: 0x99, len: 256 }));
-        assert!(Parameter::TpduSize(TpduSize::S128).check_typed_round_trip().is_ok());
+        let p = Parameter::Other {
+            code: 0xF0,
+            value: vec![0x08],
+        };
+        assert_eq!(
+            p.check_typed_round_trip(),
+            Err(Error::AmbiguousParameter { code: 0xF0 })
+        );
+        let p = Parameter::Other {
+            code: 0xC1,
+            value: vec![],
+        };
+        assert_eq!(
+            p.check_typed_round_trip(),
+            Err(Error::AmbiguousParameter { code: 0xC1 })
+        );
+        let p = Parameter::Other {
+            code: 0x99,
+            value: vec![0; 256],
+        };
+        assert_eq!(
+            p.check_typed_round_trip(),
+            Err(Error::InvalidParameterLength {
+                code: 0x99,
+                len: 256
+            })
+        );
+        assert_eq!(
+            p.check_length(),
+            Err(Error::InvalidParameterLength {
+                code: 0x99,
+                len: 256
+            })
+        );
+        assert!(Parameter::TpduSize(TpduSize::S128)
+            .check_typed_round_trip()
+            .is_ok());
     }
 
     #[test]
@@ -443,6 +584,13 @@ mod tests {
         assert_eq!(Parameter::CallingTsap(Tsap::from_u16(1)).buffer_len(), 4);
         assert_eq!(Parameter::CalledTsap(Tsap::from_u16(1)).code(), 0xC2);
         assert_eq!(Parameter::PreferredMaxTpduSize(0x10000).value_len(), 3);
-        assert_eq!(Parameter::Other { code: 0x42, value: vec![] }.code(), 0x42);
+        assert_eq!(
+            Parameter::Other {
+                code: 0x42,
+                value: vec![]
+            }
+            .code(),
+            0x42
+        );
     }
 }

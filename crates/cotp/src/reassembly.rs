@@ -50,7 +50,10 @@ pub struct Reassembler {
 impl Reassembler {
     /// A reassembler accepting TSDUs of at most `max_tsdu_len` bytes.
     pub fn new(max_tsdu_len: usize) -> Self {
-        Reassembler { max_tsdu_len, buffer: Vec::new() }
+        Reassembler {
+            max_tsdu_len,
+            buffer: Vec::new(),
+        }
     }
 
     /// The cap on a TSDU's length.
@@ -105,7 +108,10 @@ impl Reassembler {
     fn check_len(&mut self, len: usize) -> Result<(), Error> {
         if len > self.max_tsdu_len {
             self.reset();
-            return Err(Error::ReassemblyOverflow { limit: self.max_tsdu_len, len });
+            return Err(Error::ReassemblyOverflow {
+                limit: self.max_tsdu_len,
+                len,
+            });
         }
         Ok(())
     }
@@ -117,8 +123,13 @@ impl Reassembler {
         if len <= capacity {
             return;
         }
-        let target = capacity.saturating_mul(2).max(MIN_GROWTH).max(len).min(self.max_tsdu_len);
-        self.buffer.reserve_exact(target.saturating_sub(self.buffer.len()));
+        let target = capacity
+            .saturating_mul(2)
+            .max(MIN_GROWTH)
+            .max(len)
+            .min(self.max_tsdu_len);
+        self.buffer
+            .reserve_exact(target.saturating_sub(self.buffer.len()));
     }
 }
 
@@ -151,7 +162,10 @@ mod tests {
         assert_eq!(r.push(false, Bytes::new()).unwrap(), None);
         assert_eq!(r.buffered_len(), 2);
         assert_eq!(r.push_slice(false, b"cd").unwrap(), None);
-        assert_eq!(r.push(true, Bytes::from_static(b"e")).unwrap(), Some(Bytes::from_static(b"abcde")));
+        assert_eq!(
+            r.push(true, Bytes::from_static(b"e")).unwrap(),
+            Some(Bytes::from_static(b"abcde"))
+        );
         assert!(r.is_idle());
         assert_eq!(r.buffered_len(), 0);
     }
@@ -162,15 +176,24 @@ mod tests {
         assert_eq!(r.push(false, Bytes::new()).unwrap(), None);
         assert!(r.is_idle());
         let payload = Bytes::from_static(b"x");
-        assert_eq!(r.push(true, payload.clone()).unwrap().unwrap().as_ptr(), payload.as_ptr());
+        assert_eq!(
+            r.push(true, payload.clone()).unwrap().unwrap().as_ptr(),
+            payload.as_ptr()
+        );
     }
 
     #[test]
     fn cap_is_inclusive() {
         let mut r = Reassembler::new(4);
         assert_eq!(r.push_slice(false, b"ab").unwrap(), None);
-        assert_eq!(r.push_slice(true, b"cd").unwrap(), Some(Bytes::from_static(b"abcd")));
-        assert_eq!(r.push(true, Bytes::from_static(b"wxyz")).unwrap(), Some(Bytes::from_static(b"wxyz")));
+        assert_eq!(
+            r.push_slice(true, b"cd").unwrap(),
+            Some(Bytes::from_static(b"abcd"))
+        );
+        assert_eq!(
+            r.push(true, Bytes::from_static(b"wxyz")).unwrap(),
+            Some(Bytes::from_static(b"wxyz"))
+        );
     }
 
     #[test]
@@ -183,10 +206,19 @@ mod tests {
         );
         assert!(r.is_idle());
         assert!(r.buffer.capacity() <= 4);
-        assert_eq!(r.push(true, Bytes::from_static(b"12345")), Err(Error::ReassemblyOverflow { limit: 4, len: 5 }));
-        assert_eq!(r.push_slice(true, b"12345"), Err(Error::ReassemblyOverflow { limit: 4, len: 5 }));
+        assert_eq!(
+            r.push(true, Bytes::from_static(b"12345")),
+            Err(Error::ReassemblyOverflow { limit: 4, len: 5 })
+        );
+        assert_eq!(
+            r.push_slice(true, b"12345"),
+            Err(Error::ReassemblyOverflow { limit: 4, len: 5 })
+        );
         // After the error the reassembler works again.
-        assert_eq!(r.push_slice(true, b"ok").unwrap(), Some(Bytes::from_static(b"ok")));
+        assert_eq!(
+            r.push_slice(true, b"ok").unwrap(),
+            Some(Bytes::from_static(b"ok"))
+        );
     }
 
     #[test]
@@ -200,7 +232,13 @@ mod tests {
         let out = r.push_slice(true, &[7u8; 100]).unwrap().unwrap();
         assert_eq!(out.len(), cap);
         assert_eq!(r.push_slice(false, &[1]).unwrap(), None);
-        assert_eq!(r.push_slice(false, &[0u8; 3000]), Err(Error::ReassemblyOverflow { limit: cap, len: 3001 }));
+        assert_eq!(
+            r.push_slice(false, &[0u8; 3000]),
+            Err(Error::ReassemblyOverflow {
+                limit: cap,
+                len: 3001
+            })
+        );
     }
 
     #[test]
@@ -211,6 +249,9 @@ mod tests {
         r.reset();
         assert!(r.is_idle());
         assert_eq!(r.max_tsdu_len(), 10);
-        assert_eq!(r.push_slice(true, b"z").unwrap(), Some(Bytes::from_static(b"z")));
+        assert_eq!(
+            r.push_slice(true, b"z").unwrap(),
+            Some(Bytes::from_static(b"z"))
+        );
     }
 }

@@ -49,7 +49,11 @@ pub fn segment_count(tsdu_len: usize, max_tpdu_len: usize) -> Result<usize, Erro
 /// ```
 pub fn segments(tsdu: &[u8], max_tpdu_len: usize) -> Result<Segments<'_>, Error> {
     let chunk = chunk_len(max_tpdu_len)?;
-    Ok(Segments { rest: tsdu, chunk, remaining: tsdu.len().div_ceil(chunk).max(1) })
+    Ok(Segments {
+        rest: tsdu,
+        chunk,
+        remaining: tsdu.len().div_ceil(chunk).max(1),
+    })
 }
 
 /// Iterator over the DTs of one TSDU; see [`segments`].
@@ -71,7 +75,10 @@ impl<'a> Iterator for Segments<'a> {
         }
         let (payload, rest) = self.rest.split_at_checked(self.chunk)?;
         self.rest = rest;
-        Some(Data { eot: false, payload })
+        Some(Data {
+            eot: false,
+            payload,
+        })
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -91,7 +98,13 @@ mod tests {
     #[test]
     fn empty_tsdu_is_one_empty_dt_with_eot() {
         let dts: Vec<_> = segments(&[], 1024).unwrap().collect();
-        assert_eq!(dts, [Data { eot: true, payload: &[] }]);
+        assert_eq!(
+            dts,
+            [Data {
+                eot: true,
+                payload: &[]
+            }]
+        );
         assert_eq!(segment_count(0, 4).unwrap(), 1);
     }
 
@@ -101,7 +114,16 @@ mod tests {
         let dts: Vec<_> = segments(&tsdu, 6).unwrap().collect();
         assert_eq!(
             dts,
-            [Data { eot: false, payload: &[1, 2, 3] }, Data { eot: true, payload: &[4, 5, 6] }]
+            [
+                Data {
+                    eot: false,
+                    payload: &[1, 2, 3]
+                },
+                Data {
+                    eot: true,
+                    payload: &[4, 5, 6]
+                }
+            ]
         );
     }
 
@@ -114,9 +136,18 @@ mod tests {
         assert_eq!(
             dts,
             [
-                Data { eot: false, payload: &[9] },
-                Data { eot: false, payload: &[8] },
-                Data { eot: true, payload: &[7] },
+                Data {
+                    eot: false,
+                    payload: &[9]
+                },
+                Data {
+                    eot: false,
+                    payload: &[8]
+                },
+                Data {
+                    eot: true,
+                    payload: &[7]
+                },
             ]
         );
     }
@@ -131,7 +162,10 @@ mod tests {
             let dts: Vec<_> = segs.collect();
             assert_eq!(dts.len(), expected);
             assert!(dts.iter().all(|dt| dt.buffer_len() <= max));
-            let joined: Vec<u8> = dts.iter().flat_map(|dt| dt.payload.iter().copied()).collect();
+            let joined: Vec<u8> = dts
+                .iter()
+                .flat_map(|dt| dt.payload.iter().copied())
+                .collect();
             assert_eq!(joined, tsdu);
         }
     }
@@ -151,8 +185,14 @@ mod tests {
     #[test]
     fn too_small_tpdu_is_an_error() {
         for size in 0..4 {
-            assert_eq!(segments(&[1], size).unwrap_err(), Error::TpduSizeTooSmall { size });
-            assert_eq!(segment_count(1, size), Err(Error::TpduSizeTooSmall { size }));
+            assert_eq!(
+                segments(&[1], size).unwrap_err(),
+                Error::TpduSizeTooSmall { size }
+            );
+            assert_eq!(
+                segment_count(1, size),
+                Err(Error::TpduSizeTooSmall { size })
+            );
         }
     }
 }

@@ -184,27 +184,42 @@ mod tests {
             0x02, 0xC0, 0x01, 0x0A,
         ]);
         assert_eq!(cr.code(), 0xE0);
-        let Tpdu::ConnectionRequest(cr) = cr else { panic!("not a CR: {cr:?}") };
+        let Tpdu::ConnectionRequest(cr) = cr else {
+            panic!("not a CR: {cr:?}")
+        };
         assert_eq!(cr.tpdu_size(), Some(TpduSize::S1024));
 
         let cc = round_trip(&[0x09, 0xD0, 0x00, 0x01, 0x00, 0x02, 0x00, 0xC0, 0x01, 0x09]);
         assert_eq!(cc.code(), 0xD0);
-        assert!(matches!(cc, Tpdu::ConnectionConfirm(ref cc) if cc.tpdu_size() == Some(TpduSize::S512)));
+        assert!(
+            matches!(cc, Tpdu::ConnectionConfirm(ref cc) if cc.tpdu_size() == Some(TpduSize::S512))
+        );
 
         let dr = round_trip(&[0x06, 0x80, 0x00, 0x01, 0x00, 0x02, 0x80]);
         assert_eq!(dr.code(), 0x80);
-        assert!(matches!(dr, Tpdu::DisconnectRequest(ref dr) if dr.reason == DisconnectReason::Normal));
+        assert!(
+            matches!(dr, Tpdu::DisconnectRequest(ref dr) if dr.reason == DisconnectReason::Normal)
+        );
 
         let dc = round_trip(&[0x05, 0xC0, 0x00, 0x01, 0x00, 0x02]);
         assert_eq!(dc, Tpdu::DisconnectConfirm(DisconnectConfirm::new(1, 2)));
         assert_eq!(dc.code(), 0xC0);
 
         let dt = round_trip(&[0x02, 0xF0, 0x80, 0x32, 0x01]);
-        assert_eq!(dt, Tpdu::Data(Data { eot: true, payload: &[0x32, 0x01] }));
+        assert_eq!(
+            dt,
+            Tpdu::Data(Data {
+                eot: true,
+                payload: &[0x32, 0x01]
+            })
+        );
         assert_eq!(dt.code(), 0xF0);
 
         let er = round_trip(&[0x04, 0x70, 0x00, 0x01, 0x01]);
-        assert_eq!(er, Tpdu::Error(ErrorTpdu::new(1, RejectCause::InvalidParameterCode)));
+        assert_eq!(
+            er,
+            Tpdu::Error(ErrorTpdu::new(1, RejectCause::InvalidParameterCode))
+        );
         assert_eq!(er.code(), 0x70);
     }
 
@@ -218,23 +233,62 @@ mod tests {
         assert_eq!(Tpdu::from(dr.clone()), Tpdu::DisconnectRequest(dr));
         assert_eq!(Tpdu::from(DisconnectConfirm::new(1, 2)).code(), 0xC0);
         assert_eq!(Tpdu::from(Data::new(true, &[])).code(), 0xF0);
-        assert_eq!(Tpdu::from(ErrorTpdu::new(1, RejectCause::NotSpecified)).code(), 0x70);
+        assert_eq!(
+            Tpdu::from(ErrorTpdu::new(1, RejectCause::NotSpecified)).code(),
+            0x70
+        );
     }
 
     #[test]
     fn generic_errors() {
-        assert_eq!(Tpdu::parse(&[]), Err(Error::Truncated { needed: 2, available: 0 }));
-        assert_eq!(Tpdu::parse(&[0x02]), Err(Error::Truncated { needed: 2, available: 1 }));
-        assert_eq!(Tpdu::parse(&[0xFF, 0xF0, 0x80]), Err(Error::ReservedLengthIndicator));
-        for code in [0x00, 0x10, 0x20, 0x50, 0x60, 0x71, 0x90, 0xA0, 0xB0, 0xC1, 0xF1, 0x81] {
-            assert_eq!(Tpdu::parse(&[0x02, code, 0x00]), Err(Error::UnknownTpduCode { code }));
+        assert_eq!(
+            Tpdu::parse(&[]),
+            Err(Error::Truncated {
+                needed: 2,
+                available: 0
+            })
+        );
+        assert_eq!(
+            Tpdu::parse(&[0x02]),
+            Err(Error::Truncated {
+                needed: 2,
+                available: 1
+            })
+        );
+        assert_eq!(
+            Tpdu::parse(&[0xFF, 0xF0, 0x80]),
+            Err(Error::ReservedLengthIndicator)
+        );
+        for code in [
+            0x00, 0x10, 0x20, 0x50, 0x60, 0x71, 0x90, 0xA0, 0xB0, 0xC1, 0xF1, 0x81,
+        ] {
+            assert_eq!(
+                Tpdu::parse(&[0x02, code, 0x00]),
+                Err(Error::UnknownTpduCode { code })
+            );
         }
-        assert_eq!(Tpdu::parse(&[0x02, 0xF0]), Err(Error::Truncated { needed: 3, available: 2 }));
-        assert_eq!(Tpdu::parse(&[0x03, 0xF0, 0x80, 0]), Err(Error::InvalidDataHeaderLength { li: 3 }));
-        assert_eq!(Tpdu::parse(&[0x02, 0xF0, 0x01]), Err(Error::NonZeroTpduNumber { number: 1 }));
+        assert_eq!(
+            Tpdu::parse(&[0x02, 0xF0]),
+            Err(Error::Truncated {
+                needed: 3,
+                available: 2
+            })
+        );
+        assert_eq!(
+            Tpdu::parse(&[0x03, 0xF0, 0x80, 0]),
+            Err(Error::InvalidDataHeaderLength { li: 3 })
+        );
+        assert_eq!(
+            Tpdu::parse(&[0x02, 0xF0, 0x01]),
+            Err(Error::NonZeroTpduNumber { number: 1 })
+        );
         assert_eq!(
             Tpdu::parse(&[0x02, 0xE0, 0x80, 0x32]),
-            Err(Error::HeaderTooShort { code: 0xE0, li: 2, min: 6 })
+            Err(Error::HeaderTooShort {
+                code: 0xE0,
+                li: 2,
+                min: 6
+            })
         );
     }
 
@@ -242,9 +296,25 @@ mod tests {
     fn user_data_follows_the_li() {
         assert_eq!(user_data(&[0x02, 0xF0, 0x80]).unwrap(), &[] as &[u8]);
         assert_eq!(user_data(&[0x04, 0x70, 0, 1, 2, 9, 9]).unwrap(), &[9, 9]);
-        assert_eq!(user_data(&[0x04, 0x70, 0, 1]), Err(Error::LengthIndicatorPastData { li: 4, available: 3 }));
-        assert_eq!(user_data(&[0x00, 0x70]), Err(Error::HeaderTooShort { code: 0x70, li: 0, min: 1 }));
-        assert_eq!(user_data(&[0xFF, 0x70]), Err(Error::ReservedLengthIndicator));
+        assert_eq!(
+            user_data(&[0x04, 0x70, 0, 1]),
+            Err(Error::LengthIndicatorPastData {
+                li: 4,
+                available: 3
+            })
+        );
+        assert_eq!(
+            user_data(&[0x00, 0x70]),
+            Err(Error::HeaderTooShort {
+                code: 0x70,
+                li: 0,
+                min: 1
+            })
+        );
+        assert_eq!(
+            user_data(&[0xFF, 0x70]),
+            Err(Error::ReservedLengthIndicator)
+        );
     }
 
     #[test]
@@ -252,7 +322,13 @@ mod tests {
         let dt = Tpdu::Data(Data::new(true, &[1, 2, 3]));
         let mut storage = [0u8; 4];
         let mut out: &mut [u8] = &mut storage;
-        assert_eq!(dt.emit(&mut out), Err(Error::BufferTooSmall { needed: 6, available: 4 }));
+        assert_eq!(
+            dt.emit(&mut out),
+            Err(Error::BufferTooSmall {
+                needed: 6,
+                available: 4
+            })
+        );
         let mut v = Vec::new();
         dt.emit(&mut v).unwrap();
         assert_eq!(v, [0x02, 0xF0, 0x80, 1, 2, 3]);

@@ -96,7 +96,11 @@ impl TpduSize {
 
     /// The largest size that is at most `n` bytes, or `None` when `n` is below 128.
     pub fn fitting(n: usize) -> Option<Self> {
-        Self::ALL.iter().rev().copied().find(|size| size.bytes() <= n)
+        Self::ALL
+            .iter()
+            .rev()
+            .copied()
+            .find(|size| size.bytes() <= n)
     }
 }
 
@@ -131,8 +135,14 @@ mod tests {
     #[test]
     fn codes_outside_the_table_are_rejected_without_shifting() {
         for code in (0u8..7).chain(14..=255) {
-            assert_eq!(TpduSize::from_code(code), Err(Error::InvalidTpduSize { code }));
-            assert_eq!(TpduSize::try_from(code), Err(Error::InvalidTpduSize { code }));
+            assert_eq!(
+                TpduSize::from_code(code),
+                Err(Error::InvalidTpduSize { code })
+            );
+            assert_eq!(
+                TpduSize::try_from(code),
+                Err(Error::InvalidTpduSize { code })
+            );
         }
     }
 

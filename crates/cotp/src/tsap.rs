@@ -227,20 +227,43 @@ mod tests {
     #[test]
     fn s7_tsaps_match_the_usual_values() {
         // PG to rack 0 slot 2 (S7-300 CPU) and rack 0 slot 1 (S7-1200/1500).
-        assert_eq!(Tsap::s7(S7ConnectionType::Pg, 0, 2).unwrap().as_bytes(), &[0x01, 0x02]);
-        assert_eq!(Tsap::s7(S7ConnectionType::Pg, 0, 1).unwrap().to_u16(), Some(0x0101));
-        assert_eq!(Tsap::s7(S7ConnectionType::Op, 0, 2).unwrap().to_u16(), Some(0x0202));
-        assert_eq!(Tsap::s7(S7ConnectionType::S7Basic, 7, 31).unwrap().to_u16(), Some(0x03FF));
-        assert_eq!(Tsap::s7(S7ConnectionType::Other(0x10), 2, 5).unwrap().to_u16(), Some(0x1045));
+        assert_eq!(
+            Tsap::s7(S7ConnectionType::Pg, 0, 2).unwrap().as_bytes(),
+            &[0x01, 0x02]
+        );
+        assert_eq!(
+            Tsap::s7(S7ConnectionType::Pg, 0, 1).unwrap().to_u16(),
+            Some(0x0101)
+        );
+        assert_eq!(
+            Tsap::s7(S7ConnectionType::Op, 0, 2).unwrap().to_u16(),
+            Some(0x0202)
+        );
+        assert_eq!(
+            Tsap::s7(S7ConnectionType::S7Basic, 7, 31).unwrap().to_u16(),
+            Some(0x03FF)
+        );
+        assert_eq!(
+            Tsap::s7(S7ConnectionType::Other(0x10), 2, 5)
+                .unwrap()
+                .to_u16(),
+            Some(0x1045)
+        );
     }
 
     #[test]
     fn s7_rack_and_slot_are_range_checked() {
         for rack in 8..=255 {
-            assert_eq!(Tsap::s7(S7ConnectionType::Pg, rack, 0), Err(Error::InvalidRack { rack }));
+            assert_eq!(
+                Tsap::s7(S7ConnectionType::Pg, rack, 0),
+                Err(Error::InvalidRack { rack })
+            );
         }
         for slot in 32..=255 {
-            assert_eq!(Tsap::s7(S7ConnectionType::Pg, 0, slot), Err(Error::InvalidSlot { slot }));
+            assert_eq!(
+                Tsap::s7(S7ConnectionType::Pg, 0, slot),
+                Err(Error::InvalidSlot { slot })
+            );
         }
     }
 
@@ -271,14 +294,23 @@ mod tests {
 
     #[test]
     fn length_is_checked() {
-        assert_eq!(Tsap::new(Vec::new()), Err(Error::InvalidTsapLength { len: 0 }));
+        assert_eq!(
+            Tsap::new(Vec::new()),
+            Err(Error::InvalidTsapLength { len: 0 })
+        );
         assert_eq!(
             Tsap::new(alloc::vec![0u8; Tsap::MAX_LEN + 1]),
             Err(Error::InvalidTsapLength { len: 247 })
         );
-        assert_eq!(Tsap::new(alloc::vec![7u8; Tsap::MAX_LEN]).unwrap().len(), 246);
+        assert_eq!(
+            Tsap::new(alloc::vec![7u8; Tsap::MAX_LEN]).unwrap().len(),
+            246
+        );
         assert_eq!(Tsap::try_from(&b"x"[..]).unwrap().as_bytes(), b"x");
-        assert_eq!(Tsap::try_from("").unwrap_err(), Error::InvalidTsapLength { len: 0 });
+        assert_eq!(
+            Tsap::try_from("").unwrap_err(),
+            Error::InvalidTsapLength { len: 0 }
+        );
     }
 
     #[test]
@@ -293,7 +325,13 @@ mod tests {
     #[test]
     fn display_shows_strings_and_hex() {
         assert_eq!(format!("{}", Tsap::from_u16(0x0102)), "0x0102");
-        assert_eq!(format!("{}", Tsap::new("SIMATIC-ROOT-HMI").unwrap()), "\"SIMATIC-ROOT-HMI\"");
-        assert_eq!(format!("{:?}", Tsap::new([0u8, 1, 0xFF]).unwrap()), "Tsap(0x0001FF)");
+        assert_eq!(
+            format!("{}", Tsap::new("SIMATIC-ROOT-HMI").unwrap()),
+            "\"SIMATIC-ROOT-HMI\""
+        );
+        assert_eq!(
+            format!("{:?}", Tsap::new([0u8, 1, 0xFF]).unwrap()),
+            "Tsap(0x0001FF)"
+        );
     }
 }

@@ -1,6 +1,11 @@
 //! Runs every case of the lean-s7 COTP data TPDU conformance vectors
 //! (tests/conformance/lean-s7/cotp-data.json, MIT licensed, see the LICENSE beside it).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use cotp::{parse_data_header, Data, Error, Tpdu};
 use serde_json::Value;
@@ -27,7 +32,10 @@ fn bytes_of(field: &Value) -> Vec<u8> {
 
 fn decode_hex(hex: &str) -> Vec<u8> {
     assert!(hex.len() % 2 == 0, "odd hex length: {hex}");
-    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect()
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 /// The vectors' error names mapped to this crate's variants.
@@ -57,7 +65,11 @@ fn run_encode_cases(doc: &Value) -> usize {
         dt.emit(&mut out);
         assert_eq!(out, expected, "encode case {id}");
         assert_eq!(dt.buffer_len(), expected.len(), "encode case {id}");
-        assert_eq!(Tpdu::Data(dt).to_vec().unwrap(), expected, "encode case {id} via Tpdu");
+        assert_eq!(
+            Tpdu::Data(dt).to_vec().unwrap(),
+            expected,
+            "encode case {id} via Tpdu"
+        );
         ran += 1;
     }
     ran
@@ -85,7 +97,10 @@ fn run_decode_cases(doc: &Value) -> usize {
             "reject" => {
                 let name = expected["error"].as_str().unwrap();
                 let error = Data::parse(&packet).expect_err(id);
-                assert!(matches_error_name(name, &error), "decode case {id}: {name} vs {error:?}");
+                assert!(
+                    matches_error_name(name, &error),
+                    "decode case {id}: {name} vs {error:?}"
+                );
                 assert_eq!(parse_data_header(&packet), Err(error), "decode case {id}");
             }
             other => panic!("decode case {id}: unknown status {other:?}"),
@@ -114,14 +129,35 @@ fn reject_cases_map_to_the_expected_variants() {
     for case in doc["decode_cases"].as_array().unwrap() {
         if case["expected"]["status"] == "reject" {
             let packet = bytes_of(&case["packet"]);
-            seen.push((case["id"].as_str().unwrap().to_owned(), Data::parse(&packet).unwrap_err()));
+            seen.push((
+                case["id"].as_str().unwrap().to_owned(),
+                Data::parse(&packet).unwrap_err(),
+            ));
         }
     }
     let expected: Vec<(String, Error)> = vec![
-        ("invalid-header-length".into(), Error::InvalidDataHeaderLength { li: 3 }),
-        ("invalid-tpdu-code".into(), Error::UnexpectedTpduCode { expected: 0xF0, found: 0xE0 }),
-        ("nonzero-tpdu-number".into(), Error::NonZeroTpduNumber { number: 1 }),
-        ("truncated-header".into(), Error::Truncated { needed: 3, available: 2 }),
+        (
+            "invalid-header-length".into(),
+            Error::InvalidDataHeaderLength { li: 3 },
+        ),
+        (
+            "invalid-tpdu-code".into(),
+            Error::UnexpectedTpduCode {
+                expected: 0xF0,
+                found: 0xE0,
+            },
+        ),
+        (
+            "nonzero-tpdu-number".into(),
+            Error::NonZeroTpduNumber { number: 1 },
+        ),
+        (
+            "truncated-header".into(),
+            Error::Truncated {
+                needed: 3,
+                available: 2,
+            },
+        ),
     ];
     assert_eq!(seen, expected);
 }

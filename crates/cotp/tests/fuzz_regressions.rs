@@ -23,7 +23,12 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
         .unwrap()
         .map(|entry| entry.unwrap().path())
         .filter(|path| path.is_file())
-        .map(|path| (path.file_name().unwrap().to_string_lossy().into_owned(), fs::read(&path).unwrap()))
+        .map(|path| {
+            (
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                fs::read(&path).unwrap(),
+            )
+        })
         .collect();
     inputs.sort();
     inputs
@@ -56,7 +61,9 @@ fn check(data: &[u8]) {
     let _ = cotp::parse_parameters(data);
     let _ = cotp::user_data(data);
 
-    let [chunk, cap, rest @ ..] = data else { return };
+    let [chunk, cap, rest @ ..] = data else {
+        return;
+    };
     let chunk = usize::from(*chunk % 64) + 1;
     let cap = usize::from(*cap) * 16;
     let mut reassembler = Reassembler::new(cap);
@@ -100,24 +107,59 @@ fn every_regression_input_keeps_the_invariants() {
 #[test]
 fn seeds_parse_as_expected() {
     let expected: Vec<(&str, Result<u8, Error>)> = vec![
-        ("c0-exponent-255.bin", Err(Error::InvalidTpduSize { code: 255 })),
+        (
+            "c0-exponent-255.bin",
+            Err(Error::InvalidTpduSize { code: 255 }),
+        ),
         ("cc-echoing-tsaps.bin", Ok(0xD0)),
         ("dc.bin", Ok(0xC0)),
         ("dr-normal.bin", Ok(0x80)),
         ("dt-eot.bin", Ok(0xF0)),
-        ("dt-nonzero-number.bin", Err(Error::NonZeroTpduNumber { number: 1 })),
-        ("empty.bin", Err(Error::Truncated { needed: 2, available: 0 })),
+        (
+            "dt-nonzero-number.bin",
+            Err(Error::NonZeroTpduNumber { number: 1 }),
+        ),
+        (
+            "empty.bin",
+            Err(Error::Truncated {
+                needed: 2,
+                available: 0,
+            }),
+        ),
         ("er-invalid-tpdu.bin", Ok(0x70)),
-        ("length-byte-missing.bin", Err(Error::ParameterOverrun { code: 0xC0, declared: 1, remaining: 0 })),
+        (
+            "length-byte-missing.bin",
+            Err(Error::ParameterOverrun {
+                code: 0xC0,
+                declared: 1,
+                remaining: 0,
+            }),
+        ),
         ("li-255.bin", Err(Error::ReservedLengthIndicator)),
-        ("li-past-data.bin", Err(Error::LengthIndicatorPastData { li: 0x11, available: 5 })),
+        (
+            "li-past-data.bin",
+            Err(Error::LengthIndicatorPastData {
+                li: 0x11,
+                available: 5,
+            }),
+        ),
         ("s7-client-cr.bin", Ok(0xE0)),
         ("snap7-cr-c0-first.bin", Ok(0xE0)),
-        ("tsap-overrun.bin", Err(Error::ParameterOverrun { code: 0xC2, declared: 3, remaining: 2 })),
+        (
+            "tsap-overrun.bin",
+            Err(Error::ParameterOverrun {
+                code: 0xC2,
+                declared: 3,
+                remaining: 2,
+            }),
+        ),
     ];
     let inputs = inputs();
     for (name, result) in expected {
-        let (_, data) = inputs.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("{name} missing"));
+        let (_, data) = inputs
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("{name} missing"));
         assert_eq!(Tpdu::parse(data).map(|t| t.code()), result, "{name}");
     }
 }

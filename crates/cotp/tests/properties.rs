@@ -54,13 +54,20 @@ fn raw_parameter() -> impl Strategy<Value = Parameter> {
 }
 
 fn connection_request() -> impl Strategy<Value = ConnectionRequest> {
-    (any::<u16>(), any::<u16>(), any::<u8>(), prop::collection::vec(connection_parameter(), 0..6))
-        .prop_map(|(dst_ref, src_ref, class_option, parameters)| ConnectionRequest {
-            dst_ref,
-            src_ref,
-            class_option,
-            parameters,
-        })
+    (
+        any::<u16>(),
+        any::<u16>(),
+        any::<u8>(),
+        prop::collection::vec(connection_parameter(), 0..6),
+    )
+        .prop_map(
+            |(dst_ref, src_ref, class_option, parameters)| ConnectionRequest {
+                dst_ref,
+                src_ref,
+                class_option,
+                parameters,
+            },
+        )
 }
 
 fn connection_confirm() -> impl Strategy<Value = ConnectionConfirm> {
@@ -73,7 +80,12 @@ fn connection_confirm() -> impl Strategy<Value = ConnectionConfirm> {
 }
 
 fn disconnect_request() -> impl Strategy<Value = DisconnectRequest> {
-    (any::<u16>(), any::<u16>(), any::<u8>(), prop::collection::vec(raw_parameter(), 0..6))
+    (
+        any::<u16>(),
+        any::<u16>(),
+        any::<u8>(),
+        prop::collection::vec(raw_parameter(), 0..6),
+    )
         .prop_map(|(dst_ref, src_ref, reason, parameters)| DisconnectRequest {
             dst_ref,
             src_ref,
@@ -83,7 +95,11 @@ fn disconnect_request() -> impl Strategy<Value = DisconnectRequest> {
 }
 
 fn error_tpdu() -> impl Strategy<Value = ErrorTpdu> {
-    (any::<u16>(), any::<u8>(), prop::option::of(prop::collection::vec(any::<u8>(), 0..=260)))
+    (
+        any::<u16>(),
+        any::<u8>(),
+        prop::option::of(prop::collection::vec(any::<u8>(), 0..=260)),
+    )
         .prop_map(|(dst_ref, cause, invalid_tpdu)| ErrorTpdu {
             dst_ref,
             cause: RejectCause::from(cause),
@@ -120,7 +136,9 @@ fn check_identity(tpdu: &Tpdu<'_>) -> Result<(), TestCaseError> {
 /// Parses `bytes` with every parser; on success the value re-emits and parses back equal.
 fn parse_everything(bytes: &[u8]) -> Result<(), TestCaseError> {
     if let Ok(tpdu) = Tpdu::parse(bytes) {
-        let wire = tpdu.to_vec().map_err(|e| TestCaseError::fail(format!("re-emit: {e}")))?;
+        let wire = tpdu
+            .to_vec()
+            .map_err(|e| TestCaseError::fail(format!("re-emit: {e}")))?;
         prop_assert_eq!(Tpdu::parse(&wire).unwrap(), tpdu);
     }
     if let Ok(dt) = Data::parse(bytes) {
@@ -166,7 +184,12 @@ fn header_like_bytes() -> impl Strategy<Value = Vec<u8>> {
         ],
         0..5,
     );
-    (codes, prop::collection::vec(any::<u8>(), 5), params, prop::collection::vec(any::<u8>(), 0..8))
+    (
+        codes,
+        prop::collection::vec(any::<u8>(), 5),
+        params,
+        prop::collection::vec(any::<u8>(), 0..8),
+    )
         .prop_map(|(code, fixed, params, tail)| {
             let mut body = vec![code];
             body.extend(fixed);
