@@ -201,7 +201,9 @@ mod tests {
     fn resolves_localhost_from_the_hosts_file() {
         let addrs = RemoteAddr::from("localhost:1102").resolve().unwrap();
         assert!(!addrs.is_empty());
-        assert!(addrs.iter().all(|a| a.port() == 1102 && a.ip().is_loopback()));
+        assert!(addrs
+            .iter()
+            .all(|a| a.port() == 1102 && a.ip().is_loopback()));
     }
 
     #[test]

@@ -20,7 +20,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use cotp::{ConnectionConfirm, ConnectionRequest, Parameter, TpduSize, Tpdu};
+use cotp::{ConnectionConfirm, ConnectionRequest, Parameter, Tpdu, TpduSize};
 use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::connection::{Established, Role};
@@ -72,7 +72,11 @@ fn connection_request(options: &ClientOptions) -> ConnectionRequest {
     }
 }
 
-fn handshake(socket: Socket, addr: SocketAddr, options: &ClientOptions) -> Result<Connection, Error> {
+fn handshake(
+    socket: Socket,
+    addr: SocketAddr,
+    options: &ClientOptions,
+) -> Result<Connection, Error> {
     socket_config::configure_stream(&socket, &options.stream)?;
     let mut writer = FrameWriter::new();
     writer.encode_tpdu(&Tpdu::ConnectionRequest(connection_request(options)))?;
@@ -127,8 +131,12 @@ fn handshake(socket: Socket, addr: SocketAddr, options: &ClientOptions) -> Resul
         }
     };
     let tpdu_size = check_confirm(&confirm, options)?;
-    if confirm.calling_tsap().is_some_and(|t| *t != options.local_tsap)
-        || confirm.called_tsap().is_some_and(|t| *t != options.remote_tsap)
+    if confirm
+        .calling_tsap()
+        .is_some_and(|t| *t != options.local_tsap)
+        || confirm
+            .called_tsap()
+            .is_some_and(|t| *t != options.remote_tsap)
     {
         tracing::debug!(
             peer = %addr,
@@ -188,7 +196,10 @@ fn check_confirm(confirm: &ConnectionConfirm, options: &ClientOptions) -> Result
 
 /// The TPDU size a CC confirms: C0 if present, else the largest standard size within F0 (capped
 /// at the requested one, F0 being only a preference), else the ISO 8073 default of 128.
-fn confirmed_tpdu_size(confirm: &ConnectionConfirm, requested: TpduSize) -> Result<TpduSize, Error> {
+fn confirmed_tpdu_size(
+    confirm: &ConnectionConfirm,
+    requested: TpduSize,
+) -> Result<TpduSize, Error> {
     if let Some(size) = confirm.tpdu_size() {
         return Ok(size);
     }

@@ -236,10 +236,7 @@ impl Connection {
                 let error = if buffered > 0 {
                     Error::EofMidFrame {
                         received: buffered,
-                        expected: self
-                            .reader
-                            .pending_frame_len()
-                            .unwrap_or(tpkt::HEADER_LEN),
+                        expected: self.reader.pending_frame_len().unwrap_or(tpkt::HEADER_LEN),
                     }
                 } else if !self.reassembler.is_idle() {
                     Error::EofMidTsdu {

@@ -109,7 +109,10 @@ impl FrameReader {
         // Grow the next read while reads come back full (a long TSDU streaming in), fall back
         // to the base size as soon as one does not.
         self.chunk = if read == chunk {
-            chunk.saturating_mul(2).min(MAX_READ_CHUNK).max(self.base_chunk())
+            chunk
+                .saturating_mul(2)
+                .min(MAX_READ_CHUNK)
+                .max(self.base_chunk())
         } else {
             self.base_chunk()
         };

@@ -21,8 +21,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use cotp::{
-    ConnectionConfirm, ConnectionRequest, DisconnectReason, DisconnectRequest, Parameter, TpduSize,
-    Tpdu, Tsap,
+    ConnectionConfirm, ConnectionRequest, DisconnectReason, DisconnectRequest, Parameter, Tpdu,
+    TpduSize, Tsap,
 };
 use socket2::{Domain, Protocol, Socket, Type};
 
@@ -102,9 +102,7 @@ impl Listener {
             .bind(&addr.into())
             .map_err(|e| Error::io("bind", e))?;
         let backlog = i32::try_from(options.backlog).unwrap_or(i32::MAX);
-        socket
-            .listen(backlog)
-            .map_err(|e| Error::io("listen", e))?;
+        socket.listen(backlog).map_err(|e| Error::io("listen", e))?;
         let local_addr = socket_addr(&socket)?;
         tracing::info!(addr = %local_addr, backlog, "listening");
         Ok(Listener {
@@ -396,7 +394,11 @@ impl PendingConnection {
 fn requested_tpdu_size(request: &ConnectionRequest) -> Option<TpduSize> {
     request.tpdu_size().or_else(|| {
         request.preferred_max_tpdu_size().and_then(|units| {
-            TpduSize::fitting(usize::try_from(units).unwrap_or(usize::MAX).saturating_mul(128))
+            TpduSize::fitting(
+                usize::try_from(units)
+                    .unwrap_or(usize::MAX)
+                    .saturating_mul(128),
+            )
         })
     })
 }

@@ -194,8 +194,16 @@ impl ClientOptions {
         self
     }
 
+    /// Replaces the remote address, keeping every other setting (to reuse one set of options
+    /// for several devices).
+    #[must_use]
+    pub fn remote(mut self, remote: impl Into<RemoteAddr>) -> Self {
+        self.remote = remote.into();
+        self
+    }
+
     /// The remote address as configured.
-    pub fn remote(&self) -> &RemoteAddr {
+    pub fn remote_addr(&self) -> &RemoteAddr {
         &self.remote
     }
 
