@@ -87,14 +87,17 @@ pub struct Listener {
 }
 
 impl Listener {
-    /// Binds to `addr` (port 0 picks a free port) with `SO_REUSEADDR` and listens with the
-    /// configured backlog (at least 128, 1024 by default).
+    /// Binds to `addr` (port 0 picks a free port) with `SO_REUSEADDR` (not on Windows) and
+    /// listens with the configured backlog (at least 128, 1024 by default).
     ///
     /// # Errors
     /// [`Error::Io`] when the socket cannot be created, bound or put in listening state.
     pub fn bind(addr: SocketAddr, options: ServerOptions) -> Result<Self, Error> {
         let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
             .map_err(|e| Error::io("socket", e))?;
+        // Lets a restarted server bind while old connections linger in TIME_WAIT. Windows gives
+        // SO_REUSEADDR another meaning (sharing a port with a live listener), so not there.
+        #[cfg(not(windows))]
         socket
             .set_reuse_address(true)
             .map_err(|e| Error::io("set SO_REUSEADDR", e))?;

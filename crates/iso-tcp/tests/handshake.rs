@@ -539,6 +539,8 @@ fn listener_backlog_is_at_least_128() {
     assert_eq!(iso_tcp::ServerOptions::new().backlog(5).backlog_len(), 128);
     // Many clients connecting at once before any accept all get through the TCP handshake.
     let listener = Listener::bind(loopback(), server_options()).unwrap();
+    #[cfg(unix)]
+    assert!(listener.socket().reuse_address().unwrap(), "SO_REUSEADDR");
     let addr = listener.local_addr().unwrap();
     let streams: Vec<TcpStream> = (0..150)
         .map(|_| TcpStream::connect(addr).unwrap())
