@@ -1,0 +1,211 @@
+//! The S7comm header that starts every PDU.
+//!
+//! ```text
+//!   0      1        2      3      4      5      6      7      8      9     10      11
+//! +------+--------+------+------+------+------+------+------+------+------+-------+------+
+//! | 0x32 | ROSCTR | reserved    | PDU ref     | param len   | data len    | class | code |
+//! +------+--------+------+------+------+------+------+------+------+------+-------+------+
+//!                                                                   only for ROSCTR 02/03
+//! ROSCTR: 01 job, 02 ack, 03 ack-data, 07 userdata
+//! ```
+//!
+//! The parameter section (`param len` bytes) and the data section (`data len` bytes) follow
+//! the header and fill the rest of the TSDU exactly. Acknowledgements (ROSCTR 02 and 03) carry
+//! an error class and code; `00 00` means success.
+
+use super::cursor::{put_u16, Reader};
+use crate::error::Error;
+
+/// The S7comm protocol id, the first byte of every PDU.
+pub const PROTOCOL_ID: u8 = 0x32;
+
+/// The ROSCTR byte: what kind of message a PDU is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MessageType {
+    /// `01`: a request (job) from a client.
+    Job,
+    /// `02`: an acknowledgement without data (also used for header-only error answers).
+    Ack,
+    /// `03`: an acknowledgement with parameters and/or data.
+    AckData,
+    /// `07`: userdata (SZL, clock and other extended services), both directions.
+    UserData,
+}
+
+impl MessageType {
+    /// The wire value.
+    pub fn to_u8(self) -> u8 {
+        match self {
+            Self::Job => 0x01,
+            Self::Ack => 0x02,
+            Self::AckData => 0x03,
+            Self::UserData => 0x07,
+        }
+    }
+
+    /// Decodes a ROSCTR byte.
+    pub fn from_u8(value: u8) -> Result<Self, Error> {
+        match value {
+            0x01 => Ok(Self::Job),
+            0x02 => Ok(Self::Ack),
+            0x03 => Ok(Self::AckData),
+            0x07 => Ok(Self::UserData),
+            other => Err(Error::MessageType(other)),
+        }
+    }
+
+    /// Whether the header carries an error class and code (ack and ack-data).
+    pub fn has_error_field(self) -> bool {
+        matches!(self, Self::Ack | Self::AckData)
+    }
+
+    /// Header length for this message type: 12 for ack/ack-data, 10 otherwise.
+    pub fn header_len(self) -> usize {
+        if self.has_error_field() {
+            Header::LONG_LEN
+        } else {
+            Header::SHORT_LEN
+        }
+    }
+}
+
+/// An S7 error code: error class in the high byte, code in the low byte.
+///
+/// It appears in the header of acknowledgements and in the parameters of userdata
+/// responses. The named constants are the ones this crate answers with; any other value
+/// decodes as is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ErrorCode(pub u16);
+
+impl ErrorCode {
+    /// `00 00`: success.
+    pub const NONE: Self = Self(0x0000);
+    /// `81 04`: "this service is not implemented on the module or a frame error was
+    /// reported" — the answer to an unknown function.
+    pub const NOT_IMPLEMENTED: Self = Self(0x8104);
+    /// `85 00`: "wrong frames / PDU size error" — a request larger than the negotiated PDU,
+    /// an answer that would not fit it, or parameters that do not decode.
+    pub const PDU_SIZE: Self = Self(0x8500);
+    /// `D4 01`: invalid SZL id.
+    pub const INVALID_SZL_ID: Self = Self(0xD401);
+    /// `D4 02`: invalid SZL index.
+    pub const INVALID_SZL_INDEX: Self = Self(0xD402);
+    /// `D0 5F`: coding error in the data section (e.g. a clock value that is not BCD).
+    pub const INVALID_DATA: Self = Self(0xD05F);
+    /// `D0 A5`: referenced job not found (a follow-up for an answer that is not pending).
+    pub const JOB_NOT_FOUND: Self = Self(0xD0A5);
+
+    /// Builds a code from class and code bytes.
+    pub fn new(class: u8, code: u8) -> Self {
+        Self(u16::from_be_bytes([class, code]))
+    }
+
+    /// The error class (high byte).
+    pub fn class(self) -> u8 {
+        self.0.to_be_bytes()[0]
+    }
+
+    /// The error code (low byte).
+    pub fn code(self) -> u8 {
+        self.0.to_be_bytes()[1]
+    }
+
+    /// Whether this is [`ErrorCode::NONE`].
+    pub fn is_ok(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// A decoded S7comm header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Header {
+    /// ROSCTR.
+    pub message_type: MessageType,
+    /// PDU reference chosen by the client and echoed in the answer.
+    pub pdu_ref: u16,
+    /// Length of the parameter section.
+    pub param_len: u16,
+    /// Length of the data section.
+    pub data_len: u16,
+    /// Error class and code; only on the wire for ack and ack-data, [`ErrorCode::NONE`]
+    /// otherwise.
+    pub error: ErrorCode,
+}
+
+impl Header {
+    /// Header length of jobs and userdata.
+    pub const SHORT_LEN: usize = 10;
+    /// Header length of ack and ack-data.
+    pub const LONG_LEN: usize = 12;
+
+    /// Decodes the header at the start of `bytes` (which may hold more after it).
+    pub fn parse(bytes: &[u8]) -> Result<Self, Error> {
+        let mut r = Reader::new(bytes, "s7comm header");
+        let id = r.u8()?;
+        if id != PROTOCOL_ID {
+            return Err(Error::ProtocolId(id));
+        }
+        let message_type = MessageType::from_u8(r.u8()?)?;
+        let _reserved = r.u16()?;
+        let pdu_ref = r.u16()?;
+        let param_len = r.u16()?;
+        let data_len = r.u16()?;
+        let error = if message_type.has_error_field() {
+            ErrorCode(r.u16()?)
+        } else {
+            ErrorCode::NONE
+        };
+        Ok(Self {
+            message_type,
+            pdu_ref,
+            param_len,
+            data_len,
+            error,
+        })
+    }
+
+    /// Decodes the header of a whole PDU and splits off its parameter and data sections.
+    ///
+    /// Fails unless the declared lengths match the bytes after the header exactly.
+    pub fn split(pdu: &[u8]) -> Result<(Self, &[u8], &[u8]), Error> {
+        let header = Self::parse(pdu)?;
+        let body = pdu.get(header.buffer_len()..).unwrap_or_default();
+        let declared = usize::from(header.param_len).saturating_add(usize::from(header.data_len));
+        if declared != body.len() {
+            return Err(Error::LengthMismatch {
+                declared,
+                actual: body.len(),
+            });
+        }
+        let (params, data) =
+            body.split_at_checked(usize::from(header.param_len))
+                .ok_or(Error::LengthMismatch {
+                    declared,
+                    actual: body.len(),
+                })?;
+        Ok((header, params, data))
+    }
+
+    /// Encoded length: 10 or 12 bytes.
+    pub fn buffer_len(&self) -> usize {
+        self.message_type.header_len()
+    }
+
+    /// Appends the header to `out`.
+    pub fn emit(&self, out: &mut Vec<u8>) {
+        out.push(PROTOCOL_ID);
+        out.push(self.message_type.to_u8());
+        put_u16(out, 0);
+        put_u16(out, self.pdu_ref);
+        put_u16(out, self.param_len);
+        put_u16(out, self.data_len);
+        if self.message_type.has_error_field() {
+            put_u16(out, self.error.0);
+        }
+    }
+}
+
+/// Byte offset of the parameter length field in a header.
+pub(crate) const PARAM_LEN_AT: usize = 6;
+/// Byte offset of the data length field in a header.
+pub(crate) const DATA_LEN_AT: usize = 8;

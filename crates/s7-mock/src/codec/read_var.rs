@@ -1,0 +1,159 @@
+//! Read var (function `04`): many items in one request.
+//!
+//! Request (job), parameters only:
+//!
+//! ```text
+//! +------+-------+------------------+------------------+-----
+//! | 0x04 | count | item address 1   | item address 2   | ...   (12 bytes each)
+//! +------+-------+------------------+------------------+-----
+//! ```
+//!
+//! Answer (ack-data): parameters `04 count`, then `count` [data items](super::data_item),
+//! each padded to even length except the last:
+//!
+//! ```text
+//! params: | 0x04 | count |
+//! data:   | RC TS LEN data [fill] | RC TS LEN data [fill] | ... | RC TS LEN data |
+//! ```
+//!
+//! [`ReadVarRequestView`] reads a request in place, without allocating; [`ReadVarRequest`]
+//! and [`ReadVarResponse`] are the owned forms.
+
+use super::cursor::{wire_u8, Reader};
+use super::data_item::{check_data_items, DataItem, DataItemIter};
+use super::item_address::{check_items, ItemAddress, ItemIter};
+use crate::error::Error;
+
+/// Function code of read var.
+pub const FUNCTION: u8 = 0x04;
+
+/// A read var request's parameters, borrowed and validated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadVarRequestView<'a> {
+    items: &'a [u8],
+    count: u8,
+}
+
+impl<'a> ReadVarRequestView<'a> {
+    /// Validates a parameter section: function `04`, item count, that many well-formed
+    /// 12-byte addresses and nothing else.
+    ///
+    /// A section of just `04` (no count byte, as python-snap7 3.3.0's `get_cpu_state`
+    /// sends) reads as zero items.
+    pub fn new(params: &'a [u8]) -> Result<Self, Error> {
+        let mut r = Reader::new(params, "read var parameters");
+        r.expect_u8(FUNCTION, "read var function")?;
+        if r.remaining() == 0 {
+            return Ok(Self {
+                items: &[],
+                count: 0,
+            });
+        }
+        let count = r.u8()?;
+        let items = r.rest();
+        check_items(items, count, "read var item list")?;
+        Ok(Self { items, count })
+    }
+
+    /// Number of items.
+    pub fn count(&self) -> u8 {
+        self.count
+    }
+
+    /// The item addresses.
+    pub fn items(&self) -> ItemIter<'a> {
+        ItemIter::new(self.items)
+    }
+
+    /// Copies into an owned [`ReadVarRequest`].
+    pub fn to_owned_request(&self) -> ReadVarRequest {
+        ReadVarRequest {
+            items: self.items().collect(),
+        }
+    }
+}
+
+/// A read var request (owned).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct ReadVarRequest {
+    /// The items to read.
+    pub items: Vec<ItemAddress>,
+}
+
+impl ReadVarRequest {
+    /// Decodes the parameter section.
+    pub fn parse(params: &[u8]) -> Result<Self, Error> {
+        Ok(ReadVarRequestView::new(params)?.to_owned_request())
+    }
+
+    /// Encoded parameter length.
+    pub fn buffer_len(&self) -> usize {
+        self.items
+            .len()
+            .saturating_mul(ItemAddress::LEN)
+            .saturating_add(2)
+    }
+
+    /// Appends the parameter section.
+    pub fn emit(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        out.push(FUNCTION);
+        out.push(wire_u8(self.items.len(), "read var item count")?);
+        for item in &self.items {
+            item.emit(out)?;
+        }
+        Ok(())
+    }
+}
+
+/// A read var answer (owned): one data item per requested item.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct ReadVarResponse {
+    /// The data items, in request order.
+    pub items: Vec<DataItem>,
+}
+
+impl ReadVarResponse {
+    /// Decodes the parameter (`04 count`) and data sections.
+    pub fn parse(params: &[u8], data: &[u8]) -> Result<Self, Error> {
+        let mut r = Reader::new(params, "read var answer parameters");
+        r.expect_u8(FUNCTION, "read var function")?;
+        let count = usize::from(r.u8()?);
+        r.finish()?;
+        check_data_items(data, count)?;
+        let items = DataItemIter::new(data, count)
+            .map(|item| item.map(|view| view.to_owned_item()))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self { items })
+    }
+
+    /// Encoded parameter length (always 2).
+    pub fn param_len(&self) -> usize {
+        2
+    }
+
+    /// Encoded data length.
+    pub fn data_len(&self) -> usize {
+        let last = self.items.len().saturating_sub(1);
+        self.items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| item.buffer_len(i == last))
+            .fold(0usize, usize::saturating_add)
+    }
+
+    /// Appends the parameter section.
+    pub fn emit_params(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        out.push(FUNCTION);
+        out.push(wire_u8(self.items.len(), "read var item count")?);
+        Ok(())
+    }
+
+    /// Appends the data section.
+    pub fn emit_data(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        let last = self.items.len().saturating_sub(1);
+        for (i, item) in self.items.iter().enumerate() {
+            item.emit(out, i == last)?;
+        }
+        Ok(())
+    }
+}
