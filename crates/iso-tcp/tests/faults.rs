@@ -466,3 +466,35 @@ fn write_to_a_vanished_peer_fails_without_killing_the_process() {
     assert!(matches!(error, Error::Io { op: "write", .. }), "{error:?}");
     assert_broken(&mut client);
 }
+
+#[test]
+fn write_timeout_against_a_peer_that_does_not_read_breaks_the_connection() {
+    let (release, wait) = mpsc::channel::<()>();
+    let (addr, peer) = raw_server(0x0D, move |stream| {
+        // Never reads: the socket buffers fill up.
+        let _ = wait.recv();
+        drop(stream);
+    });
+    let mut client = client_options(addr)
+        .tpdu_size(iso_tcp::TpduSize::S8192)
+        .write_timeout(Some(Duration::from_millis(200)))
+        .connect()
+        .unwrap();
+    let tsdu = pattern(1024 * 1024);
+    let mut failure = None;
+    for _ in 0..256 {
+        if let Err(error) = client.send(&tsdu) {
+            failure = Some(error);
+            break;
+        }
+    }
+    let error = failure.expect("the buffers fill up long before 256 MiB");
+    assert!(
+        matches!(error, Error::Timeout { op: "write", timeout } if timeout == Duration::from_millis(200)),
+        "{error:?}"
+    );
+    // Part of a frame went out: the peer's view of the stream is lost for good.
+    assert_broken(&mut client);
+    release.send(()).unwrap();
+    peer.join().unwrap();
+}

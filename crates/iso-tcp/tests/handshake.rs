@@ -554,3 +554,27 @@ fn listener_backlog_is_at_least_128() {
         accepted.len() == streams.len()
     }));
 }
+
+#[test]
+fn tcp_connect_that_gets_no_answer_times_out() {
+    // A listener whose accept queue is full drops further SYNs: the connect hangs until its
+    // timeout, all on loopback.
+    let listener =
+        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    listener.bind(&loopback().into()).unwrap();
+    listener.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap().as_socket().unwrap();
+    let fillers: Vec<_> = (0..4)
+        .filter_map(|_| TcpStream::connect_timeout(&addr, Duration::from_millis(100)).ok())
+        .collect();
+    assert!(!fillers.is_empty());
+    let error = client_options(addr)
+        .connect_timeout(SHORT)
+        .connect()
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::ConnectTimeout { addr: a, timeout } if a == addr && timeout == SHORT),
+        "{error:?}"
+    );
+    assert!(error.is_timeout());
+}

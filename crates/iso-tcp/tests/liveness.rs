@@ -271,3 +271,57 @@ fn connections_are_send_and_sync() {
     assert!(shared.lock().unwrap().is_alive());
     assert_eq!(&server.recv().unwrap()[..], b"from a thread");
 }
+
+/// A `tracing` writer collecting everything into a shared buffer.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn refused_keepalive_values_are_logged_and_the_connection_goes_on() {
+    let listener = Listener::bind(loopback(), server_options()).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = thread::spawn(move || listener.accept().unwrap());
+
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::WARN)
+        .finish();
+    // Linux takes 1..=32767 s idle and at least one probe; these two are refused.
+    let odd = Keepalive {
+        idle: Duration::ZERO,
+        interval: Duration::from_secs(3),
+        retries: 0,
+    };
+    let client = tracing::subscriber::with_default(subscriber, || {
+        client_options(addr).keepalive(Some(odd)).connect()
+    })
+    .unwrap();
+    let _server = server.join().unwrap();
+
+    let socket = client.socket();
+    assert!(socket.keepalive().unwrap(), "keepalive is on all the same");
+    assert_eq!(
+        socket.tcp_keepalive_interval().unwrap(),
+        Duration::from_secs(3),
+        "the accepted value is applied"
+    );
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    if cfg!(target_os = "linux") {
+        assert!(log.contains("WARN"), "{log}");
+        assert!(log.contains("keepalive idle time"), "{log}");
+        assert!(log.contains("keepalive probe count"), "{log}");
+    }
+}
