@@ -65,7 +65,9 @@ pub(crate) struct Established {
 /// Incoming frames may be up to the larger of the endpoint's own TPDU size and the
 /// negotiated one, plus the 4 TPKT header bytes: a client that asked for 1024 and was granted
 /// 512 still takes 1028-byte frames from a server that oversteps the agreement, since real
-/// devices do. Anything longer is a framing error.
+/// devices do. (At the smallest size, 128, frames up to 259 bytes pass, so that a DR with a
+/// long parameter still reads as a DR.) Anything longer is a framing error, checked from the
+/// TPKT header before the frame is read.
 ///
 /// # Errors, timeouts and the broken state
 ///
@@ -134,7 +136,11 @@ impl Connection {
             max_tsdu_len,
         } = parts;
         let largest = own_tpdu_size.max(tpdu_size).bytes();
-        reader.set_frame_limit(largest.saturating_add(tpkt::HEADER_LEN));
+        reader.set_frame_limit(
+            largest
+                .saturating_add(tpkt::HEADER_LEN)
+                .max(framing::HANDSHAKE_FRAME_LEN),
+        );
         Connection {
             socket,
             peer_addr,
