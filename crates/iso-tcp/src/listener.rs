@@ -13,7 +13,10 @@
 //! ISO 8073 says; the preferred maximum F0 is used when only it is present) and the server's
 //! own maximum. The CC echoes both TSAPs exactly as received and carries the chosen size, its
 //! destination reference is the client's source reference and its source reference is the
-//! server's own (a per-listener counter).
+//! server's own (a per-listener counter). A CR proposing a class other than 0 is answered in
+//! class 0, the only one RFC 1006 runs; a CR without TSAPs gets a CC without them.
+//!
+//! Bytes the client sends right behind its CR are kept for the connection's first `recv`.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU16, Ordering};

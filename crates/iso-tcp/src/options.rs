@@ -221,7 +221,7 @@ impl ClientOptions {
 /// | setting | default |
 /// |---|---|
 /// | largest TPDU size granted | 1024 (as S7 CPUs) |
-/// | handshake timeout (TCP accept to CR received) | 5 s |
+/// | handshake timeout (start of the handshake to CR received) | 5 s |
 /// | read timeout | none: a client may idle for as long as it likes; keepalive finds dead ones |
 /// | write timeout | 10 s |
 /// | TCP keepalive | on, [`Keepalive::default`] |
@@ -275,7 +275,8 @@ impl ServerOptions {
         self
     }
 
-    /// Deadline from TCP accept to a complete CR: a client that stays silent cannot hold the
+    /// Deadline from the start of the handshake (right after TCP accept, unless the handshake
+    /// runs later on a worker) to a complete CR: a client that stays silent cannot hold the
     /// handshake longer than this.
     #[must_use]
     pub fn handshake_timeout(mut self, timeout: Duration) -> Self {
