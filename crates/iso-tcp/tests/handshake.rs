@@ -578,3 +578,23 @@ fn tcp_connect_that_gets_no_answer_times_out() {
     );
     assert!(error.is_timeout());
 }
+
+#[test]
+fn data_right_behind_the_request_is_kept_and_other_classes_get_class_0() {
+    let listener = Listener::bind(loopback(), server_options()).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = thread::spawn(move || {
+        let mut connection = listener.accept().unwrap();
+        connection.recv().unwrap()
+    });
+    let mut stream = TcpStream::connect(addr).unwrap();
+    // CR proposing class 4 (class/option byte 0x40), then a DT in the same write.
+    let mut request = cr(0x0033, &[0xC0, 0x01, 0x0A]);
+    request[10] = 0x40;
+    request.extend(dt(true, b"pipelined"));
+    stream.write_all(&request).unwrap();
+    let confirm = read_frame(&mut stream);
+    assert_eq!(confirm[5], 0xD0);
+    assert_eq!(confirm[10], 0x00, "answered in class 0");
+    assert_eq!(&server.join().unwrap()[..], b"pipelined");
+}
