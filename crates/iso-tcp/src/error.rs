@@ -163,13 +163,6 @@ pub enum Error {
         /// The reason sent to the client.
         reason: cotp::DisconnectReason,
     },
-
-    /// An option value that cannot be used.
-    #[error("invalid option: {reason}")]
-    InvalidOption {
-        /// What is wrong with it.
-        reason: &'static str,
-    },
 }
 
 impl Error {
