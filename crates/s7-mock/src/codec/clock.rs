@@ -24,7 +24,7 @@ pub const CLOCK_DATA_LEN: usize = 10;
 pub const MIN_UNIX_MILLIS: i64 = 631_152_000_000;
 /// Milliseconds since the Unix epoch of 2090-01-01T00:00:00Z, just past the last
 /// representable instant.
-pub const END_UNIX_MILLIS: i64 = 3_786_825_600_000;
+pub const END_UNIX_MILLIS: i64 = 3_786_912_000_000;
 
 const MILLIS_PER_DAY: u64 = 86_400_000;
 
