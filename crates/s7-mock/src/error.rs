@@ -107,4 +107,88 @@ pub enum Error {
         /// Largest allowed value.
         max: usize,
     },
+    /// The ISO-on-TCP transport below failed (the [`client`](crate::client) side).
+    #[error("iso-on-tcp transport: {0}")]
+    Transport(#[from] TransportError),
+    /// The PLC answered a request with an error in the S7comm header.
+    #[error("the plc answered {what} with error class 0x{class:02x} code 0x{code:02x}")]
+    ErrorAnswer {
+        /// The request answered.
+        what: &'static str,
+        /// Error class.
+        class: u8,
+        /// Error code.
+        code: u8,
+    },
+    /// The PLC answered an item with a return code other than success.
+    #[error("item {index} failed with return code 0x{return_code:02x}")]
+    ItemFailed {
+        /// Index of the item in its request.
+        index: usize,
+        /// The return code.
+        return_code: u8,
+    },
+    /// The PLC answered with a PDU of another kind than the request calls for.
+    #[error("expected {expected} but the plc answered {found}")]
+    UnexpectedAnswer {
+        /// The answer expected.
+        expected: &'static str,
+        /// What came instead.
+        found: &'static str,
+    },
+    /// The answer carries another PDU reference than the request.
+    #[error("answer pdu reference {received} does not match request {sent}")]
+    PduRefMismatch {
+        /// Reference sent.
+        sent: u16,
+        /// Reference received.
+        received: u16,
+    },
+}
+
+/// An [`iso_tcp::Error`] kept inside [`Error::Transport`].
+///
+/// `iso_tcp::Error` holds an `std::io::Error`, which is neither `Clone` nor `PartialEq`; this
+/// wrapper shares it so [`Error`] stays both. Two transport errors compare equal when they are
+/// the same error or say the same thing.
+#[derive(Debug, Clone)]
+pub struct TransportError(std::sync::Arc<iso_tcp::Error>);
+
+impl TransportError {
+    /// The transport error itself, for matching on its kind.
+    pub fn get(&self) -> &iso_tcp::Error {
+        &self.0
+    }
+}
+
+impl From<iso_tcp::Error> for TransportError {
+    fn from(error: iso_tcp::Error) -> Self {
+        Self(std::sync::Arc::new(error))
+    }
+}
+
+impl From<iso_tcp::Error> for Error {
+    fn from(error: iso_tcp::Error) -> Self {
+        Self::Transport(TransportError::from(error))
+    }
+}
+
+impl PartialEq for TransportError {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0) || self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for TransportError {}
+
+impl core::fmt::Display for TransportError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.0)
+    }
 }

@@ -1,0 +1,328 @@
+//! A small S7 client over [`iso_tcp`] and the symmetric [`codec`](crate::codec).
+//!
+//! It exists so that a test suite (this crate's own, the workspace's integration run and its
+//! benchmarks) can drive the mock — or any S7 server — without a third-party client: connect,
+//! negotiate the PDU size, read and write any area (splitting what does not fit one PDU), read
+//! SZLs (following multi-part answers), stop and start the CPU, read the clock.
+//!
+//! ```no_run
+//! use s7_mock::client::Client;
+//! use s7_mock::codec::Area;
+//!
+//! let options = iso_tcp::ClientOptions::new("127.0.0.1:1102");
+//! let mut client = Client::connect(options)?;
+//! client.write_area(Area::DataBlock, 1, 0, &[1, 2, 3, 4])?;
+//! assert_eq!(client.read_area(Area::DataBlock, 1, 0, 4)?, [1, 2, 3, 4]);
+//! client.close()?;
+//! # Ok::<(), s7_mock::Error>(())
+//! ```
+
+use iso_tcp::{ClientOptions, Connection};
+
+use crate::codec::{
+    Area, DataItem, ItemAddress, PlcControlRequest, PlcStopRequest, ReadVarRequest, Request,
+    RequestPdu, Response, ResponsePdu, ReturnCode, S7DateTime, SetupCommunication, UserData,
+    WriteItem, WriteVarRequest,
+};
+use crate::error::Error;
+
+/// The largest PDU an S7 CPU negotiates; a client asks for it and takes what it gets.
+pub const DEFAULT_REQUESTED_PDU: u16 = 960;
+
+/// Bytes a read var answer spends around one item's data: header (12), parameters (2) and the
+/// item's `RC TS LEN` (4).
+const READ_OVERHEAD: usize = 18;
+
+/// Bytes a write var request spends around one item's data: header (10), parameters (2 + 12)
+/// and the data item's `RC TS LEN` (4).
+const WRITE_OVERHEAD: usize = 28;
+
+/// An S7 client connection.
+#[derive(Debug)]
+pub struct Client {
+    connection: Connection,
+    pdu_size: u16,
+    next_ref: u16,
+    request: Vec<u8>,
+}
+
+impl Client {
+    /// Connects (ISO-on-TCP handshake), then negotiates the PDU size, asking for
+    /// [`DEFAULT_REQUESTED_PDU`].
+    pub fn connect(options: ClientOptions) -> Result<Self, Error> {
+        Self::connect_with_pdu(options, DEFAULT_REQUESTED_PDU)
+    }
+
+    /// Connects, then negotiates asking for a PDU of `pdu_size` bytes.
+    pub fn connect_with_pdu(options: ClientOptions, pdu_size: u16) -> Result<Self, Error> {
+        let connection = options.connect()?;
+        Self::setup(connection, pdu_size)
+    }
+
+    /// Runs setup communication on an established transport connection.
+    pub fn setup(connection: Connection, pdu_size: u16) -> Result<Self, Error> {
+        let mut client = Client {
+            connection,
+            pdu_size,
+            next_ref: 1,
+            request: Vec::with_capacity(usize::from(pdu_size)),
+        };
+        let answer = client.exchange(Request::SetupCommunication(SetupCommunication {
+            max_amq_calling: 1,
+            max_amq_called: 1,
+            pdu_length: pdu_size,
+        }))?;
+        match answer.response {
+            Response::SetupCommunication(setup) => client.pdu_size = setup.pdu_length,
+            other => return Err(unexpected("a setup communication answer", &other)),
+        }
+        Ok(client)
+    }
+
+    /// The negotiated PDU size.
+    pub fn pdu_size(&self) -> u16 {
+        self.pdu_size
+    }
+
+    /// The transport connection (for its accessors, or for liveness checks).
+    pub fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    /// The transport connection, mutably (e.g. to change timeouts or send raw bytes).
+    pub fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.connection
+    }
+
+    /// Sends one request and returns its answer, checking the PDU reference and the header's
+    /// error field.
+    pub fn exchange(&mut self, request: Request) -> Result<ResponsePdu, Error> {
+        let pdu_ref = self.next_ref;
+        self.next_ref = self.next_ref.wrapping_add(1).max(1);
+        let what = request_name(&request);
+        self.request.clear();
+        RequestPdu { pdu_ref, request }.emit(&mut self.request)?;
+        self.connection.send(&self.request)?;
+        let bytes = self.connection.recv()?;
+        let answer = ResponsePdu::parse(&bytes)?;
+        if answer.pdu_ref != pdu_ref {
+            return Err(Error::PduRefMismatch {
+                sent: pdu_ref,
+                received: answer.pdu_ref,
+            });
+        }
+        if !answer.error.is_ok() {
+            return Err(Error::ErrorAnswer {
+                what,
+                class: answer.error.class(),
+                code: answer.error.code(),
+            });
+        }
+        Ok(answer)
+    }
+
+    /// Reads several items in one request; each answer item carries its own return code.
+    pub fn read_items(&mut self, items: &[ItemAddress]) -> Result<Vec<DataItem>, Error> {
+        let answer = self.exchange(Request::ReadVar(ReadVarRequest {
+            items: items.to_vec(),
+        }))?;
+        match answer.response {
+            Response::ReadVar(read) => Ok(read.items),
+            other => Err(unexpected("a read var answer", &other)),
+        }
+    }
+
+    /// Writes several items in one request; returns one return code per item.
+    pub fn write_items(&mut self, items: Vec<WriteItem>) -> Result<Vec<ReturnCode>, Error> {
+        let answer = self.exchange(Request::WriteVar(WriteVarRequest { items }))?;
+        match answer.response {
+            Response::WriteVar(write) => Ok(write.return_codes),
+            other => Err(unexpected("a write var answer", &other)),
+        }
+    }
+
+    /// Reads `count` elements from `area` starting at `start`: bytes for inputs, outputs,
+    /// flags and data blocks (`start` is a byte offset), 2-byte values for timers and counters
+    /// (`start` is an index). Splits the read over as many requests as the PDU size needs.
+    pub fn read_area(
+        &mut self,
+        area: Area,
+        db_number: u16,
+        start: u32,
+        count: usize,
+    ) -> Result<Vec<u8>, Error> {
+        let element = element_len(area);
+        let per_request = self.elements_per_request(READ_OVERHEAD, element);
+        let mut out = Vec::with_capacity(count.saturating_mul(element));
+        let mut done = 0usize;
+        while done < count {
+            let chunk = per_request.min(count.saturating_sub(done));
+            let address = address(area, db_number, start, done, chunk)?;
+            let mut items = self.read_items(&[address])?;
+            let item = items.pop().ok_or(Error::UnexpectedAnswer {
+                expected: "one read item",
+                found: "none",
+            })?;
+            if !item.return_code.is_success() {
+                return Err(Error::ItemFailed {
+                    index: 0,
+                    return_code: item.return_code.to_u8(),
+                });
+            }
+            out.extend_from_slice(&item.data);
+            done = done.saturating_add(chunk);
+        }
+        Ok(out)
+    }
+
+    /// Writes `data` to `area` starting at `start` (see [`Client::read_area`] for the units),
+    /// splitting it over as many requests as the PDU size needs.
+    pub fn write_area(
+        &mut self,
+        area: Area,
+        db_number: u16,
+        start: u32,
+        data: &[u8],
+    ) -> Result<(), Error> {
+        let element = element_len(area);
+        let per_request = self.elements_per_request(WRITE_OVERHEAD, element);
+        let mut done = 0usize;
+        for chunk in data.chunks(per_request.saturating_mul(element).max(1)) {
+            let elements = chunk.len() / element;
+            let address = address(area, db_number, start, done, elements)?;
+            let codes = self.write_items(vec![WriteItem::new(address, chunk.to_vec())])?;
+            if let Some(code) = codes.iter().find(|c| !c.is_success()) {
+                return Err(Error::ItemFailed {
+                    index: 0,
+                    return_code: code.to_u8(),
+                });
+            }
+            done = done.saturating_add(elements);
+        }
+        Ok(())
+    }
+
+    /// Reads a whole SZL (following a multi-part answer to its end); returns what follows the
+    /// SZL id and index: the partial list header (`LENTHDR N_DR`) and the records.
+    pub fn read_szl(&mut self, id: u16, index: u16) -> Result<Vec<u8>, Error> {
+        let first = self.user_data(UserData::read_szl(id, index))?;
+        let (_, _, payload) = first.szl_first_part()?;
+        let mut out = payload.to_vec();
+        let mut part = first;
+        while part.params.continuation.is_some_and(|c| c.more) {
+            part = self.user_data(UserData::szl_follow_up(part.params.sequence))?;
+            out.extend_from_slice(&part.item.data);
+        }
+        Ok(out)
+    }
+
+    /// Stops the CPU.
+    pub fn plc_stop(&mut self) -> Result<(), Error> {
+        let answer = self.exchange(Request::PlcStop(PlcStopRequest::default()))?;
+        expect_control(answer)
+    }
+
+    /// Starts the CPU (hot restart).
+    pub fn plc_hot_start(&mut self) -> Result<(), Error> {
+        let answer = self.exchange(Request::PlcControl(PlcControlRequest::hot_start()))?;
+        expect_control(answer)
+    }
+
+    /// Reads the PLC's clock.
+    pub fn read_clock(&mut self) -> Result<S7DateTime, Error> {
+        self.user_data(UserData::read_clock())?.clock()
+    }
+
+    /// Closes the connection (COTP disconnect request, then TCP shutdown).
+    pub fn close(self) -> Result<(), Error> {
+        Ok(self.connection.close()?)
+    }
+
+    fn user_data(&mut self, request: UserData) -> Result<UserData, Error> {
+        let answer = self.exchange(Request::UserData(request))?;
+        let Response::UserData(user_data) = answer.response else {
+            return Err(unexpected("a userdata answer", &answer.response));
+        };
+        let error = user_data.params.error();
+        if !error.is_ok() {
+            return Err(Error::ErrorAnswer {
+                what: "userdata",
+                class: error.class(),
+                code: error.code(),
+            });
+        }
+        if !user_data.item.return_code.is_success() {
+            return Err(Error::ItemFailed {
+                index: 0,
+                return_code: user_data.item.return_code.to_u8(),
+            });
+        }
+        Ok(user_data)
+    }
+
+    fn elements_per_request(&self, overhead: usize, element: usize) -> usize {
+        (usize::from(self.pdu_size).saturating_sub(overhead) / element).max(1)
+    }
+}
+
+/// Bytes per element: 2 for timers and counters, 1 elsewhere.
+fn element_len(area: Area) -> usize {
+    match area {
+        Area::Timers | Area::Counters => 2,
+        _ => 1,
+    }
+}
+
+fn address(
+    area: Area,
+    db_number: u16,
+    start: u32,
+    offset: usize,
+    count: usize,
+) -> Result<ItemAddress, Error> {
+    let too_large = |value: usize| Error::TooLarge {
+        what: "item address",
+        value,
+        max: usize::from(u16::MAX),
+    };
+    let count_u16 = u16::try_from(count).map_err(|_| too_large(count))?;
+    let offset = u32::try_from(offset).map_err(|_| too_large(offset))?;
+    let first = start.checked_add(offset).ok_or_else(|| too_large(usize::MAX))?;
+    Ok(match area {
+        Area::Timers => ItemAddress::timers(first, count_u16),
+        Area::Counters => ItemAddress::counters(first, count_u16),
+        _ => ItemAddress::bytes(area, db_number, first, count_u16),
+    })
+}
+
+fn expect_control(answer: ResponsePdu) -> Result<(), Error> {
+    match answer.response {
+        Response::Control(_) | Response::Ack => Ok(()),
+        other => Err(unexpected("a plc control answer", &other)),
+    }
+}
+
+fn request_name(request: &Request) -> &'static str {
+    match request {
+        Request::SetupCommunication(_) => "setup communication",
+        Request::ReadVar(_) => "read var",
+        Request::WriteVar(_) => "write var",
+        Request::PlcStop(_) => "plc stop",
+        Request::PlcControl(_) => "plc control",
+        Request::UserData(_) => "userdata",
+        Request::Unknown { .. } => "an unknown function",
+    }
+}
+
+fn unexpected(expected: &'static str, found: &Response) -> Error {
+    let found = match found {
+        Response::Ack => "a bare ack",
+        Response::SetupCommunication(_) => "a setup communication answer",
+        Response::ReadVar(_) => "a read var answer",
+        Response::WriteVar(_) => "a write var answer",
+        Response::Control(_) => "a plc control answer",
+        Response::UserData(_) => "a userdata answer",
+        Response::Unknown { .. } => "an unknown answer",
+    };
+    Error::UnexpectedAnswer { expected, found }
+}
