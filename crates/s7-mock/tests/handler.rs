@@ -102,17 +102,13 @@ fn setup_communication_grants_the_smaller_pdu_size() {
     assert_eq!(answer, h("320300000016000800000000f0000001000101e0"));
     assert!(session.is_negotiated());
 
-    for (asked, granted) in [(960, 480), (240, 240), (481, 480), (10, 64), (0, 64)] {
+    for (asked, granted) in [(960u16, 480u16), (240, 240), (481, 480), (10, 64), (0, 64)] {
         let answer = hex_exchange(
             &plc,
             &mut session,
             &format!("3201 0000 0001 0008 0000 f000 0001 0001 {asked:04x}"),
         );
-        assert_eq!(
-            answer[18..20],
-            (granted as u16).to_be_bytes(),
-            "asked {asked}"
-        );
+        assert_eq!(answer[18..20], granted.to_be_bytes(), "asked {asked}");
         assert_eq!(session.pdu_size(), granted);
     }
 }
@@ -239,7 +235,10 @@ fn read_every_area_and_transport_size() {
         let answer = hex_exchange(&plc, &mut s, request);
         let item = h(item);
         assert_eq!(answer[14..], item[..], "{request}");
-        assert_eq!(answer[8..10], ((item.len()) as u16).to_be_bytes());
+        assert_eq!(
+            answer[8..10],
+            u16::try_from(item.len()).unwrap().to_be_bytes()
+        );
     }
     let db = |ts, count| ItemAddress::new(Area::DataBlock, 2, 0, ts, count);
     let items = read(
@@ -408,13 +407,23 @@ fn regions_larger_than_64_kib_are_addressable() {
     let answer = read(
         &plc,
         &mut s,
-        vec![ItemAddress::bytes(Area::Flags, 0, last as u32, 2)],
+        vec![ItemAddress::bytes(
+            Area::Flags,
+            0,
+            u32::try_from(last).unwrap(),
+            2,
+        )],
     );
     assert_eq!(answer, vec![(ReturnCode::Success, vec![0xbe, 0xef])]);
     let past = read(
         &plc,
         &mut s,
-        vec![ItemAddress::bytes(Area::Flags, 0, last as u32, 3)],
+        vec![ItemAddress::bytes(
+            Area::Flags,
+            0,
+            u32::try_from(last).unwrap(),
+            3,
+        )],
     );
     assert_eq!(past[0].0, ReturnCode::AddressOutOfRange);
 }
@@ -818,7 +827,7 @@ fn szl_0000_lists_the_served_ids() {
         }
     }
     let header_only = szl(&plc, &mut s, 0x0f00, 0).unwrap();
-    assert_eq!(header_only, [0, 2, 0, ids.len() as u8]);
+    assert_eq!(header_only, [0, 2, 0, u8::try_from(ids.len()).unwrap()]);
 }
 
 #[test]
