@@ -9,10 +9,13 @@ use crate::TaskResult;
 /// enough to keep CI well under 15 minutes on two cores.
 const CI_FUZZ_SECONDS: u64 = 20;
 
+/// One CI step.
+type Step = fn() -> TaskResult;
+
 /// Runs every step; on failure, names the step that failed.
 pub(crate) fn run_all() -> TaskResult {
     let started = Instant::now();
-    let steps: [(&str, fn() -> TaskResult); 8] = [
+    let steps: [(&str, Step); 8] = [
         ("fmt", fmt),
         ("clippy", clippy),
         ("test", test),
@@ -37,9 +40,11 @@ pub(crate) fn run_all() -> TaskResult {
     Ok(())
 }
 
-
 fn fmt() -> TaskResult {
-    step("cargo fmt --check", cargo().args(["fmt", "--all", "--", "--check"]))
+    step(
+        "cargo fmt --check",
+        cargo().args(["fmt", "--all", "--", "--check"]),
+    )
 }
 
 fn clippy() -> TaskResult {
@@ -63,23 +68,22 @@ fn test() -> TaskResult {
             cargo().args(["nextest", "run", "--workspace", "--all-targets"]),
         )?;
     } else {
-        step("cargo test", cargo().args(["test", "--workspace", "--all-targets"]))?;
+        step(
+            "cargo test",
+            cargo().args(["test", "--workspace", "--all-targets"]),
+        )?;
     }
     // nextest does not run doctests; the examples in the docs are tests too.
-    step("cargo test --doc", cargo().args(["test", "--workspace", "--doc"]))
+    step(
+        "cargo test --doc",
+        cargo().args(["test", "--workspace", "--doc"]),
+    )
 }
 
 fn no_std() -> TaskResult {
     step(
         "no_std check of the wire crates",
-        cargo().args([
-            "check",
-            "-p",
-            "tpkt",
-            "-p",
-            "cotp",
-            "--no-default-features",
-        ]),
+        cargo().args(["check", "-p", "tpkt", "-p", "cotp", "--no-default-features"]),
     )
 }
 

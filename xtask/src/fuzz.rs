@@ -36,12 +36,17 @@ pub(crate) fn run_targets(seconds: u64) -> TaskResult {
     }
 }
 
-
 fn nightly_cargo() -> Command {
     let mut command = Command::new("rustup");
     command.args(["run", "nightly", "cargo"]);
     // The stable toolchain that runs xtask exports these; they would pin the child to stable.
-    for var in ["RUSTUP_TOOLCHAIN", "RUSTC", "RUSTDOC", "CARGO", "RUSTC_WRAPPER"] {
+    for var in [
+        "RUSTUP_TOOLCHAIN",
+        "RUSTC",
+        "RUSTDOC",
+        "CARGO",
+        "RUSTC_WRAPPER",
+    ] {
         command.env_remove(var);
     }
     command
@@ -99,7 +104,8 @@ fn run_one(root: &Path, target: &str, regressions: &Path, seconds: u64) -> Resul
             tail.join("\n")
         ));
     }
-    executions(&output).ok_or_else(|| format!("{target}: no `Done N runs` line in {}", log.display()))
+    executions(&output)
+        .ok_or_else(|| format!("{target}: no `Done N runs` line in {}", log.display()))
 }
 
 /// Parses libFuzzer's closing `Done N runs in S second(s)` line.

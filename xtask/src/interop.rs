@@ -59,7 +59,9 @@ pub(crate) fn run() -> TaskResult {
     );
     let stopped = mock.stop();
     let dissected = match capture {
-        Some(capture) => capture.finish().and_then(|()| check_dissection(&capture_file, port)),
+        Some(capture) => capture
+            .finish()
+            .and_then(|()| check_dissection(&capture_file, port)),
         None => Ok(()),
     };
     outcome?;
@@ -118,7 +120,10 @@ impl Capture {
         // tshark writes the file's header once the capture is running.
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            if std::fs::metadata(file).map(|m| m.len() > 0).unwrap_or(false) {
+            if std::fs::metadata(file)
+                .map(|m| m.len() > 0)
+                .unwrap_or(false)
+            {
                 // A moment more so the capture filter is in place before the first SYN.
                 std::thread::sleep(Duration::from_millis(500));
                 return Ok(Capture { child });
@@ -182,8 +187,16 @@ fn check_dissection(file: &Path, port: u16) -> TaskResult {
             failures += 1;
         }
     };
-    report("capture holds cotp frames", cotp > 0, format!("{cotp} frames"));
-    report("capture holds s7comm frames", s7 > 0, format!("{s7} frames"));
+    report(
+        "capture holds cotp frames",
+        cotp > 0,
+        format!("{cotp} frames"),
+    );
+    report(
+        "capture holds s7comm frames",
+        s7 > 0,
+        format!("{s7} frames"),
+    );
     report(
         "no frame flagged malformed by wireshark",
         malformed == 0,

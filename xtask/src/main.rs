@@ -71,7 +71,9 @@ fn print_tasks() {
     println!();
     println!("  ci           everything CI runs (fmt, clippy, tests, no_std, docs, integration, interop, fuzz)");
     println!("  integration  scripted scenario against the s7-mock binary through iso-tcp");
-    println!("  interop      python-snap7 3.3.0 client against the s7-mock binary (+ tshark check)");
+    println!(
+        "  interop      python-snap7 3.3.0 client against the s7-mock binary (+ tshark check)"
+    );
     println!("  fuzz         every fuzz target for --seconds N each (default 20)");
     println!("  bench        criterion benches against raw floors; writes docs/performance.md");
 }

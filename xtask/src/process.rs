@@ -57,7 +57,15 @@ impl MockProcess {
     pub(crate) fn build() -> Result<PathBuf, String> {
         step(
             "build s7-mock (release)",
-            cargo().args(["build", "--release", "--quiet", "-p", "s7-mock", "--bin", "s7-mock"]),
+            cargo().args([
+                "build",
+                "--release",
+                "--quiet",
+                "-p",
+                "s7-mock",
+                "--bin",
+                "s7-mock",
+            ]),
         )?;
         let target = std::env::var_os("CARGO_TARGET_DIR")
             .map(PathBuf::from)
