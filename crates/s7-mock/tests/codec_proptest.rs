@@ -1,0 +1,266 @@
+//! Property tests of the codec: every request and answer value encodes and decodes back to
+//! itself, and no decoder panics on arbitrary or mutated bytes.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use proptest::collection::vec;
+use proptest::prelude::*;
+
+use s7_mock::codec::clock::S7DateTime;
+use s7_mock::codec::{
+    Area, Continuation, ControlResponse, DataItem, DataItemIter, DataTransportSize, ErrorCode,
+    Header, ItemAddress, PlcControlRequest, PlcStopRequest, ReadVarRequest, ReadVarRequestView,
+    ReadVarResponse, Request, RequestPdu, Response, ResponsePdu, ReturnCode, SetupCommunication,
+    SzlList, TransportSize, UserData, UserDataItem, UserDataParams, WriteItem, WriteVarRequest,
+    WriteVarRequestView, WriteVarResponse,
+};
+
+/// Function codes the codec models; unknown jobs must start with something else.
+const KNOWN_FUNCTIONS: [u8; 5] = [0xf0, 0x04, 0x05, 0x28, 0x29];
+
+fn item_address() -> impl Strategy<Value = ItemAddress> {
+    (
+        any::<u8>(),
+        any::<u16>(),
+        any::<u16>(),
+        any::<u8>(),
+        0u32..=0x00ff_ffff,
+    )
+        .prop_map(|(ts, count, db_number, area, address)| ItemAddress {
+            transport_size: TransportSize::from_u8(ts),
+            count,
+            db_number,
+            area: Area::from_u8(area),
+            address,
+        })
+}
+
+fn data_item() -> impl Strategy<Value = DataItem> {
+    (any::<u8>(), any::<u8>(), vec(any::<u8>(), 0..40)).prop_map(|(rc, ts, data)| DataItem {
+        return_code: ReturnCode::from_u8(rc),
+        transport_size: DataTransportSize::from_u8(ts),
+        data,
+    })
+}
+
+fn write_item() -> impl Strategy<Value = WriteItem> {
+    (item_address(), any::<u8>(), vec(any::<u8>(), 0..40)).prop_map(|(address, ts, data)| {
+        WriteItem {
+            address,
+            transport_size: DataTransportSize::from_u8(ts),
+            data,
+        }
+    })
+}
+
+fn userdata() -> impl Strategy<Value = UserData> {
+    (
+        (any::<u8>(), 0u8..16, 0u8..16, any::<u8>(), any::<u8>()),
+        proptest::option::of((any::<u8>(), any::<bool>(), any::<u16>())),
+        (any::<u8>(), any::<u8>(), vec(any::<u8>(), 0..60)),
+    )
+        .prop_map(
+            |((method, kind, group, subfunction, sequence), cont, (rc, ts, data))| UserData {
+                params: UserDataParams {
+                    method,
+                    kind,
+                    group,
+                    subfunction,
+                    sequence,
+                    continuation: cont.map(|(data_unit_ref, more, error)| Continuation {
+                        data_unit_ref,
+                        more,
+                        error: ErrorCode(error),
+                    }),
+                },
+                item: UserDataItem {
+                    return_code: ReturnCode::from_u8(rc),
+                    transport_size: DataTransportSize::from_u8(ts),
+                    data,
+                },
+            },
+        )
+}
+
+fn unknown_params() -> impl Strategy<Value = Vec<u8>> {
+    vec(any::<u8>(), 0..30).prop_filter("not a modelled function", |p| {
+        p.first().is_none_or(|f| !KNOWN_FUNCTIONS.contains(f))
+    })
+}
+
+fn setup() -> impl Strategy<Value = SetupCommunication> {
+    (any::<u16>(), any::<u16>(), any::<u16>()).prop_map(|(a, b, pdu)| SetupCommunication {
+        max_amq_calling: a,
+        max_amq_called: b,
+        pdu_length: pdu,
+    })
+}
+
+fn request() -> impl Strategy<Value = Request> {
+    prop_oneof![
+        setup().prop_map(Request::SetupCommunication),
+        vec(item_address(), 0..25).prop_map(|items| Request::ReadVar(ReadVarRequest { items })),
+        vec(write_item(), 0..8).prop_map(|items| Request::WriteVar(WriteVarRequest { items })),
+        vec(any::<u8>(), 0..20).prop_map(|service| Request::PlcStop(PlcStopRequest { service })),
+        (vec(any::<u8>(), 0..12), vec(any::<u8>(), 0..20)).prop_map(|(argument, service)| {
+            Request::PlcControl(PlcControlRequest { argument, service })
+        }),
+        userdata().prop_map(Request::UserData),
+        (unknown_params(), vec(any::<u8>(), 0..20))
+            .prop_map(|(params, data)| Request::Unknown { params, data }),
+    ]
+}
+
+fn response() -> impl Strategy<Value = (ErrorCode, Response)> {
+    let error = any::<u16>().prop_map(ErrorCode);
+    prop_oneof![
+        error.clone().prop_map(|e| (e, Response::Ack)),
+        (error.clone(), setup()).prop_map(|(e, s)| (e, Response::SetupCommunication(s))),
+        (error.clone(), vec(data_item(), 0..12))
+            .prop_map(|(e, items)| (e, Response::ReadVar(ReadVarResponse { items }))),
+        (error.clone(), vec(any::<u8>(), 0..30)).prop_map(|(e, codes)| {
+            let return_codes = codes.into_iter().map(ReturnCode::from_u8).collect();
+            (e, Response::WriteVar(WriteVarResponse { return_codes }))
+        }),
+        (
+            error.clone(),
+            prop_oneof![Just(0x28u8), Just(0x29u8)],
+            proptest::option::of(any::<u8>())
+        )
+            .prop_map(|(e, function, parameter)| {
+                (
+                    e,
+                    Response::Control(ControlResponse {
+                        function,
+                        parameter,
+                    }),
+                )
+            }),
+        userdata().prop_map(|u| (ErrorCode::NONE, Response::UserData(u))),
+        (
+            error,
+            unknown_params().prop_filter("not empty", |p| !p.is_empty()),
+            vec(any::<u8>(), 0..20)
+        )
+            .prop_map(|(e, params, data)| (e, Response::Unknown { params, data })),
+    ]
+}
+
+/// Valid request and answer encodings with some bytes overwritten.
+fn mutated_frame() -> impl Strategy<Value = Vec<u8>> {
+    let requests = (any::<u16>(), request())
+        .prop_map(|(pdu_ref, request)| RequestPdu { pdu_ref, request }.to_bytes().unwrap());
+    let responses = (any::<u16>(), response()).prop_map(|(pdu_ref, (error, response))| {
+        ResponsePdu {
+            pdu_ref,
+            error,
+            response,
+        }
+        .to_bytes()
+        .unwrap()
+    });
+    (
+        prop_oneof![requests, responses],
+        vec((any::<usize>(), any::<u8>()), 0..4),
+    )
+        .prop_map(|(mut frame, edits)| {
+            for (at, value) in edits {
+                if !frame.is_empty() {
+                    let i = at % frame.len();
+                    frame[i] = value;
+                }
+            }
+            frame
+        })
+}
+
+/// Runs every decoder on `bytes`, whole and as sections.
+fn decode_everything(bytes: &[u8]) {
+    let _ = RequestPdu::parse(bytes);
+    let _ = ResponsePdu::parse(bytes);
+    let _ = Header::parse(bytes);
+    if let Ok((_, params, data)) = Header::split(bytes) {
+        let _ = UserData::parse(params, data).map(|u| u.service());
+        let _ = ReadVarResponse::parse(params, data);
+        let _ = WriteVarResponse::parse(params, data);
+        if let Ok(view) = WriteVarRequestView::new(params, data) {
+            assert_eq!(view.items().count(), usize::from(view.count()));
+        }
+    }
+    if let Ok(view) = ReadVarRequestView::new(bytes) {
+        assert_eq!(view.items().count(), usize::from(view.count()));
+    }
+    let _ = ItemAddress::parse(bytes);
+    let _ = S7DateTime::parse_clock_data(bytes);
+    let _ = SzlList::parse(bytes).map(|l| l.records().count());
+    let _ = DataItemIter::new(bytes, 300).count();
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn requests_round_trip(pdu_ref in any::<u16>(), request in request()) {
+        let pdu = RequestPdu { pdu_ref, request };
+        let bytes = pdu.to_bytes().unwrap();
+        prop_assert_eq!(bytes.len(), pdu.buffer_len());
+        prop_assert_eq!(RequestPdu::parse(&bytes).unwrap(), pdu);
+    }
+
+    #[test]
+    fn responses_round_trip(pdu_ref in any::<u16>(), (error, response) in response()) {
+        let pdu = ResponsePdu { pdu_ref, error, response };
+        let bytes = pdu.to_bytes().unwrap();
+        prop_assert_eq!(bytes.len(), pdu.buffer_len());
+        prop_assert_eq!(ResponsePdu::parse(&bytes).unwrap(), pdu);
+    }
+
+    #[test]
+    fn item_addresses_round_trip(item in item_address()) {
+        let mut bytes = Vec::new();
+        item.emit(&mut bytes).unwrap();
+        prop_assert_eq!(bytes.len(), ItemAddress::LEN);
+        prop_assert_eq!(ItemAddress::parse(&bytes).unwrap(), item);
+    }
+
+    #[test]
+    fn clock_values_round_trip(millis in 631_152_000_000i64..3_786_912_000_000) {
+        let time = S7DateTime::from_unix_millis(millis).unwrap();
+        prop_assert_eq!(time.to_unix_millis(), Some(millis));
+        let mut bytes = Vec::new();
+        time.emit_clock_data(&mut bytes).unwrap();
+        prop_assert_eq!(S7DateTime::parse_clock_data(&bytes).unwrap(), time);
+    }
+
+    #[test]
+    fn decoders_never_panic_on_arbitrary_bytes(bytes in vec(any::<u8>(), 0..300)) {
+        decode_everything(&bytes);
+    }
+
+    #[test]
+    fn decoders_never_panic_on_mutated_frames(frame in mutated_frame()) {
+        decode_everything(&frame);
+        if frame.len() > 12 {
+            decode_everything(&frame[10..]);
+            decode_everything(&frame[12..]);
+        }
+    }
+
+    #[test]
+    fn s7_header_frames_with_any_lengths_never_panic(
+        rosctr in prop_oneof![Just(1u8), Just(2), Just(3), Just(7)],
+        param_len in any::<u16>(),
+        data_len in any::<u16>(),
+        body in vec(any::<u8>(), 0..120),
+    ) {
+        let mut frame = vec![0x32, rosctr, 0, 0, 0, 1];
+        frame.extend_from_slice(&param_len.to_be_bytes());
+        frame.extend_from_slice(&data_len.to_be_bytes());
+        frame.extend_from_slice(&body);
+        decode_everything(&frame);
+    }
+}
