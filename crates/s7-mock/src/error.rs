@@ -144,6 +144,63 @@ pub enum Error {
         /// Reference received.
         received: u16,
     },
+    /// Waiting for the request log to reach a number of entries took longer than allowed.
+    #[error("waited {timeout:?} for {wanted} logged requests, but only {logged} arrived")]
+    WaitTimedOut {
+        /// Entries waited for.
+        wanted: usize,
+        /// Entries there were when the time ran out.
+        logged: usize,
+        /// How long was waited.
+        timeout: std::time::Duration,
+    },
+    /// Waiting for a number of open connections took longer than allowed.
+    #[error("waited {timeout:?} for {wanted} open connections, but {open} are open")]
+    ConnectionWaitTimedOut {
+        /// Connections waited for.
+        wanted: usize,
+        /// Connections open when the time ran out.
+        open: usize,
+        /// How long was waited.
+        timeout: std::time::Duration,
+    },
+    /// The request log is switched off, so there is nothing to wait for.
+    #[error("the request log is disabled")]
+    RequestLogDisabled,
+    /// A server thread could not be started.
+    #[error("cannot start the {what} thread: {cause}")]
+    Spawn {
+        /// Which thread: `"accept"` or `"connection"`.
+        what: &'static str,
+        /// The operating system's reason.
+        cause: String,
+    },
+    /// A command-line area specification does not parse.
+    #[error("invalid {what} {spec:?}: {reason}")]
+    InvalidSpec {
+        /// What was specified (`"data block"`, `"inputs"`, ...).
+        what: &'static str,
+        /// The specification as given.
+        spec: String,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// An initial memory image file cannot be read.
+    #[error("cannot read image file {path:?}: {cause}")]
+    ImageRead {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The operating system's reason.
+        cause: String,
+    },
+    /// An initial memory image file holds more bytes than its area.
+    #[error("image file {path:?} holds more than the {size} bytes of its area")]
+    ImageTooLarge {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Size of the area in bytes.
+        size: usize,
+    },
 }
 
 /// An [`iso_tcp::Error`] kept inside [`Error::Transport`].

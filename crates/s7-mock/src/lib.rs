@@ -33,6 +33,8 @@ pub mod codec;
 pub mod error;
 pub mod memory;
 pub mod plc;
+pub mod server;
 
 pub use error::Error;
 pub use plc::{Plc, Session};
+pub use server::{Fault, Server, ServerBuilder};

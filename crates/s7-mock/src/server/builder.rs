@@ -1,0 +1,348 @@
+//! [`ServerBuilder`]: memory layout, limits and address of a server, then
+//! [`start`](ServerBuilder::start).
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use iso_tcp::{Listener, ServerOptions, TpduSize};
+
+use crate::error::Error;
+use crate::memory::Region;
+use crate::plc::{CpuState, Identity, Plc, PlcBuilder};
+
+use super::accept_loop;
+use super::context::{ServerContext, Settings};
+use super::handle::Server;
+use super::tsap_filter::TsapFilter;
+
+/// Default ceiling on open connections.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+/// Default stack size of a connection thread: the request path needs little, and a thousand
+/// connections then reserve 128 MiB of address space rather than 2 GiB.
+pub const DEFAULT_STACK_SIZE: usize = 128 * 1024;
+
+/// Initial contents to copy into the memory once the PLC is built.
+#[derive(Debug, Clone, Default)]
+struct Images {
+    inputs: Option<Vec<u8>>,
+    outputs: Option<Vec<u8>>,
+    flags: Option<Vec<u8>>,
+    timers: Option<Vec<u16>>,
+    counters: Option<Vec<u16>>,
+}
+
+/// Configures a [`Server`]. Start from [`Server::builder`].
+///
+/// | setting | default |
+/// | --- | --- |
+/// | bind address | `127.0.0.1:0` (a free port; [`Server::local_addr`] tells which) |
+/// | memory | as [`Plc::builder`]: 2048 bytes each of inputs, outputs and flags, 256 timers, 256 counters, no data blocks |
+/// | PDU size (largest granted) | 480 (64..=960) |
+/// | CPU state | RUN |
+/// | identity | [`Identity::default`] |
+/// | max connections | [`DEFAULT_MAX_CONNECTIONS`]; beyond it a DR with reason congestion |
+/// | called TSAP | any ([`TsapFilter::any`]) |
+/// | largest TPDU granted | 1024 |
+/// | handshake timeout | 5 s |
+/// | request log | on |
+/// | connection thread stack | [`DEFAULT_STACK_SIZE`] |
+///
+/// ```
+/// use s7_mock::server::Server;
+/// use s7_mock::plc::CpuState;
+///
+/// let server = Server::builder()
+///     .data_block(1, 4096)
+///     .data_block_with(2, vec![1, 2, 3, 4])
+///     .inputs(1024)
+///     .flags_with(vec![0xFF; 16])
+///     .timers(64)
+///     .pdu_size(960)
+///     .max_connections(8)
+///     .cpu_state(CpuState::Stop)
+///     .start()?;
+/// assert_ne!(server.local_addr().port(), 0);
+/// # Ok::<(), s7_mock::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ServerBuilder {
+    plc: PlcBuilder,
+    prebuilt: Option<Plc>,
+    images: Images,
+    bind: SocketAddr,
+    max_connections: usize,
+    tsap_filter: TsapFilter,
+    max_tpdu_size: TpduSize,
+    handshake_timeout: Duration,
+    request_log: bool,
+    stack_size: usize,
+}
+
+impl Default for ServerBuilder {
+    fn default() -> Self {
+        Self {
+            plc: Plc::builder(),
+            prebuilt: None,
+            images: Images::default(),
+            bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            tsap_filter: TsapFilter::any(),
+            max_tpdu_size: TpduSize::S1024,
+            handshake_timeout: Duration::from_secs(5),
+            request_log: true,
+            stack_size: DEFAULT_STACK_SIZE,
+        }
+    }
+}
+
+impl ServerBuilder {
+    /// Adds data block `number` of `size` zero bytes (up to 2 MiB), replacing an earlier one.
+    #[must_use]
+    pub fn data_block(mut self, number: u16, size: usize) -> Self {
+        self.plc = self.plc.data_block(number, size);
+        self
+    }
+
+    /// Adds data block `number` with initial contents (its size is their length).
+    #[must_use]
+    pub fn data_block_with(mut self, number: u16, contents: Vec<u8>) -> Self {
+        self.plc = self.plc.data_block_with(number, contents);
+        self
+    }
+
+    /// Size of the process inputs (PE, `I`) in bytes, zeroed.
+    #[must_use]
+    pub fn inputs(mut self, size: usize) -> Self {
+        self.plc = self.plc.inputs(size);
+        self.images.inputs = None;
+        self
+    }
+
+    /// Process inputs with initial contents (their size is the length).
+    #[must_use]
+    pub fn inputs_with(mut self, contents: Vec<u8>) -> Self {
+        self.plc = self.plc.inputs(contents.len());
+        self.images.inputs = Some(contents);
+        self
+    }
+
+    /// Size of the process outputs (PA, `Q`) in bytes, zeroed.
+    #[must_use]
+    pub fn outputs(mut self, size: usize) -> Self {
+        self.plc = self.plc.outputs(size);
+        self.images.outputs = None;
+        self
+    }
+
+    /// Process outputs with initial contents.
+    #[must_use]
+    pub fn outputs_with(mut self, contents: Vec<u8>) -> Self {
+        self.plc = self.plc.outputs(contents.len());
+        self.images.outputs = Some(contents);
+        self
+    }
+
+    /// Size of the flags (merkers, MK, `M`) in bytes, zeroed.
+    #[must_use]
+    pub fn flags(mut self, size: usize) -> Self {
+        self.plc = self.plc.flags(size);
+        self.images.flags = None;
+        self
+    }
+
+    /// Flags (merkers) with initial contents.
+    #[must_use]
+    pub fn flags_with(mut self, contents: Vec<u8>) -> Self {
+        self.plc = self.plc.flags(contents.len());
+        self.images.flags = Some(contents);
+        self
+    }
+
+    /// Number of timers (up to 65536), all zero.
+    #[must_use]
+    pub fn timers(mut self, count: usize) -> Self {
+        self.plc = self.plc.timers(count);
+        self.images.timers = None;
+        self
+    }
+
+    /// Timers with initial values (their number is the length).
+    #[must_use]
+    pub fn timers_with(mut self, values: Vec<u16>) -> Self {
+        self.plc = self.plc.timers(values.len());
+        self.images.timers = Some(values);
+        self
+    }
+
+    /// Number of counters (up to 65536), all zero.
+    #[must_use]
+    pub fn counters(mut self, count: usize) -> Self {
+        self.plc = self.plc.counters(count);
+        self.images.counters = None;
+        self
+    }
+
+    /// Counters with initial values.
+    #[must_use]
+    pub fn counters_with(mut self, values: Vec<u16>) -> Self {
+        self.plc = self.plc.counters(values.len());
+        self.images.counters = Some(values);
+        self
+    }
+
+    /// Largest PDU size granted at setup communication (64..=960, default 480).
+    #[must_use]
+    pub fn pdu_size(mut self, size: u16) -> Self {
+        self.plc = self.plc.max_pdu_size(size);
+        self
+    }
+
+    /// Largest number of parallel jobs granted each way (default 1).
+    #[must_use]
+    pub fn max_parallel_jobs(mut self, jobs: u16) -> Self {
+        self.plc = self.plc.max_parallel_jobs(jobs);
+        self
+    }
+
+    /// Initial operating mode (default RUN).
+    #[must_use]
+    pub fn cpu_state(mut self, state: CpuState) -> Self {
+        self.plc = self.plc.cpu_state(state);
+        self
+    }
+
+    /// What the PLC reports about itself in SZL `0x0011` and `0x001C`.
+    #[must_use]
+    pub fn identity(mut self, identity: Identity) -> Self {
+        self.plc = self.plc.identity(identity);
+        self
+    }
+
+    /// Serves this PLC (shared with whoever else holds a clone of it) instead of building
+    /// one: the memory, PDU size, CPU state and identity settings of this builder are then
+    /// ignored.
+    #[must_use]
+    pub fn plc(mut self, plc: Plc) -> Self {
+        self.prebuilt = Some(plc);
+        self
+    }
+
+    /// Address to listen on (default `127.0.0.1:0`; port 0 picks a free port; IPv6 works,
+    /// e.g. `[::1]:0`).
+    #[must_use]
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.bind = addr;
+        self
+    }
+
+    /// Ceiling on open connections (default [`DEFAULT_MAX_CONNECTIONS`]); a client beyond
+    /// it is refused with a DR, reason congestion. At least 1.
+    #[must_use]
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max.max(1);
+        self
+    }
+
+    /// Which called TSAPs (rack, slot, connection type) are accepted; others are refused
+    /// with a DR, reason "address unknown". Default: any.
+    #[must_use]
+    pub fn tsap_filter(mut self, filter: TsapFilter) -> Self {
+        self.tsap_filter = filter;
+        self
+    }
+
+    /// Largest COTP TPDU size granted (default 1024, as S7 CPUs).
+    #[must_use]
+    pub fn max_tpdu_size(mut self, size: TpduSize) -> Self {
+        self.max_tpdu_size = size;
+        self
+    }
+
+    /// How long a new client has to send its connection request (default 5 s).
+    #[must_use]
+    pub fn handshake_timeout(mut self, timeout: Duration) -> Self {
+        self.handshake_timeout = timeout;
+        self
+    }
+
+    /// Whether requests are logged (default on). Off, the request path allocates nothing;
+    /// it can be switched later with [`Server::set_request_log`].
+    #[must_use]
+    pub fn request_log(mut self, enabled: bool) -> Self {
+        self.request_log = enabled;
+        self
+    }
+
+    /// Stack size of each connection thread (default [`DEFAULT_STACK_SIZE`]).
+    #[must_use]
+    pub fn stack_size(mut self, bytes: usize) -> Self {
+        self.stack_size = bytes;
+        self
+    }
+
+    fn build_plc(plc: PlcBuilder, images: Images) -> Result<Plc, Error> {
+        let plc = plc.build()?;
+        {
+            let mut memory = plc.memory_mut();
+            for (region, image) in [
+                (Region::Inputs, images.inputs),
+                (Region::Outputs, images.outputs),
+                (Region::Flags, images.flags),
+            ] {
+                if let Some(image) = image {
+                    memory.write_bytes(region, 0, &image)?;
+                }
+            }
+            if let Some(values) = images.timers {
+                for (slot, value) in memory.timers_mut().iter_mut().zip(values) {
+                    *slot = value;
+                }
+            }
+            if let Some(values) = images.counters {
+                for (slot, value) in memory.counters_mut().iter_mut().zip(values) {
+                    *slot = value;
+                }
+            }
+        }
+        Ok(plc)
+    }
+
+    /// Builds the PLC, binds, and starts the accept thread.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] for a setting out of range, [`Error::Transport`] when the
+    /// address cannot be bound, [`Error::Spawn`] when no thread can be started.
+    pub fn start(self) -> Result<Server, Error> {
+        let plc = match self.prebuilt {
+            Some(plc) => plc,
+            None => Self::build_plc(self.plc, self.images)?,
+        };
+        let options = ServerOptions::new()
+            .max_tpdu_size(self.max_tpdu_size)
+            .handshake_timeout(self.handshake_timeout);
+        let listener = Listener::bind(self.bind, options)?;
+        let local_addr = listener.local_addr()?;
+        let waker = listener.try_clone()?;
+        let context = Arc::new(ServerContext::new(
+            plc,
+            self.request_log,
+            Settings {
+                max_connections: self.max_connections,
+                tsap_filter: self.tsap_filter,
+                stack_size: self.stack_size,
+            },
+        ));
+        let accept_context = Arc::clone(&context);
+        let accept = std::thread::Builder::new()
+            .name("s7-mock-accept".into())
+            .stack_size(self.stack_size)
+            .spawn(move || accept_loop::run(listener, accept_context))
+            .map_err(|error| Error::Spawn {
+                what: "accept",
+                cause: error.to_string(),
+            })?;
+        tracing::debug!(addr = %local_addr, "s7-mock server started");
+        Ok(Server::new(context, local_addr, waker, accept))
+    }
+}

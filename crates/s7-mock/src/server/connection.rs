@@ -1,0 +1,282 @@
+//! One connection's thread: COTP handshake, then requests answered one after another:
+//! `recv` → [`Plc::handle`](crate::plc::Plc::handle) into a reused buffer → `send`, with the
+//! request log and fault injection between `handle` and `send`.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use iso_tcp::{
+    AcceptDecision, Connection, ConnectionRequestInfo, DisconnectReason, PendingConnection,
+};
+
+use crate::plc::{FailItem, NoHooks};
+
+use super::connection_gauge::Slot;
+use super::context::ServerContext;
+use super::fault::Fault;
+use super::function::Function;
+use super::request_log::LoggedRequest;
+
+/// Reason of the DR sent to a client whose called TSAP the [`TsapFilter`](super::TsapFilter)
+/// refuses.
+pub const REFUSED_TSAP_REASON: DisconnectReason = DisconnectReason::AddressUnknown;
+/// Reason of the DR sent to a client beyond the maximum number of connections.
+pub const TOO_MANY_CONNECTIONS_REASON: DisconnectReason = DisconnectReason::Congestion;
+
+/// TPKT header (4) plus COTP DT header (3).
+const FRAME_HEADER_LEN: usize = 7;
+
+/// Why a connection ended, for the log line.
+enum End {
+    Transport(iso_tcp::Error),
+    NotS7(crate::Error),
+    Fault(&'static str),
+    Stopped,
+}
+
+impl fmt::Display for End {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Transport(error) => write!(f, "{error}"),
+            Self::NotS7(error) => write!(f, "not an s7comm request ({error}), closed"),
+            Self::Fault(what) => write!(f, "fault injected: {what}"),
+            Self::Stopped => f.write_str("server stopping"),
+        }
+    }
+}
+
+/// Reports the thread's end to the registry when dropped, i.e. after everything else the
+/// thread owns is gone.
+struct Finished<'a> {
+    context: &'a ServerContext,
+    number: u64,
+}
+
+impl Drop for Finished<'_> {
+    fn drop(&mut self) {
+        self.context.threads.finished(self.number);
+    }
+}
+
+/// The connection thread's body.
+pub(crate) fn run(context: &Arc<ServerContext>, pending: PendingConnection, number: u64) {
+    let _finished = Finished { context, number };
+    let peer = pending.peer_addr();
+    let mut slot = None;
+    let handshake = pending.handshake(|request| decide(context, number, request, &mut slot));
+    let mut connection = match handshake {
+        Ok(connection) => connection,
+        Err(iso_tcp::Error::RefusedLocally { reason }) => {
+            tracing::info!(%peer, connection = number, ?reason, "connection refused");
+            return;
+        }
+        Err(error) => {
+            tracing::debug!(%peer, connection = number, %error, "handshake failed");
+            return;
+        }
+    };
+    tracing::info!(
+        %peer,
+        connection = number,
+        tpdu_size = connection.tpdu_size(),
+        "connection accepted"
+    );
+    let mut served = Served {
+        context,
+        number,
+        peer,
+        requests: 0,
+    };
+    let end = served.serve(&mut connection);
+    tracing::info!(
+        %peer,
+        connection = number,
+        requests = served.requests,
+        reason = %end,
+        "connection closed"
+    );
+    drop(connection);
+    drop(slot);
+}
+
+/// Accepts or refuses a connection request: an injected refusal first, then the TSAP filter,
+/// then the connection limit.
+fn decide(
+    context: &ServerContext,
+    number: u64,
+    request: &ConnectionRequestInfo,
+    slot: &mut Option<Slot>,
+) -> AcceptDecision {
+    if let Some(reason) = context.faults.for_connection(number, request.peer_addr) {
+        return AcceptDecision::Refuse(reason);
+    }
+    if !context
+        .settings
+        .tsap_filter
+        .accepts(request.called_tsap.as_ref())
+    {
+        return AcceptDecision::Refuse(REFUSED_TSAP_REASON);
+    }
+    match context.gauge.try_acquire(context.settings.max_connections) {
+        Some(taken) => {
+            *slot = Some(taken);
+            AcceptDecision::Accept
+        }
+        None => AcceptDecision::Refuse(TOO_MANY_CONNECTIONS_REASON),
+    }
+}
+
+struct Served<'a> {
+    context: &'a ServerContext,
+    number: u64,
+    peer: SocketAddr,
+    requests: u64,
+}
+
+impl Served<'_> {
+    fn serve(&mut self, connection: &mut Connection) -> End {
+        let plc = &self.context.plc;
+        let mut session = plc.session();
+        let mut answer = Vec::with_capacity(usize::from(plc.max_pdu_size()));
+        loop {
+            let request = match connection.recv() {
+                Ok(request) => request,
+                Err(_) if self.context.stop.is_stopped() => return End::Stopped,
+                Err(error) => return End::Transport(error),
+            };
+            self.requests = self.requests.saturating_add(1);
+            let function = Function::of(&request);
+            let fault = self
+                .context
+                .faults
+                .for_request(self.number, self.peer, function);
+            let handled = match &fault {
+                Some(Fault::ItemReturnCode { index, return_code }) => {
+                    let mut hooks = FailItem {
+                        index: *index,
+                        return_code: *return_code,
+                        operation: None,
+                    };
+                    plc.handle(&mut session, &request, &mut answer, &mut hooks)
+                }
+                _ => plc.handle(&mut session, &request, &mut answer, &mut NoHooks),
+            };
+            let handled = match handled {
+                Ok(handled) => handled,
+                Err(error) => {
+                    // The framing above can no longer be trusted: close, as S7 CPUs do.
+                    let _ = connection.shutdown();
+                    return End::NotS7(error);
+                }
+            };
+            tracing::trace!(
+                peer = %self.peer,
+                connection = self.number,
+                pdu_ref = handled.pdu_ref,
+                kind = ?handled.kind,
+                error = ?handled.error,
+                fault = ?fault,
+                "request"
+            );
+            if self.context.log.is_enabled() {
+                self.context.log.push(LoggedRequest {
+                    sequence: 0,
+                    connection: self.number,
+                    peer: self.peer,
+                    function,
+                    record: handled.to_record(),
+                    fault: fault.clone(),
+                });
+            }
+            let sent = match fault {
+                None | Some(Fault::ItemReturnCode { .. }) => connection.send(&answer),
+                Some(fault) => match self.apply(fault, connection, &answer) {
+                    Ok(None) => Ok(()),
+                    Ok(Some(end)) => return end,
+                    Err(error) => Err(error),
+                },
+            };
+            if let Err(error) = sent {
+                return End::Transport(error);
+            }
+        }
+    }
+
+    /// Carries out a fault in place of the plain answer; `Some` ends the connection.
+    fn apply(
+        &self,
+        fault: Fault,
+        connection: &mut Connection,
+        answer: &[u8],
+    ) -> Result<Option<End>, iso_tcp::Error> {
+        match fault {
+            Fault::Delay(delay) => {
+                if self.context.stop.sleep(delay) {
+                    return Ok(Some(End::Stopped));
+                }
+                connection.send(answer)?;
+            }
+            Fault::Close => {
+                let _ = connection.shutdown();
+                return Ok(Some(End::Fault("closed before answering")));
+            }
+            Fault::HalfFrame => {
+                let frame = half_frame(answer, connection.tpdu_size());
+                let written = connection.send_raw(&frame);
+                let _ = connection.shutdown();
+                written?;
+                return Ok(Some(End::Fault("half a frame sent, then closed")));
+            }
+            Fault::Disconnect(reason) => {
+                let written = connection.send_disconnect(reason);
+                let _ = connection.shutdown();
+                written?;
+                return Ok(Some(End::Fault("disconnect request sent")));
+            }
+            Fault::ErrorTpdu(cause) => connection.send_error_tpdu(cause)?,
+            Fault::Garbage(bytes) => connection.send_raw(&bytes)?,
+            Fault::Stall | Fault::ItemReturnCode { .. } | Fault::Refuse(_) => {}
+        }
+        Ok(None)
+    }
+}
+
+/// The first half of the first frame `answer` would be sent in: TPKT header, DT header and as
+/// much of the answer as one TPDU of `tpdu_size` carries, cut in the middle (at least one byte,
+/// never the whole frame).
+fn half_frame(answer: &[u8], tpdu_size: usize) -> Vec<u8> {
+    let room = tpdu_size.saturating_sub(3).max(1);
+    let (segment, eot) = match answer.split_at_checked(room) {
+        Some((first, rest)) if !rest.is_empty() => (first, false),
+        _ => (answer, true),
+    };
+    let frame_len = FRAME_HEADER_LEN.saturating_add(segment.len());
+    let [len_hi, len_lo] = u16::try_from(frame_len).unwrap_or(u16::MAX).to_be_bytes();
+    let mut frame = Vec::with_capacity(frame_len);
+    frame.extend_from_slice(&[3, 0, len_hi, len_lo, 2, 0xF0, if eot { 0x80 } else { 0 }]);
+    frame.extend_from_slice(segment);
+    frame.truncate((frame_len / 2).max(1));
+    frame
+}
+
+#[cfg(test)]
+mod tests {
+    use super::half_frame;
+
+    #[test]
+    fn half_frame_is_half_of_a_whole_frame_header_included() {
+        let frame = half_frame(&[0xAA; 13], 1024);
+        // 7 header bytes + 13 = 20 bytes, half of it sent; the header announces 20.
+        assert_eq!(frame.len(), 10);
+        assert_eq!(&frame[..7], &[3, 0, 0, 20, 2, 0xF0, 0x80]);
+    }
+
+    #[test]
+    fn half_frame_of_a_segmented_answer_cuts_the_first_segment() {
+        let frame = half_frame(&[0x55; 300], 128);
+        // The first DT of a 128-byte TPDU carries 125 bytes: a 132-byte frame without EOT.
+        assert_eq!(&frame[..7], &[3, 0, 0, 132, 2, 0xF0, 0x00]);
+        assert_eq!(frame.len(), 66);
+    }
+}

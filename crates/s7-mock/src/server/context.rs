@@ -1,0 +1,61 @@
+//! [`ServerContext`]: the state a server shares between its handle, its accept thread and its
+//! connection threads.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use crate::plc::Plc;
+
+use super::connection_gauge::ConnectionGauge;
+use super::fault_rules::FaultTable;
+use super::request_log::RequestLog;
+use super::stop_signal::StopSignal;
+use super::thread_registry::ThreadRegistry;
+use super::tsap_filter::TsapFilter;
+
+/// Settings fixed when the server starts.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) max_connections: usize,
+    pub(crate) tsap_filter: TsapFilter,
+    pub(crate) stack_size: usize,
+}
+
+#[derive(Debug)]
+pub(crate) struct ServerContext {
+    pub(crate) plc: Plc,
+    pub(crate) log: RequestLog,
+    pub(crate) faults: FaultTable,
+    pub(crate) stop: StopSignal,
+    pub(crate) gauge: Arc<ConnectionGauge>,
+    pub(crate) threads: ThreadRegistry,
+    accepted: AtomicU64,
+    pub(crate) settings: Settings,
+}
+
+impl ServerContext {
+    pub(crate) fn new(plc: Plc, log_enabled: bool, settings: Settings) -> Self {
+        Self {
+            plc,
+            log: RequestLog::new(log_enabled),
+            faults: FaultTable::default(),
+            stop: StopSignal::default(),
+            gauge: Arc::new(ConnectionGauge::default()),
+            threads: ThreadRegistry::default(),
+            accepted: AtomicU64::new(0),
+            settings,
+        }
+    }
+
+    /// Numbers a newly accepted TCP connection (from 1).
+    pub(crate) fn next_connection_number(&self) -> u64 {
+        self.accepted
+            .fetch_add(1, Ordering::Relaxed)
+            .saturating_add(1)
+    }
+
+    /// TCP connections accepted so far.
+    pub(crate) fn accepted(&self) -> u64 {
+        self.accepted.load(Ordering::Relaxed)
+    }
+}

@@ -1,0 +1,51 @@
+//! The server: the [`Plc`](crate::plc::Plc) on ISO-on-TCP, in-process, with a request log and
+//! fault injection.
+//!
+//! ```text
+//!  accept thread          connection threads (one per client, 128 KiB stacks)
+//!  -------------          ---------------------------------------------------------
+//!  TCP accept ---------->  COTP handshake (CR -> fault? TSAP filter? limit? -> CC / DR)
+//!  (nothing else, so a     loop: recv TSDU -> fault rules -> Plc::handle into a reused
+//!   silent client holds          buffer -> request log -> send (one write) or the fault
+//!   up nobody)
+//! ```
+//!
+//! - [`Server::builder`] → [`ServerBuilder`] → [`ServerBuilder::start`] → [`Server`].
+//! - Memory: [`Server::memory`], [`Server::memory_mut`] and typed helpers
+//!   ([`Server::read_bytes`], [`Server::write_bit`], [`Server::set_timer`], ...), usable while
+//!   clients are connected.
+//! - Request log: [`Server::requests`], [`Server::wait_for_requests`],
+//!   [`Server::wait_for_request`] ([`LoggedRequest`]: connection number, client address,
+//!   function, decoded request, the fault that fired).
+//! - Faults: [`Server::inject`] with a [`Fault`], placed by [`FaultBuilder`] (function,
+//!   connection, client address, n-th request), once, n times or persistent.
+//! - Dropping the [`Server`] stops it and joins every thread.
+//!
+//! # Logging
+//!
+//! Through [`tracing`]: connections accepted, refused and closed at `info` (with the client
+//! address and the connection number), failed handshakes at `debug`, each request at
+//! `trace`.
+
+mod accept_loop;
+mod builder;
+mod connection;
+mod connection_gauge;
+mod context;
+mod fault;
+mod fault_rules;
+mod function;
+mod handle;
+mod request_log;
+mod stop_signal;
+mod thread_registry;
+mod tsap_filter;
+
+pub use builder::{ServerBuilder, DEFAULT_MAX_CONNECTIONS, DEFAULT_STACK_SIZE};
+pub use connection::{REFUSED_TSAP_REASON, TOO_MANY_CONNECTIONS_REASON};
+pub use fault::Fault;
+pub use fault_rules::{FaultBuilder, FaultId};
+pub use function::Function;
+pub use handle::Server;
+pub use request_log::LoggedRequest;
+pub use tsap_filter::{ConnectionType, TsapFilter};
