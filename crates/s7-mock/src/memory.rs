@@ -132,11 +132,10 @@ impl Memory {
             Region::Inputs => Ok(&self.inputs),
             Region::Outputs => Ok(&self.outputs),
             Region::Flags => Ok(&self.flags),
-            Region::DataBlock(n) => self
-                .data_blocks
-                .get(&n)
-                .map(Vec::as_slice)
-                .ok_or(Error::NoSuchDataBlock(n)),
+            Region::DataBlock(n) => match self.data_blocks.get(&n) {
+                Some(block) => Ok(block),
+                None => Err(Error::NoSuchDataBlock(n)),
+            },
         }
     }
 
@@ -146,11 +145,10 @@ impl Memory {
             Region::Inputs => Ok(&mut self.inputs),
             Region::Outputs => Ok(&mut self.outputs),
             Region::Flags => Ok(&mut self.flags),
-            Region::DataBlock(n) => self
-                .data_blocks
-                .get_mut(&n)
-                .map(Vec::as_mut_slice)
-                .ok_or(Error::NoSuchDataBlock(n)),
+            Region::DataBlock(n) => match self.data_blocks.get_mut(&n) {
+                Some(block) => Ok(block),
+                None => Err(Error::NoSuchDataBlock(n)),
+            },
         }
     }
 
@@ -165,29 +163,30 @@ impl Memory {
         offset: usize,
         len: usize,
     ) -> Result<Range<usize>, Error> {
-        let out = Error::OutOfRange {
-            region,
-            offset,
-            len,
-            size,
-        };
-        let end = offset.checked_add(len).ok_or(out.clone())?;
-        if end > size {
-            return Err(out);
+        match offset.checked_add(len) {
+            Some(end) if end <= size => Ok(offset..end),
+            _ => Err(Error::OutOfRange {
+                region,
+                offset,
+                len,
+                size,
+            }),
         }
-        Ok(offset..end)
     }
 
     /// `len` bytes at `offset`.
     pub fn read_bytes(&self, region: Region, offset: usize, len: usize) -> Result<&[u8], Error> {
         let bytes = self.region(region)?;
         let range = Self::range(region, bytes.len(), offset, len)?;
-        bytes.get(range).ok_or(Error::OutOfRange {
-            region,
-            offset,
-            len,
-            size: bytes.len(),
-        })
+        match bytes.get(range) {
+            Some(slice) => Ok(slice),
+            None => Err(Error::OutOfRange {
+                region,
+                offset,
+                len,
+                size: bytes.len(),
+            }),
+        }
     }
 
     /// `len` bytes at `offset`, mutable.
@@ -200,12 +199,15 @@ impl Memory {
         let bytes = self.region_mut(region)?;
         let size = bytes.len();
         let range = Self::range(region, size, offset, len)?;
-        bytes.get_mut(range).ok_or(Error::OutOfRange {
-            region,
-            offset,
-            len,
-            size,
-        })
+        match bytes.get_mut(range) {
+            Some(slice) => Ok(slice),
+            None => Err(Error::OutOfRange {
+                region,
+                offset,
+                len,
+                size,
+            }),
+        }
     }
 
     /// Copies `data` to `offset`.

@@ -93,8 +93,8 @@ fn header_rejects_other_protocols_and_types() {
     assert!(matches!(
         Header::parse(&h("32 03 0000 0001 0000 0000 00")),
         Err(Error::Truncated {
-            needed: 2,
-            available: 1,
+            needed: 12,
+            available: 11,
             ..
         })
     ));

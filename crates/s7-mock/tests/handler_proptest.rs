@@ -187,7 +187,7 @@ proptest! {
         let (s7_mock::codec::Response::ReadVar(plain), s7_mock::codec::Response::ReadVar(faulty)) =
             (plain.response, faulty.response)
         else {
-            // Refused as a whole (answer larger than the pdu): hooks are never asked.
+            // Refused as a whole: the answer would not fit the pdu.
             return Ok(());
         };
         for (i, (p, f)) in plain.items.iter().zip(&faulty.items).enumerate() {

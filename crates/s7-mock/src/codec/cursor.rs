@@ -25,13 +25,17 @@ impl<'a> Reader<'a> {
 
     /// Takes the next `n` bytes.
     pub(crate) fn bytes(&mut self, n: usize) -> Result<&'a [u8], Error> {
-        let (head, tail) = self.buf.split_at_checked(n).ok_or(Error::Truncated {
-            what: self.what,
-            needed: n,
-            available: self.buf.len(),
-        })?;
-        self.buf = tail;
-        Ok(head)
+        match self.buf.split_at_checked(n) {
+            Some((head, tail)) => {
+                self.buf = tail;
+                Ok(head)
+            }
+            None => Err(Error::Truncated {
+                what: self.what,
+                needed: n,
+                available: self.buf.len(),
+            }),
+        }
     }
 
     /// Takes the next `N` bytes as an array.

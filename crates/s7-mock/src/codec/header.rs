@@ -13,7 +13,6 @@
 //! the header and fill the rest of the TSDU exactly. Acknowledgements (ROSCTR 02 and 03) carry
 //! an error class and code; `00 00` means success.
 
-use super::cursor::{put_u16, Reader};
 use crate::error::Error;
 
 /// The S7comm protocol id, the first byte of every PDU.
@@ -140,26 +139,38 @@ impl Header {
 
     /// Decodes the header at the start of `bytes` (which may hold more after it).
     pub fn parse(bytes: &[u8]) -> Result<Self, Error> {
-        let mut r = Reader::new(bytes, "s7comm header");
-        let id = r.u8()?;
+        let Some(&[id, rosctr, _, _, r0, r1, p0, p1, d0, d1]) =
+            bytes.first_chunk::<{ Self::SHORT_LEN }>()
+        else {
+            return Err(Error::Truncated {
+                what: "s7comm header",
+                needed: Self::SHORT_LEN,
+                available: bytes.len(),
+            });
+        };
         if id != PROTOCOL_ID {
             return Err(Error::ProtocolId(id));
         }
-        let message_type = MessageType::from_u8(r.u8()?)?;
-        let _reserved = r.u16()?;
-        let pdu_ref = r.u16()?;
-        let param_len = r.u16()?;
-        let data_len = r.u16()?;
+        let message_type = MessageType::from_u8(rosctr)?;
         let error = if message_type.has_error_field() {
-            ErrorCode(r.u16()?)
+            let Some(&[_, _, _, _, _, _, _, _, _, _, class, code]) =
+                bytes.first_chunk::<{ Self::LONG_LEN }>()
+            else {
+                return Err(Error::Truncated {
+                    what: "s7comm header",
+                    needed: Self::LONG_LEN,
+                    available: bytes.len(),
+                });
+            };
+            ErrorCode::new(class, code)
         } else {
             ErrorCode::NONE
         };
         Ok(Self {
             message_type,
-            pdu_ref,
-            param_len,
-            data_len,
+            pdu_ref: u16::from_be_bytes([r0, r1]),
+            param_len: u16::from_be_bytes([p0, p1]),
+            data_len: u16::from_be_bytes([d0, d1]),
             error,
         })
     }
@@ -177,12 +188,12 @@ impl Header {
                 actual: body.len(),
             });
         }
-        let (params, data) =
-            body.split_at_checked(usize::from(header.param_len))
-                .ok_or(Error::LengthMismatch {
-                    declared,
-                    actual: body.len(),
-                })?;
+        let Some((params, data)) = body.split_at_checked(usize::from(header.param_len)) else {
+            return Err(Error::LengthMismatch {
+                declared,
+                actual: body.len(),
+            });
+        };
         Ok((header, params, data))
     }
 
@@ -193,14 +204,24 @@ impl Header {
 
     /// Appends the header to `out`.
     pub fn emit(&self, out: &mut Vec<u8>) {
-        out.push(PROTOCOL_ID);
-        out.push(self.message_type.to_u8());
-        put_u16(out, 0);
-        put_u16(out, self.pdu_ref);
-        put_u16(out, self.param_len);
-        put_u16(out, self.data_len);
+        let [r0, r1] = self.pdu_ref.to_be_bytes();
+        let [p0, p1] = self.param_len.to_be_bytes();
+        let [d0, d1] = self.data_len.to_be_bytes();
+        let head = [
+            PROTOCOL_ID,
+            self.message_type.to_u8(),
+            0,
+            0,
+            r0,
+            r1,
+            p0,
+            p1,
+            d0,
+            d1,
+        ];
+        out.extend_from_slice(&head);
         if self.message_type.has_error_field() {
-            put_u16(out, self.error.0);
+            out.extend_from_slice(&self.error.0.to_be_bytes());
         }
     }
 }

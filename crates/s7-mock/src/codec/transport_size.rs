@@ -177,7 +177,7 @@ impl DataTransportSize {
     /// The wire `LEN` for `bytes` data bytes.
     pub fn wire_len(self, bytes: usize) -> Result<u16, Error> {
         let len = if self.counts_bits() {
-            bytes.checked_mul(8).ok_or(Error::TooLarge {
+            bytes.checked_mul(8).ok_or_else(|| Error::TooLarge {
                 what: "data item length",
                 value: bytes,
                 max: usize::from(u16::MAX) / 8,

@@ -7,7 +7,6 @@
 //! | count 0, bit count above 1, non-bit address not on a byte boundary, past the end | `05` |
 //! | write data length differs from the address, data TS `00` or unknown | `07` / `06` |
 
-use crate::codec::cursor::put_u16;
 use crate::codec::{Area, DataItemView, DataTransportSize, ItemAddress, ReturnCode, TransportSize};
 use crate::error::Error;
 use crate::memory::{Memory, Region};
@@ -106,31 +105,17 @@ fn range(start: usize, count: usize, len: usize) -> Result<core::ops::Range<usiz
     Ok(start..end)
 }
 
-/// The most data bytes a successful read of `item` returns; 0 for items that cannot
-/// succeed. Used to refuse a read whose answer could not fit the PDU.
-pub(super) fn read_len_bound(item: &ItemAddress) -> usize {
-    match resolve(item) {
-        Ok(Target::Bytes { len, .. }) => len,
-        Ok(Target::Bit { .. }) => 1,
-        Ok(Target::Timers { count, .. } | Target::Counters { count, .. }) => {
-            count.saturating_mul(2)
-        }
-        Err(_) => 0,
-    }
-}
-
 /// Appends `RC 00 0000`.
 pub(super) fn emit_error_item(out: &mut Vec<u8>, code: ReturnCode) {
     out.extend_from_slice(&[code.to_u8(), 0, 0, 0]);
 }
 
 fn emit_head(out: &mut Vec<u8>, ts: DataTransportSize, bytes: usize) -> Result<(), ReturnCode> {
-    let len = ts
+    let [l0, l1] = ts
         .wire_len(bytes)
-        .map_err(|_| ReturnCode::AddressOutOfRange)?;
-    out.push(ReturnCode::Success.to_u8());
-    out.push(ts.to_u8());
-    put_u16(out, len);
+        .map_err(|_| ReturnCode::AddressOutOfRange)?
+        .to_be_bytes();
+    out.extend_from_slice(&[ReturnCode::Success.to_u8(), ts.to_u8(), l0, l1]);
     Ok(())
 }
 
@@ -146,12 +131,13 @@ fn emit_words(out: &mut Vec<u8>, words: &[u16]) -> Result<(), ReturnCode> {
     Ok(())
 }
 
-fn try_read(memory: &Memory, item: &ItemAddress, out: &mut Vec<u8>) -> Result<(), ReturnCode> {
-    let ts = item
-        .transport_size
-        .data_transport_size()
-        .ok_or(ReturnCode::TransportSizeNotSupported)?;
-    match resolve(item)? {
+fn try_read(
+    memory: &Memory,
+    target: Target,
+    ts: DataTransportSize,
+    out: &mut Vec<u8>,
+) -> Result<(), ReturnCode> {
+    match target {
         Target::Bytes {
             region,
             offset,
@@ -192,27 +178,58 @@ fn try_read(memory: &Memory, item: &ItemAddress, out: &mut Vec<u8>) -> Result<()
     Ok(())
 }
 
+/// The answer item would take the answer past `limit` bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct TooLarge;
+
 /// Appends the answer item for reading `item` (data and fill byte unless `last`, or an
-/// error item); returns its return code.
+/// error item, `forced` when a hook chose the code), unless the item as it would be if it
+/// succeeded does not fit before `limit`.
 pub(super) fn read_item(
     memory: &Memory,
     item: &ItemAddress,
+    forced: Option<ReturnCode>,
     out: &mut Vec<u8>,
     last: bool,
-) -> ReturnCode {
+    limit: usize,
+) -> Result<ReturnCode, TooLarge> {
+    let resolved = resolve(item).and_then(|target| {
+        let ts = item
+            .transport_size
+            .data_transport_size()
+            .ok_or(ReturnCode::TransportSizeNotSupported)?;
+        Ok((target, ts))
+    });
+    let data_len = match resolved {
+        Ok((Target::Bytes { len, .. }, _)) => len,
+        Ok((Target::Bit { .. }, _)) => 1,
+        Ok((Target::Timers { count, .. } | Target::Counters { count, .. }, _)) => {
+            count.saturating_mul(2)
+        }
+        Err(_) => 0,
+    };
+    let fill = usize::from(!last && data_len % 2 == 1);
+    let needed = data_len.saturating_add(4).saturating_add(fill);
+    if out.len().saturating_add(needed) > limit {
+        return Err(TooLarge);
+    }
     let start = out.len();
-    match try_read(memory, item, out) {
+    let result = match (forced, resolved) {
+        (Some(code), _) if !code.is_success() => Err(code),
+        (_, Ok((target, ts))) => try_read(memory, target, ts, out),
+        (_, Err(code)) => Err(code),
+    };
+    match result {
         Ok(()) => {
-            let data_len = out.len().saturating_sub(start).saturating_sub(4);
-            if !last && data_len % 2 == 1 {
+            if fill == 1 {
                 out.push(0);
             }
-            ReturnCode::Success
+            Ok(ReturnCode::Success)
         }
         Err(code) => {
             out.truncate(start);
             emit_error_item(out, code);
-            code
+            Ok(code)
         }
     }
 }

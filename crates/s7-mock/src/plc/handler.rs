@@ -14,7 +14,7 @@ use crate::codec::{
 };
 use crate::error::Error;
 
-use super::access::{emit_error_item, read_item, read_len_bound, write_item};
+use super::access::{read_item, write_item, TooLarge};
 use super::handled::{Handled, RequestKind};
 use super::hooks::{Hooks, ItemOperation};
 use super::session::{PendingSzl, Session};
@@ -26,8 +26,6 @@ use super::{CpuState, Plc, MIN_PDU_SIZE};
 const SZL_FIRST_OVERHEAD: usize = 30;
 /// The same for later parts, which carry no SZL id and index.
 const SZL_NEXT_OVERHEAD: usize = 26;
-/// Length of an ack-data header plus the two read/write parameter bytes.
-const READ_WRITE_ANSWER_HEAD: usize = Header::LONG_LEN + 2;
 
 /// Appends a bare acknowledgement carrying a header error.
 fn emit_header_error(out: &mut Vec<u8>, pdu_ref: u16, error: ErrorCode) {
@@ -231,30 +229,15 @@ impl Plc {
             return Err(ErrorCode::PDU_SIZE);
         }
         handled.items = params.get(2..).unwrap_or_default();
-        let count = usize::from(view.count());
-        let last = count.saturating_sub(1);
-        let needed = view
-            .items()
-            .enumerate()
-            .map(|(i, item)| {
-                let len = read_len_bound(&item);
-                let fill = usize::from(i != last && len % 2 == 1);
-                len.saturating_add(4).saturating_add(fill)
-            })
-            .fold(READ_WRITE_ANSWER_HEAD, usize::saturating_add);
-        if needed > usize::from(session.pdu_size) {
-            return Err(ErrorCode::PDU_SIZE);
-        }
+        let last = usize::from(view.count()).saturating_sub(1);
+        let limit = usize::from(session.pdu_size);
         emit_ack_data_head(out, handled.pdu_ref);
         out.extend_from_slice(&[read_var::FUNCTION, view.count()]);
         let memory = self.memory();
         for (i, item) in view.items().enumerate() {
-            match hooks.item_return_code(ItemOperation::Read, i, &item) {
-                Some(code) if !code.is_success() => emit_error_item(out, code),
-                _ => {
-                    read_item(&memory, &item, out, i == last);
-                }
-            }
+            let forced = hooks.item_return_code(ItemOperation::Read, i, &item);
+            read_item(&memory, &item, forced, out, i == last, limit)
+                .map_err(|TooLarge| ErrorCode::PDU_SIZE)?;
         }
         drop(memory);
         patch_lengths(out, Header::LONG_LEN, 2);

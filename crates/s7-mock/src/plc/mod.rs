@@ -291,7 +291,7 @@ impl Plc {
     /// Sets the PLC clock to `time` (read as UTC) by adjusting the offset.
     pub fn set_clock(&self, time: &S7DateTime) -> Result<(), Error> {
         time.validate()?;
-        let target = time.to_unix_millis().ok_or(Error::InvalidValue {
+        let target = time.to_unix_millis().ok_or_else(|| Error::InvalidValue {
             what: "clock",
             value: u32::from(time.year),
         })?;
