@@ -28,6 +28,7 @@
 //! # Ok::<(), s7_mock::Error>(())
 //! ```
 
+pub mod cli;
 pub mod client;
 pub mod codec;
 pub mod error;

@@ -1,2 +1,50 @@
-//! `s7-mock` command-line binary.
-fn main() {}
+//! `s7-mock`: a mock Siemens S7 PLC on the command line. See `s7-mock --help`.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::mpsc;
+
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let args = match s7_mock::cli::parse_args(std::env::args_os()) {
+        Ok(args) => args,
+        Err(error) => error.exit(),
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+
+    // Installed before the address is announced, so a signal right after it is handled.
+    let (stop, stopped) = mpsc::channel();
+    if let Err(error) = ctrlc::set_handler(move || {
+        let _ = stop.send(());
+    }) {
+        eprintln!("s7-mock: cannot install the signal handler: {error}");
+        return ExitCode::FAILURE;
+    }
+
+    let server = match args.server_builder().start() {
+        Ok(server) => server,
+        Err(error) => {
+            eprintln!("s7-mock: cannot serve on {}: {error}", args.listen);
+            return ExitCode::FAILURE;
+        }
+    };
+    {
+        let mut stdout = std::io::stdout().lock();
+        // A closed stdout only means nobody listens for the address.
+        let _ = writeln!(stdout, "listening on {}", server.local_addr());
+        let _ = stdout.flush();
+    }
+    tracing::info!(addr = %server.local_addr(), "s7-mock ready");
+
+    // Err means the handler is gone, which cannot happen while it is installed; stop anyway.
+    let _ = stopped.recv();
+    tracing::info!("stopping");
+    server.shutdown();
+    ExitCode::SUCCESS
+}

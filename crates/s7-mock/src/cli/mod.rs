@@ -1,0 +1,197 @@
+//! The command line of the `s7-mock` binary, parsed with [`clap`]; kept in the library so it
+//! can be tested without a process.
+//!
+//! ```
+//! use s7_mock::cli;
+//!
+//! let args = cli::parse_args(["s7-mock", "--listen", "127.0.0.1:0", "--db", "5:128"])?;
+//! assert_eq!(args.data_blocks[0].number, 5);
+//! let server = args.server_builder().start()?;
+//! assert_eq!(server.memory().region_len(s7_mock::memory::Region::DataBlock(5)), Some(128));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod area_spec;
+
+use std::ffi::OsString;
+use std::net::SocketAddr;
+
+use clap::{CommandFactory, Parser, ValueEnum};
+
+use crate::plc::CpuState;
+use crate::server::{Server, ServerBuilder};
+
+pub use area_spec::{
+    parse_counters, parse_data_block, parse_inputs, parse_merkers, parse_outputs, parse_timers,
+    AreaImage, DataBlockSpec, ElementImage,
+};
+
+/// Data blocks served when no `--db` is given: `(number, bytes)`.
+pub const DEFAULT_DATA_BLOCKS: [(u16, usize); 3] = [(1, 4096), (2, 4096), (100, 65536)];
+/// Inputs served when `--inputs` is not given, in bytes.
+pub const DEFAULT_INPUTS: usize = 1024;
+/// Outputs served when `--outputs` is not given, in bytes.
+pub const DEFAULT_OUTPUTS: usize = 1024;
+/// Merkers served when `--merkers` is not given, in bytes.
+pub const DEFAULT_MERKERS: usize = 4096;
+/// Timers served when `--timers` is not given.
+pub const DEFAULT_TIMERS: usize = 256;
+/// Counters served when `--counters` is not given.
+pub const DEFAULT_COUNTERS: usize = 256;
+
+const AFTER_HELP: &str = "\
+Memory layout:
+  With no area flags the mock serves DB1 (4096 bytes), DB2 (4096 bytes), DB100 (65536 bytes),
+  1024 bytes of inputs, 1024 bytes of outputs, 4096 bytes of merkers, 256 timers and
+  256 counters. Each area flag replaces the default of its own area; any --db replaces the
+  default data blocks.
+
+  SIZE is in bytes, optionally with a K or M suffix (KiB, MiB), at most 2M per area; COUNT is
+  at most 65536. FILE holds the area's initial raw bytes (timers and counters: 2 bytes each,
+  big-endian); a shorter file is zero-padded, a longer one is an error.
+
+Output:
+  Prints exactly one line `listening on ADDR` on stdout once it accepts connections. Logs go
+  to stderr, filtered by RUST_LOG (default: info). Ctrl-C or SIGTERM stops it with exit
+  code 0; a malformed flag exits with code 2.";
+
+/// The CPU's operating mode at start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CpuArg {
+    /// RUN.
+    Run,
+    /// STOP.
+    Stop,
+}
+
+impl From<CpuArg> for CpuState {
+    fn from(cpu: CpuArg) -> Self {
+        match cpu {
+            CpuArg::Run => CpuState::Run,
+            CpuArg::Stop => CpuState::Stop,
+        }
+    }
+}
+
+/// The command line.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "s7-mock",
+    version,
+    about = "A mock Siemens S7 PLC speaking S7comm over ISO-on-TCP (RFC 1006)",
+    after_help = AFTER_HELP
+)]
+pub struct Args {
+    /// Address to listen on (IPv4 or IPv6, e.g. [::1]:1102; port 0 picks a free port).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:1102")]
+    pub listen: SocketAddr,
+
+    /// A data block: number (1..=65535), size, and optionally a file with its initial
+    /// bytes. Repeatable.
+    #[arg(long = "db", value_name = "N:SIZE[:FILE]", value_parser = parse_data_block)]
+    pub data_blocks: Vec<DataBlockSpec>,
+
+    /// Process inputs (PE, I): size and optionally a file with their initial bytes.
+    #[arg(long, value_name = "SIZE[:FILE]", value_parser = parse_inputs)]
+    pub inputs: Option<AreaImage>,
+
+    /// Process outputs (PA, Q): size and optionally a file with their initial bytes.
+    #[arg(long, value_name = "SIZE[:FILE]", value_parser = parse_outputs)]
+    pub outputs: Option<AreaImage>,
+
+    /// Merkers (flags, MK, M): size and optionally a file with their initial bytes.
+    #[arg(long, value_name = "SIZE[:FILE]", value_parser = parse_merkers)]
+    pub merkers: Option<AreaImage>,
+
+    /// Timers: count and optionally a file with their initial values (2 bytes each,
+    /// big-endian).
+    #[arg(long, value_name = "COUNT[:FILE]", value_parser = parse_timers)]
+    pub timers: Option<ElementImage>,
+
+    /// Counters: count and optionally a file with their initial values (2 bytes each,
+    /// big-endian).
+    #[arg(long, value_name = "COUNT[:FILE]", value_parser = parse_counters)]
+    pub counters: Option<ElementImage>,
+
+    /// Largest PDU size granted at setup communication (64..=960).
+    #[arg(long, value_name = "N", default_value_t = 480,
+          value_parser = clap::value_parser!(u16).range(64..=960))]
+    pub pdu_size: u16,
+
+    /// Most connections open at once; more are refused with a COTP disconnect request.
+    #[arg(long, value_name = "N", default_value_t = 1024,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
+
+    /// CPU operating mode at start.
+    #[arg(long, value_name = "MODE", value_enum, default_value_t = CpuArg::Run)]
+    pub cpu: CpuArg,
+}
+
+/// Parses a command line (the first item is the program name) and checks what clap cannot:
+/// that no data block is given twice.
+///
+/// # Errors
+/// A [`clap::Error`] whose [`exit`](clap::Error::exit) prints the message and exits with code
+/// 2 (or 0 for `--help` and `--version`).
+pub fn parse_args<I, T>(args: I) -> Result<Args, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let args = Args::try_parse_from(args)?;
+    let mut numbers: Vec<u16> = args.data_blocks.iter().map(|db| db.number).collect();
+    numbers.sort_unstable();
+    if let Some(twice) = numbers.windows(2).find_map(|pair| match pair {
+        [a, b] if a == b => Some(*a),
+        _ => None,
+    }) {
+        return Err(Args::command().error(
+            clap::error::ErrorKind::ArgumentConflict,
+            format!("data block {twice} is given twice with --db"),
+        ));
+    }
+    Ok(args)
+}
+
+impl Args {
+    /// A server builder for this command line: the layout (defaults filled in), PDU size,
+    /// connection limit, CPU state and address. The request log is off, since nobody reads
+    /// it in a separate process.
+    pub fn server_builder(&self) -> ServerBuilder {
+        let mut builder = Server::builder()
+            .bind(self.listen)
+            .pdu_size(self.pdu_size)
+            .max_connections(usize::try_from(self.max_connections).unwrap_or(usize::MAX))
+            .cpu_state(self.cpu.into())
+            .request_log(false);
+        if self.data_blocks.is_empty() {
+            for (number, size) in DEFAULT_DATA_BLOCKS {
+                builder = builder.data_block(number, size);
+            }
+        }
+        for db in &self.data_blocks {
+            builder = builder.data_block_with(db.number, db.image.bytes.clone());
+        }
+        builder = match &self.inputs {
+            Some(image) => builder.inputs_with(image.bytes.clone()),
+            None => builder.inputs(DEFAULT_INPUTS),
+        };
+        builder = match &self.outputs {
+            Some(image) => builder.outputs_with(image.bytes.clone()),
+            None => builder.outputs(DEFAULT_OUTPUTS),
+        };
+        builder = match &self.merkers {
+            Some(image) => builder.flags_with(image.bytes.clone()),
+            None => builder.flags(DEFAULT_MERKERS),
+        };
+        builder = match &self.timers {
+            Some(image) => builder.timers_with(image.values.clone()),
+            None => builder.timers(DEFAULT_TIMERS),
+        };
+        match &self.counters {
+            Some(image) => builder.counters_with(image.values.clone()),
+            None => builder.counters(DEFAULT_COUNTERS),
+        }
+    }
+}
