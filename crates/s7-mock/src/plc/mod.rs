@@ -12,6 +12,7 @@
 //! | --- | --- |
 //! | setup communication | PDU size `min(requested, max)` (at least [`MIN_PDU_SIZE`]), parallel jobs `min(requested, max)` (at least 1) |
 //! | read var / write var | one item per item with its [`ReturnCode`](crate::codec::ReturnCode); all items of a write are applied under one write lock |
+//! | read var with no items (python-snap7 3.3.0's `get_cpu_state` sends the bare function code) | an empty read answer, `04 00`: that client reports RUN whatever the answer says, read SZL `0x0424` for the real state |
 //! | PLC stop / PLC control (`P_PROGRAM`) | CPU state STOP / RUN; `_GARB` and `_MODU` are acknowledged |
 //! | SZL read | see [`szl_data`](self#szl-lists); answers larger than a PDU are split into parts fetched with follow-up requests |
 //! | clock read / set | the PLC clock (system time plus an offset, UTC) |
