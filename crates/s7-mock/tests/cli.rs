@@ -1,0 +1,380 @@
+//! The `s7-mock` binary as a separate process: the `listening on` line, the default layout,
+//! image files, flags, malformed flags (exit code 2), and a clean exit on SIGTERM and SIGINT.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod server_support;
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, ChildStdout, Command, ExitStatus, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use iso_tcp::DisconnectReason;
+use s7_mock::client::Client;
+use s7_mock::codec::szl::{CPU_STATE, MODE_STOP};
+use s7_mock::codec::{Area, ItemAddress, ReturnCode};
+use server_support::{client, options, transport, TIMEOUT};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_s7-mock");
+
+/// A running mock; killed on drop if a test fails before stopping it.
+struct Mock {
+    child: Child,
+    addr: SocketAddr,
+    /// Lines printed on stdout after the first.
+    rest: mpsc::Receiver<String>,
+}
+
+impl Mock {
+    fn start(args: &[&str]) -> Self {
+        let mut child = Command::new(BINARY)
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (first, rest) = read_lines(stdout);
+        let line = first.recv_timeout(TIMEOUT).expect("no `listening on` line");
+        let addr = line
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .parse()
+            .unwrap();
+        Mock { child, addr, rest }
+    }
+
+    /// Sends `signal` and waits for the exit; returns its status and whatever else the mock
+    /// printed on stdout.
+    fn stop(mut self, signal: &str) -> (ExitStatus, Vec<String>) {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill")
+            .args([format!("-{signal}"), pid])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let deadline = Instant::now() + TIMEOUT;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "no exit after SIG{signal}");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let rest: Vec<String> = self.rest.try_iter().collect();
+        (status, rest)
+    }
+}
+
+impl Drop for Mock {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// The first line on one channel, every later one on another.
+fn read_lines(stdout: ChildStdout) -> (mpsc::Receiver<String>, mpsc::Receiver<String>) {
+    let (first_tx, first) = mpsc::channel();
+    let (rest_tx, rest) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+        if let Some(line) = lines.next() {
+            let _ = first_tx.send(line);
+        }
+        for line in lines {
+            let _ = rest_tx.send(line);
+        }
+    });
+    (first, rest)
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BINARY).args(args).output().unwrap()
+}
+
+/// A file under the system's temporary directory, removed on drop.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(name: &str, contents: &[u8]) -> Self {
+        let path = std::env::temp_dir().join(format!("s7-mock-cli-{}-{name}", std::process::id()));
+        std::fs::write(&path, contents).unwrap();
+        TempFile(path)
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn return_code(c: &mut Client, item: ItemAddress) -> ReturnCode {
+    c.read_items(&[item]).unwrap()[0].return_code
+}
+
+#[test]
+fn help_lists_every_flag_and_the_default_layout() {
+    let output = run(&["--help"]);
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    for flag in [
+        "--listen <ADDR>",
+        "--db <N:SIZE[:FILE]>",
+        "--inputs <SIZE[:FILE]>",
+        "--outputs <SIZE[:FILE]>",
+        "--merkers <SIZE[:FILE]>",
+        "--timers <COUNT[:FILE]>",
+        "--counters <COUNT[:FILE]>",
+        "--pdu-size <N>",
+        "--max-connections <N>",
+        "--cpu <MODE>",
+        "127.0.0.1:1102",
+        "DB1 (4096 bytes)",
+        "SIGTERM",
+    ] {
+        assert!(help.contains(flag), "--help lacks {flag:?}:\n{help}");
+    }
+}
+
+#[test]
+fn serves_and_exits_cleanly_on_sigterm() {
+    let mock = Mock::start(&[]);
+    let mut c = client(mock.addr);
+    c.write_area(Area::DataBlock, 1, 0, &[1, 2, 3]).unwrap();
+    assert_eq!(c.read_area(Area::DataBlock, 1, 0, 3).unwrap(), [1, 2, 3]);
+    let (status, more) = mock.stop("TERM");
+    assert_eq!(status.code(), Some(0), "{status}");
+    assert!(
+        more.is_empty(),
+        "only one line on stdout, also got {more:?}"
+    );
+    // The connection learns that the mock is gone.
+    assert!(c.read_area(Area::DataBlock, 1, 0, 3).is_err());
+}
+
+#[test]
+fn exits_cleanly_on_sigint() {
+    let mock = Mock::start(&["--db", "1:8"]);
+    let _c = client(mock.addr);
+    let (status, _) = mock.stop("INT");
+    assert_eq!(status.code(), Some(0), "{status}");
+}
+
+#[test]
+fn default_layout_without_area_flags() {
+    let mock = Mock::start(&[]);
+    let mut c = client(mock.addr);
+    let ok = ReturnCode::Success;
+    let out = ReturnCode::AddressOutOfRange;
+    let cases = [
+        (ItemAddress::bytes(Area::DataBlock, 1, 4095, 1), ok),
+        (ItemAddress::bytes(Area::DataBlock, 1, 4096, 1), out),
+        (ItemAddress::bytes(Area::DataBlock, 2, 4095, 1), ok),
+        (ItemAddress::bytes(Area::DataBlock, 100, 65535, 1), ok),
+        (ItemAddress::bytes(Area::DataBlock, 100, 65536, 1), out),
+        (
+            ItemAddress::bytes(Area::DataBlock, 3, 0, 1),
+            ReturnCode::ObjectDoesNotExist,
+        ),
+        (ItemAddress::bytes(Area::Inputs, 0, 1023, 1), ok),
+        (ItemAddress::bytes(Area::Inputs, 0, 1024, 1), out),
+        (ItemAddress::bytes(Area::Outputs, 0, 1023, 1), ok),
+        (ItemAddress::bytes(Area::Outputs, 0, 1024, 1), out),
+        (ItemAddress::bytes(Area::Flags, 0, 4095, 1), ok),
+        (ItemAddress::bytes(Area::Flags, 0, 4096, 1), out),
+        (ItemAddress::timers(255, 1), ok),
+        (ItemAddress::timers(256, 1), out),
+        (ItemAddress::counters(255, 1), ok),
+        (ItemAddress::counters(256, 1), out),
+    ];
+    for (item, expected) in cases {
+        assert_eq!(return_code(&mut c, item), expected, "{item:?}");
+    }
+}
+
+#[test]
+fn area_flags_replace_their_defaults_and_load_image_files() {
+    let db = TempFile::new("db.bin", &[0xDE, 0xAD, 0xBE, 0xEF, 0x01]);
+    let inputs = TempFile::new("inputs.bin", &[9, 8, 7]);
+    let timers = TempFile::new("timers.bin", &[0x12, 0x34, 0x56]);
+    let db_spec = format!("7:16:{}", db.path());
+    let inputs_spec = format!("8:{}", inputs.path());
+    let timers_spec = format!("4:{}", timers.path());
+    let mock = Mock::start(&[
+        "--db",
+        &db_spec,
+        "--db",
+        "9:1K",
+        "--inputs",
+        &inputs_spec,
+        "--timers",
+        &timers_spec,
+        "--merkers",
+        "2",
+    ]);
+    let mut c = client(mock.addr);
+    // The image, zero-padded to the block's size.
+    assert_eq!(
+        c.read_area(Area::DataBlock, 7, 0, 16).unwrap(),
+        [0xDE, 0xAD, 0xBE, 0xEF, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    );
+    assert_eq!(
+        return_code(&mut c, ItemAddress::bytes(Area::DataBlock, 7, 16, 1)),
+        ReturnCode::AddressOutOfRange
+    );
+    assert_eq!(
+        return_code(&mut c, ItemAddress::bytes(Area::DataBlock, 9, 1023, 1)),
+        ReturnCode::Success
+    );
+    // Any --db replaces the default blocks.
+    assert_eq!(
+        return_code(&mut c, ItemAddress::bytes(Area::DataBlock, 1, 0, 1)),
+        ReturnCode::ObjectDoesNotExist
+    );
+    assert_eq!(
+        c.read_area(Area::Inputs, 0, 0, 8).unwrap(),
+        [9, 8, 7, 0, 0, 0, 0, 0]
+    );
+    // Timers: two big-endian bytes each; the odd last byte is the high byte of timer 1.
+    assert_eq!(
+        c.read_area(Area::Timers, 0, 0, 4).unwrap(),
+        [0x12, 0x34, 0x56, 0, 0, 0, 0, 0]
+    );
+    assert_eq!(
+        return_code(&mut c, ItemAddress::bytes(Area::Flags, 0, 2, 1)),
+        ReturnCode::AddressOutOfRange
+    );
+    // Areas not given keep their defaults.
+    assert_eq!(
+        return_code(&mut c, ItemAddress::bytes(Area::Outputs, 0, 1023, 1)),
+        ReturnCode::Success
+    );
+}
+
+#[test]
+fn pdu_size_cpu_and_connection_limit_flags() {
+    let mock = Mock::start(&[
+        "--pdu-size",
+        "240",
+        "--cpu",
+        "stop",
+        "--max-connections",
+        "1",
+    ]);
+    let mut c = Client::connect(options(mock.addr)).unwrap();
+    assert_eq!(c.pdu_size(), 240);
+    assert_eq!(c.read_szl(CPU_STATE, 0).unwrap()[7], MODE_STOP);
+    let error = Client::connect(options(mock.addr)).unwrap_err();
+    assert!(
+        matches!(
+            transport(&error),
+            iso_tcp::Error::Refused {
+                reason: DisconnectReason::Congestion
+            }
+        ),
+        "{error}"
+    );
+}
+
+#[test]
+fn listens_on_ipv6() {
+    let mut child = Command::new(BINARY)
+        .args(["--listen", "[::1]:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (first, rest) = read_lines(child.stdout.take().unwrap());
+    let line = first.recv_timeout(TIMEOUT).unwrap();
+    let addr: SocketAddr = line.strip_prefix("listening on ").unwrap().parse().unwrap();
+    let mock = Mock { child, addr, rest };
+    assert!(mock.addr.is_ipv6());
+    let mut c = client(mock.addr);
+    assert_eq!(c.read_area(Area::DataBlock, 2, 0, 2).unwrap(), [0, 0]);
+    assert_eq!(mock.stop("TERM").0.code(), Some(0));
+}
+
+#[test]
+fn malformed_flags_exit_with_code_2_and_a_message() {
+    let long_image = TempFile::new("long.bin", &[1; 10]);
+    let long_spec = format!("1:4:{}", long_image.path());
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--bogus"], "--bogus"),
+        (vec!["--db", "x"], "expected N:SIZE"),
+        (vec!["--db", "0:16"], "data block number"),
+        (vec!["--db", "1:lots"], "not a size"),
+        (
+            vec!["--db", "1:16:/nonexistent/s7-mock/image"],
+            "cannot read image file",
+        ),
+        (vec!["--db", &long_spec], "holds more than the 4 bytes"),
+        (vec!["--db", "1:4", "--db", "1:8"], "given twice"),
+        (vec!["--inputs", "3M"], "maximum"),
+        (vec!["--timers", "70000"], "not a count"),
+        (vec!["--counters", "4:"], "file name"),
+        (vec!["--pdu-size", "10000"], "--pdu-size"),
+        (vec!["--pdu-size", "32"], "--pdu-size"),
+        (vec!["--max-connections", "0"], "--max-connections"),
+        (vec!["--cpu", "pause"], "--cpu"),
+        (vec!["--listen", "nowhere"], "--listen"),
+        (vec!["--listen"], "--listen"),
+    ];
+    for (args, expected) in cases {
+        let output = run(&args);
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("error"), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{args:?}: expected {expected:?} in {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{args:?}: nothing on stdout");
+    }
+}
+
+#[test]
+fn an_address_in_use_is_a_clear_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let mut child = Command::new(BINARY)
+        .args(["--listen", &addr])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&addr), "{stderr}");
+    assert!(stdout.is_empty(), "no `listening on` line: {stdout}");
+}
