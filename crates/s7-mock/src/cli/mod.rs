@@ -82,8 +82,13 @@ impl From<CpuArg> for CpuState {
     after_help = AFTER_HELP
 )]
 pub struct Args {
-    /// Address to listen on (IPv4 or IPv6, e.g. [::1]:1102; port 0 picks a free port).
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:1102")]
+    /// Address to listen on (IPv4 or IPv6; port 0 picks a free port).
+    #[arg(
+        long,
+        value_name = "ADDR",
+        default_value = "127.0.0.1:1102",
+        help = "Address to listen on (IPv4 or IPv6, e.g. [::1]:1102; port 0 picks a free port)"
+    )]
     pub listen: SocketAddr,
 
     /// A data block: number (1..=65535), size, and optionally a file with its initial

@@ -49,3 +49,8 @@ pub use function::Function;
 pub use handle::Server;
 pub use request_log::LoggedRequest;
 pub use tsap_filter::{ConnectionType, TsapFilter};
+
+/// The crate's README, compiled and run as a doctest.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
