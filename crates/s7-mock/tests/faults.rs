@@ -231,6 +231,20 @@ fn chosen_item_gets_a_chosen_return_code() {
         (&[1][..], &[3][..])
     );
 
+    // Without a function filter it waits for the next read or write: an SZL read in between
+    // does not use it up.
+    server
+        .inject(Fault::ItemReturnCode {
+            index: 0,
+            return_code: ReturnCode::AddressOutOfRange,
+        })
+        .once();
+    c.read_szl(0x0424, 0).unwrap();
+    let items = c
+        .read_items(&[ItemAddress::bytes(Area::DataBlock, 1, 0, 1)])
+        .unwrap();
+    assert_eq!(items[0].return_code, ReturnCode::AddressOutOfRange);
+
     // On a write the failed item is not written; the others are.
     server
         .inject(Fault::ItemReturnCode {

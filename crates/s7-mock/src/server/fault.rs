@@ -26,7 +26,7 @@ const GARBAGE: [u8; 8] = [0xDE, 0xAD, 0xBE, 0xEF, 0x00, 0x11, 0x22, 0x33];
 /// | `ErrorTpdu(cause)` | `Error::PeerError { cause }` (an ER TPDU) | server side goes on |
 /// | `Garbage(bytes)` | whatever `bytes` make of its stream (`Error::Tpkt` for [`Fault::garbage`]) | server side goes on |
 /// | `Stall` | nothing: its read times out | connection goes on, later requests are answered |
-/// | `ItemReturnCode { index, return_code }` | the answer, item `index` with `return_code` (a write item is then not written) | connection goes on |
+/// | `ItemReturnCode { index, return_code }` | the answer, item `index` with `return_code` (a write item is then not written); reads and writes only | connection goes on |
 /// | `Refuse(reason)` | `Error::Refused { reason }` (a DR in place of the CC) | no connection |
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -45,7 +45,9 @@ pub enum Fault {
     Garbage(Vec<u8>),
     /// Do not answer this request at all.
     Stall,
-    /// Answer item `index` (from 0) of a read or write with `return_code`.
+    /// Answer item `index` (from 0) of a read or write with `return_code`. Only read var and
+    /// write var requests match it; a request with fewer items is answered as usual (the
+    /// fault still counts as fired).
     ItemReturnCode {
         /// The item, from 0.
         index: usize,

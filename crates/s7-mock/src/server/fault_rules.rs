@@ -4,6 +4,8 @@
 //! (the n-th matching request) and a budget (once, n times, or for ever). Rules are consulted
 //! in the order they were installed; the first one that is due fires. A request that matches
 //! several rules counts towards the start of each of them, but only one fault fires on it.
+//! [`Fault::ItemReturnCode`] only matches read var and write var requests, and
+//! [`Fault::Refuse`] only new connections.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -107,9 +109,15 @@ impl FaultTable {
         if !self.armed.load(Ordering::Acquire) {
             return None;
         }
+        let has_items = matches!(function, Function::ReadVar | Function::WriteVar);
         self.fire(|rule| {
-            !rule.fault.is_connection_fault()
-                && rule.filter.matches(connection, peer, Some(function))
+            let applies = match rule.fault {
+                Fault::Refuse(_) => false,
+                // Only reads and writes have items to fail.
+                Fault::ItemReturnCode { .. } => has_items,
+                _ => true,
+            };
+            applies && rule.filter.matches(connection, peer, Some(function))
         })
         .map(|(fault, _)| fault)
     }
