@@ -287,7 +287,9 @@ fn address(
     };
     let count_u16 = u16::try_from(count).map_err(|_| too_large(count))?;
     let offset = u32::try_from(offset).map_err(|_| too_large(offset))?;
-    let first = start.checked_add(offset).ok_or_else(|| too_large(usize::MAX))?;
+    let first = start
+        .checked_add(offset)
+        .ok_or_else(|| too_large(usize::MAX))?;
     Ok(match area {
         Area::Timers => ItemAddress::timers(first, count_u16),
         Area::Counters => ItemAddress::counters(first, count_u16),
