@@ -76,7 +76,13 @@ impl MockProcess {
     /// Starts `binary` on an ephemeral loopback port with `args`, and waits for its
     /// `listening on ADDR` line.
     pub(crate) fn start(binary: &Path, args: &[&str]) -> Result<Self, String> {
-        let mut child = Command::new(binary)
+        let mut command = Command::new(binary);
+        // The mock logs every connection at info; keep the task's output to its checks unless
+        // the caller asked for more.
+        if std::env::var_os("RUST_LOG").is_none() {
+            command.env("RUST_LOG", "warn");
+        }
+        let mut child = command
             .arg("--listen")
             .arg("127.0.0.1:0")
             .args(args)
