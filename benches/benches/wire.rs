@@ -24,15 +24,16 @@ fn decode(c: &mut Criterion) {
     let expected = decode_view(&buf).unwrap();
     assert_eq!(decode_slices(&buf).unwrap(), expected);
     let mut src = BytesMut::from(&buf[..]);
-    assert_eq!(decode_stream(&mut tpkt::FrameDecoder::new(), &mut src).unwrap(), expected);
+    assert_eq!(
+        decode_stream(&mut tpkt::FrameDecoder::new(), &mut src).unwrap(),
+        expected
+    );
     let frames = u64::try_from(DECODE_FRAMES).unwrap();
 
     let mut group = c.benchmark_group("decode");
     group.throughput(Throughput::Elements(frames));
     group.bench_function("floor", |b| b.iter(|| decode_floor(black_box(&buf))));
-    group.bench_function("view", |b| {
-        b.iter(|| decode_view(black_box(&buf)).unwrap())
-    });
+    group.bench_function("view", |b| b.iter(|| decode_view(black_box(&buf)).unwrap()));
     group.bench_function("slices", |b| {
         b.iter(|| decode_slices(black_box(&buf)).unwrap())
     });

@@ -50,9 +50,8 @@ pub fn decode_buffer() -> Result<Vec<u8>, Error> {
 pub fn decode_floor(buf: &[u8]) -> usize {
     let mut pos = 0_usize;
     let mut acc = 0_usize;
-    while let Some(&[_, _, hi, lo, _, _, flags]) = buf
-        .get(pos..)
-        .and_then(|rest| rest.first_chunk::<7>())
+    while let Some(&[_, _, hi, lo, _, _, flags]) =
+        buf.get(pos..).and_then(|rest| rest.first_chunk::<7>())
     {
         let len = usize::from(u16::from_be_bytes([hi, lo]));
         acc = acc.wrapping_add(len).wrapping_add(usize::from(flags >> 7));
@@ -70,12 +69,10 @@ pub fn decode_view(buf: &[u8]) -> Result<usize, Error> {
     let mut rest = buf;
     let mut acc = 0_usize;
     while let Some(len) = tpkt::peek_frame_len(rest)? {
-        let (frame, tail) = rest
-            .split_at_checked(len)
-            .ok_or(tpkt::Error::Truncated {
-                needed: len,
-                available: rest.len(),
-            })?;
+        let (frame, tail) = rest.split_at_checked(len).ok_or(tpkt::Error::Truncated {
+            needed: len,
+            available: rest.len(),
+        })?;
         let packet = tpkt::Packet::new_checked(frame)?;
         let data = cotp::Data::parse(packet.payload())?;
         acc = acc
@@ -95,12 +92,10 @@ pub fn decode_slices(buf: &[u8]) -> Result<usize, Error> {
     let mut rest = buf;
     let mut acc = 0_usize;
     while let Some(len) = tpkt::peek_frame_len(rest)? {
-        let (frame, tail) = rest
-            .split_at_checked(len)
-            .ok_or(tpkt::Error::Truncated {
-                needed: len,
-                available: rest.len(),
-            })?;
+        let (frame, tail) = rest.split_at_checked(len).ok_or(tpkt::Error::Truncated {
+            needed: len,
+            available: rest.len(),
+        })?;
         let payload = tpkt::decode_frame(frame)?;
         let eot = cotp::parse_data_header(payload)?;
         acc = acc
@@ -164,9 +159,15 @@ pub fn encode_floor(tsdu: &[u8], tpdu_size: usize, out: &mut Vec<u8>) -> usize {
     let chunk = tpdu_size.saturating_sub(cotp::DATA_HEADER_LEN).max(1);
     let count = tsdu.len().div_ceil(chunk).max(1);
     for (index, part) in tsdu.chunks(chunk).enumerate() {
-        let len = part.len().saturating_add(tpkt::HEADER_LEN + cotp::DATA_HEADER_LEN);
+        let len = part
+            .len()
+            .saturating_add(tpkt::HEADER_LEN + cotp::DATA_HEADER_LEN);
         let [hi, lo] = u16::try_from(len).unwrap_or(u16::MAX).to_be_bytes();
-        let eot = if index.saturating_add(1) == count { 0x80 } else { 0 };
+        let eot = if index.saturating_add(1) == count {
+            0x80
+        } else {
+            0
+        };
         out.extend_from_slice(&[3, 0, hi, lo, 2, 0xF0, eot]);
         out.extend_from_slice(part);
     }

@@ -7,11 +7,13 @@
 
 pub mod error;
 pub mod frames;
+pub mod mock;
 pub mod pin;
 pub mod raw;
 pub mod s7_client;
 
 pub use error::Error;
+pub use mock::start_mock;
 pub use pin::{pin_current_thread, Placement};
 pub use raw::{raw_request, RawClient, RawServer, Serve};
 pub use s7_client::S7Client;

@@ -17,7 +17,7 @@
 //! bytes, write the answer from a buffer it keeps.
 
 use std::io::{Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -27,19 +27,23 @@ use crate::Error;
 /// Bytes of the length prefix every raw request starts with.
 pub const RAW_PREFIX_LEN: usize = 4;
 
-/// Largest request or answer (both lengths travel as `u16`).
+/// Largest answer (the length travels as `u16`).
 pub const RAW_MAX_LEN: usize = 65_535;
+
+/// Largest request: the benches send at most a few dozen bytes, and a small read buffer
+/// keeps the floor server's memory per connection honest.
+pub const RAW_MAX_REQUEST: usize = 4096;
 
 /// A raw request of `len` bytes asking for `answer_len` bytes back.
 ///
 /// # Errors
-/// [`Error::Unexpected`] if `len` is below [`RAW_PREFIX_LEN`] or either length exceeds
-/// [`RAW_MAX_LEN`].
+/// [`Error::Unexpected`] if `len` is outside [`RAW_PREFIX_LEN`]..=[`RAW_MAX_REQUEST`] or
+/// `answer_len` exceeds [`RAW_MAX_LEN`].
 pub fn raw_request(len: usize, answer_len: usize) -> Result<Vec<u8>, Error> {
     let too_long = |what: &str, n: usize| Error::unexpected(format!("raw {what} of {n} bytes"));
     let request_len = u16::try_from(len).map_err(|_| too_long("request", len))?;
     let answer = u16::try_from(answer_len).map_err(|_| too_long("answer", answer_len))?;
-    if len < RAW_PREFIX_LEN {
+    if !(RAW_PREFIX_LEN..=RAW_MAX_REQUEST).contains(&len) {
         return Err(too_long("request", len));
     }
     let mut request = vec![0x5A; len];
@@ -70,14 +74,21 @@ pub struct RawServer {
 }
 
 impl RawServer {
-    /// Starts the server. With `cpu`, its accept thread (and so every connection thread it
-    /// spawns) is pinned there.
+    /// Starts the server on 127.0.0.1. With `cpu`, its accept thread (and so every
+    /// connection thread it spawns) is pinned there.
     ///
     /// # Errors
     /// [`Error::Io`] if the listener cannot be bound, [`Error::Pin`] if pinning fails.
     pub fn start(serve: Serve, cpu: Option<usize>) -> Result<Self, Error> {
-        let listener =
-            TcpListener::bind(("127.0.0.1", 0)).map_err(|e| Error::io("raw server bind", e))?;
+        Self::start_on(Ipv4Addr::LOCALHOST, serve, cpu)
+    }
+
+    /// Like [`RawServer::start`], listening on the loopback address `ip`.
+    ///
+    /// # Errors
+    /// As [`RawServer::start`].
+    pub fn start_on(ip: Ipv4Addr, serve: Serve, cpu: Option<usize>) -> Result<Self, Error> {
+        let listener = bind_listener(SocketAddr::from((ip, 0)))?;
         let addr = listener
             .local_addr()
             .map_err(|e| Error::io("raw server address", e))?;
@@ -127,19 +138,37 @@ impl Drop for RawServer {
     }
 }
 
+/// Listen backlog: as deep as the mock's, so a thousand clients connecting at once are not
+/// dropped by the floor (std's listener asks for 128).
+const BACKLOG: i32 = 1024;
+
+fn bind_listener(addr: SocketAddr) -> Result<TcpListener, Error> {
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
+        .map_err(|e| Error::io("raw server socket", e))?;
+    socket
+        .bind(&addr.into())
+        .map_err(|e| Error::io("raw server bind", e))?;
+    socket
+        .listen(BACKLOG)
+        .map_err(|e| Error::io("raw server listen", e))?;
+    Ok(socket.into())
+}
+
 fn accept_loop(listener: &TcpListener, serve: Serve, stopping: &AtomicBool) {
+    // Inline connections share one buffer, so a connection costs no allocation.
+    let mut inline_buf = Vec::new();
     for stream in listener.incoming() {
         if stopping.load(Ordering::SeqCst) {
             return;
         }
         let Ok(stream) = stream else { continue };
         match serve {
-            Serve::Inline => serve_connection(stream),
+            Serve::Inline => serve_connection(stream, &mut inline_buf),
             Serve::ThreadPerConnection => {
                 let spawned = std::thread::Builder::new()
                     .name("raw-conn".into())
                     .stack_size(CONNECTION_STACK)
-                    .spawn(move || serve_connection(stream));
+                    .spawn(move || serve_connection(stream, &mut Vec::new()));
                 drop(spawned);
             }
         }
@@ -150,18 +179,21 @@ fn accept_loop(listener: &TcpListener, serve: Serve, stopping: &AtomicBool) {
 /// should not reserve gigabytes.
 const CONNECTION_STACK: usize = 128 * 1024;
 
-/// Serves raw requests until the peer closes the connection or anything fails.
-fn serve_connection(mut stream: TcpStream) {
+/// Every answer is a prefix of this.
+static ANSWER: [u8; RAW_MAX_LEN] = [0xA5; RAW_MAX_LEN];
+
+/// Serves raw requests until the peer closes the connection or anything fails; `buf` is the
+/// read buffer (sized to two requests on first use).
+pub fn serve_connection(mut stream: TcpStream, buf: &mut Vec<u8>) {
     if stream.set_nodelay(true).is_err() {
         return;
     }
-    let answer = vec![0xA5_u8; RAW_MAX_LEN];
-    let mut buf = vec![0_u8; 2 * RAW_MAX_LEN];
+    buf.resize(2 * RAW_MAX_REQUEST, 0);
     let mut filled = 0_usize;
     loop {
         // Every whole request buffered is answered before reading again.
         while let Some((request_len, answer_len)) = whole_request(buf.get(..filled)) {
-            let Some(reply) = answer.get(..answer_len) else {
+            let Some(reply) = ANSWER.get(..answer_len) else {
                 return;
             };
             if stream.write_all(reply).is_err() {
@@ -174,10 +206,7 @@ fn serve_connection(mut stream: TcpStream) {
             return;
         };
         match stream.read(spare) {
-            Ok(0) | Err(_) => {
-                let _ = stream.shutdown(Shutdown::Both);
-                return;
-            }
+            Ok(0) | Err(_) => return,
             Ok(n) => filled = filled.saturating_add(n),
         }
     }
@@ -196,7 +225,7 @@ fn whole_request(buf: Option<&[u8]>) -> Option<(usize, usize)> {
 #[derive(Debug)]
 pub struct RawClient {
     stream: TcpStream,
-    buf: Vec<u8>,
+    buf: [u8; CLIENT_READ_CHUNK],
 }
 
 impl RawClient {
@@ -206,12 +235,20 @@ impl RawClient {
     /// [`Error::Io`] if the connection fails.
     pub fn connect(addr: SocketAddr) -> Result<Self, Error> {
         let stream = TcpStream::connect(addr).map_err(|e| Error::io("raw connect", e))?;
+        Self::from_stream(stream)
+    }
+
+    /// Wraps a connected stream, setting `TCP_NODELAY`.
+    ///
+    /// # Errors
+    /// [`Error::Io`] if the option cannot be set.
+    pub fn from_stream(stream: TcpStream) -> Result<Self, Error> {
         stream
             .set_nodelay(true)
             .map_err(|e| Error::io("raw nodelay", e))?;
         Ok(RawClient {
             stream,
-            buf: vec![0; RAW_MAX_LEN],
+            buf: [0; CLIENT_READ_CHUNK],
         })
     }
 
@@ -226,8 +263,9 @@ impl RawClient {
             .map_err(|e| Error::io("raw write", e))?;
         let mut got = 0;
         while got < answer_len {
-            let Some(spare) = self.buf.get_mut(got..answer_len) else {
-                return Err(Error::unexpected("raw answer longer than the buffer"));
+            let want = answer_len.saturating_sub(got).min(CLIENT_READ_CHUNK);
+            let Some(spare) = self.buf.get_mut(..want) else {
+                return Err(Error::unexpected("raw read chunk outside the buffer"));
             };
             match self.stream.read(spare) {
                 Ok(0) => return Err(Error::unexpected("raw server closed mid-answer")),
@@ -243,3 +281,7 @@ impl RawClient {
         let _ = self.stream.shutdown(Shutdown::Both);
     }
 }
+
+/// The client's read buffer: answers are read through it and dropped, so it need not hold a
+/// whole one; kept inline so a connection allocates nothing.
+const CLIENT_READ_CHUNK: usize = 4096;

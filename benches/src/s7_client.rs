@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use iso_tcp::{ClientOptions, Connection};
 use s7_mock::codec::{
     Area, DataItemIter, ErrorCode, Header, ItemAddress, ReadVarRequest, Request, RequestPdu,
-    ResponsePdu, Response, ReturnCode, SetupCommunication,
+    Response, ResponsePdu, ReturnCode, SetupCommunication,
 };
 
 use crate::Error;
@@ -145,7 +145,9 @@ impl S7Client {
             return Err(Error::unexpected(format!("read answered with {header:?}")));
         }
         if params != [s7_mock::codec::read_var::FUNCTION, 1] {
-            return Err(Error::unexpected(format!("read answer parameters {params:02x?}")));
+            return Err(Error::unexpected(format!(
+                "read answer parameters {params:02x?}"
+            )));
         }
         let item = DataItemIter::new(data, 1)
             .next()

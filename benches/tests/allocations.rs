@@ -79,10 +79,7 @@ fn steady_state(case: &str, frames_per_round: usize, mut round: impl FnMut()) ->
         round();
     }
     let counted = allocations() - before;
-    println!(
-        "allocations {case} {counted} {}",
-        ROUNDS * frames_per_round
-    );
+    println!("allocations {case} {counted} {}", ROUNDS * frames_per_round);
     counted
 }
 
