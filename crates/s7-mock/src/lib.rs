@@ -1,11 +1,17 @@
-//! A mock Siemens S7 PLC: the S7comm protocol core.
+//! A mock Siemens S7 PLC over ISO-on-TCP (RFC 1006): start it in-process from a test suite,
+//! or run the `s7-mock` binary from the command line.
 //!
-//! - [`codec`]: a symmetric S7comm codec (requests and answers, encode and decode), so a
-//!   test can act as a client as easily as the mock acts as a PLC.
+//! - [`server`]: [`Server`] — the mock itself: a builder for the memory layout and limits, a
+//!   thread per connection, typed memory access while clients are connected, a request log and
+//!   fault injection.
+//! - [`client`]: a small S7 client over `iso-tcp`, so a test can drive the mock (or any S7
+//!   server) without a third-party client.
+//! - [`codec`]: a symmetric S7comm codec (requests and answers, encode and decode).
 //! - [`memory`]: the PLC's memory: inputs, outputs, flags, data blocks, timers, counters.
 //! - [`plc`]: [`Plc`] (shared state) and [`Session`] (one per connection) with
-//!   [`Plc::handle`], a pure function from request bytes to answer bytes. No I/O happens in
-//!   this crate's library; the transport (ISO-on-TCP) delivers whole TSDUs to it.
+//!   [`Plc::handle`], a pure function from request bytes to answer bytes: the server wraps it,
+//!   and it can be driven without sockets, as below.
+//! - [`cli`]: the command line of the `s7-mock` binary.
 //!
 //! ```
 //! use s7_mock::codec::{Area, ItemAddress, ReadVarRequest, Request, RequestPdu};
@@ -39,3 +45,8 @@ pub mod server;
 pub use error::Error;
 pub use plc::{Plc, Session};
 pub use server::{Fault, Server, ServerBuilder};
+
+/// The workspace README, compiled and run as a doctest so its example stays true.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct WorkspaceReadmeDoctests;

@@ -76,7 +76,7 @@ pub(crate) fn run(context: &Arc<ServerContext>, pending: PendingConnection, numb
             return;
         }
     };
-    tracing::info!(
+    tracing::debug!(
         %peer,
         connection = number,
         tpdu_size = connection.tpdu_size(),
