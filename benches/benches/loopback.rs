@@ -6,7 +6,8 @@
 //!   (answer 938) through the s7-mock client on iso-tcp to the in-process mock server,
 //!   against a raw TCP ping-pong of the same sizes with `TCP_NODELAY`;
 //! - setup: TCP connect, CR/CC, S7 setup communication and close, against raw TCP connect,
-//!   one exchange of the same total sizes (47 bytes out, 49 back) and close;
+//!   one exchange of the same total sizes (47 bytes out, 49 back) and close (and, as a
+//!   reference, the same served by a thread spawned per connection);
 //! - large read: 4000 bytes of a DB over a 480-byte PDU (9 requests), against 9 raw round
 //!   trips of the same sizes.
 
@@ -96,6 +97,23 @@ fn setup(c: &mut Criterion) {
         group.bench_function("floor", |b| {
             b.iter(|| {
                 let stream = TcpStream::connect(raw_addrs.next().unwrap()).unwrap();
+                let mut floor = RawClient::from_stream(stream).unwrap();
+                floor.round_trip(&request, answer_len).unwrap();
+                drop(floor);
+            })
+        });
+        // Reference, not the floor: the same raw exchange with a thread spawned per
+        // connection, as the mock does, to show what that part of the design costs.
+        let spawning: Vec<RawServer> = (1..=SETUP_ADDRESSES)
+            .map(|i| {
+                RawServer::start_on(Ipv4Addr::new(127, 0, 3, i), Serve::ThreadPerConnection, cpu)
+                    .unwrap()
+            })
+            .collect();
+        let mut spawning_addrs = spawning.iter().map(RawServer::local_addr).cycle();
+        group.bench_function("floor_thread_per_connection", |b| {
+            b.iter(|| {
+                let stream = TcpStream::connect(spawning_addrs.next().unwrap()).unwrap();
                 let mut floor = RawClient::from_stream(stream).unwrap();
                 floor.round_trip(&request, answer_len).unwrap();
                 drop(floor);

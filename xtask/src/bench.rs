@@ -156,12 +156,16 @@ fn load_average() -> String {
         .unwrap_or_else(|| "?".into())
 }
 
-/// Lines `PREFIX field...` of a results file, split into fields (prefix dropped).
+/// Lines `PREFIX field...` of a results file, split into fields (prefix dropped). The prefix
+/// may follow other text on the line: the test harness prints `test NAME ... ` before a test's
+/// own output.
 fn parse_lines(text: &str, prefix: &str) -> Vec<Vec<String>> {
+    let marker = format!("{prefix} ");
     text.lines()
         .filter_map(|line| {
-            let mut fields = line.split_whitespace();
-            (fields.next() == Some(prefix)).then(|| fields.map(str::to_owned).collect())
+            let at = line.find(&marker)?;
+            let fields = line.get(at.saturating_add(marker.len())..)?;
+            Some(fields.split_whitespace().map(str::to_owned).collect())
         })
         .collect()
 }
@@ -645,13 +649,26 @@ impl Report<'_> {
         for placement in ["same-cpu", "split-cpus"] {
             let headline = placement == "same-cpu";
             let group = format!("setup_{placement}");
+            let stack = self.median(&group, "stack")?;
+            let floor = self.median(&group, "floor")?;
             rows.push(throughput_row(
                 format!("4 setup: connect + CR/CC + S7 setup + close, {placement}"),
-                self.median(&group, "stack")?,
-                self.median(&group, "floor")?,
+                stack,
+                floor,
                 0.80,
                 headline,
             ));
+            if let Ok(spawning) = self.median(&group, "floor_thread_per_connection") {
+                let mut row = throughput_row(
+                    format!("   reference: the raw exchange served by a thread spawned per connection, {placement}"),
+                    spawning,
+                    floor,
+                    0.80,
+                    false,
+                );
+                row.goal = "—".into();
+                rows.push(row);
+            }
         }
         for placement in ["same-cpu", "split-cpus"] {
             let headline = placement == "same-cpu";

@@ -123,18 +123,18 @@ fn run(settings: &Settings) -> Result<(), Error> {
 
 /// One client: connected before the start signal, reads until the stop flag.
 enum Client {
-    Floor(RawClient),
-    Stack(s7_mock::client::Client),
+    Floor(Box<RawClient>),
+    Stack(Box<s7_mock::client::Client>),
 }
 
 impl Client {
     fn connect(kind: Kind, addr: SocketAddr) -> Result<Self, Error> {
         Ok(match kind {
-            Kind::Floor => Client::Floor(RawClient::connect(addr)?),
-            Kind::Stack => Client::Stack(s7_mock::client::Client::connect_with_pdu(
+            Kind::Floor => Client::Floor(Box::new(RawClient::connect(addr)?)),
+            Kind::Stack => Client::Stack(Box::new(s7_mock::client::Client::connect_with_pdu(
                 iso_tcp::ClientOptions::new(addr),
                 480,
-            )?),
+            )?)),
         })
     }
 
@@ -152,7 +152,7 @@ impl Client {
     fn close(self) {
         match self {
             Client::Floor(raw) => raw.close(),
-            Client::Stack(client) => drop(client.close()),
+            Client::Stack(client) => drop((*client).close()),
         }
     }
 }
