@@ -3,7 +3,7 @@
 //! Both are kept for the life of the connection, so a steady request/answer exchange allocates
 //! nothing: the read buffer is refilled in place and the write buffer is cleared and reused.
 
-use std::io::{self, Read};
+use std::io;
 use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
@@ -15,8 +15,8 @@ use crate::socket_config;
 /// connecting frames up to this length are accepted whatever the TPDU size.
 pub(crate) const HANDSHAKE_FRAME_LEN: usize = tpkt::HEADER_LEN + 255;
 
-/// Smallest read: small enough that zero-filling it costs far less than the system call, large
-/// enough that a burst of small frames arrives in one read.
+/// Smallest read: large enough that a burst of small frames arrives in one read, small enough
+/// that an idle connection holds little memory.
 const MIN_READ_CHUNK: usize = 4096;
 
 /// Largest read, reached only while reads keep filling the buffer (a long segmented TSDU).
@@ -90,22 +90,16 @@ impl FrameReader {
 
     /// One read system call appending to the buffer; returns the number of bytes read, 0 at
     /// end of stream.
-    ///
-    /// The spare room is zero-filled before the read: reading into uninitialised memory would
-    /// need `unsafe`, and the fill costs a small fraction of the system call.
     pub(crate) fn fill(&mut self, socket: &Socket) -> io::Result<usize> {
-        let start = self.buf.len();
         let chunk = self.chunk;
         self.buf.reserve(chunk);
-        self.buf.resize(start.saturating_add(chunk), 0);
         let result = loop {
-            match (&*socket).read(self.buf.get_mut(start..).unwrap_or_default()) {
+            match recv_into_spare(socket, &mut self.buf, chunk) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 other => break other,
             }
         };
         let read = *result.as_ref().unwrap_or(&0);
-        self.buf.truncate(start.saturating_add(read));
         // Grow the next read while reads come back full (a long TSDU streaming in), fall back
         // to the base size as soon as one does not.
         self.chunk = if read == chunk {
@@ -305,4 +299,26 @@ fn write_all(socket: &Socket, bytes: &[u8], flags: i32) -> Result<(), WriteFailu
     }
     tracing::trace!(bytes = bytes.len(), "wrote");
     Ok(())
+}
+
+/// Reads at most `max` bytes from `socket` straight into the spare capacity of `buf` and
+/// extends its length by what was read.
+///
+/// Reading into uninitialised memory is what keeps a read cheap: zero-filling a 4 KiB (or
+/// larger) buffer before every read cost more user-space instructions than all the rest of a
+/// request/answer exchange. socket2's `recv` takes `MaybeUninit` bytes for exactly this.
+#[allow(unsafe_code)]
+fn recv_into_spare(socket: &Socket, buf: &mut BytesMut, max: usize) -> io::Result<usize> {
+    let spare = buf.spare_capacity_mut();
+    let len = max.min(spare.len());
+    let Some(window) = spare.get_mut(..len) else {
+        return Ok(0);
+    };
+    let read = socket.recv(window)?;
+    let new_len = buf.len().saturating_add(read.min(len));
+    // SAFETY: `recv` initialised the first `read` bytes of `window`, which starts at
+    // `buf.len()`, and `read <= len <= spare capacity`, so every byte up to `new_len` is
+    // initialised and within the allocation.
+    unsafe { buf.set_len(new_len) };
+    Ok(read)
 }
