@@ -27,8 +27,6 @@ const CALLGRIND_READS: [u64; 2] = [2_000, 8_000];
 /// Seconds each python-snap7 workload runs for.
 const PEER_SECONDS: &str = "3";
 
-const PYTHON_SNAP7: &str = "python-snap7==3.3.0";
-
 /// Runs every bench and writes docs/performance.md.
 pub(crate) fn run(peers: bool) -> TaskResult {
     let root = workspace_root();
@@ -420,7 +418,7 @@ fn callgrind_total(file: &Path) -> Result<u64, String> {
 
 /// python-snap7 against the mock binary and against snap7's own server.
 fn peer_comparison(root: &Path, mock_binary: &Path) -> Result<Vec<Vec<String>>, String> {
-    let python = ensure_venv(root)?;
+    let python = crate::interop::ensure_venv(root)?;
     let mock = MockProcess::start(mock_binary, &["--db", "1:8192"])?;
     let script = root.join("xtask").join("bench").join("peers.py");
     println!("==> python-snap7 against the mock and against snap7.server");
@@ -441,51 +439,10 @@ fn peer_comparison(root: &Path, mock_binary: &Path) -> Result<Vec<Vec<String>>, 
     Ok(parse_lines(&stdout, "peers"))
 }
 
-/// The interop task's virtualenv (same place, same pinned version), created if missing.
-fn ensure_venv(root: &Path) -> Result<PathBuf, String> {
-    let venv = root.join("target").join("interop-venv");
-    let python = venv.join("bin").join("python");
-    let ready = Command::new(&python)
-        .args([
-            "-c",
-            "import importlib.metadata as m; assert m.version('python-snap7') == '3.3.0'",
-        ])
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !ready {
-        step(
-            "create python venv",
-            Command::new("python3").arg("-m").arg("venv").arg(&venv),
-        )?;
-        step(
-            "install python-snap7 3.3.0",
-            Command::new(&python).args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                PYTHON_SNAP7,
-            ]),
-        )?;
-    }
-    Ok(python)
-}
-
-/// Reads `"<key>":{ ... "point_estimate":N` out of a criterion JSON file. The files are
-/// criterion's own fixed format; a full JSON parser would be one more dependency for two
-/// numbers.
-fn json_number_after(text: &str, key: &str, field: &str) -> Option<f64> {
-    let start = text.find(&format!("\"{key}\":"))?;
-    let rest = text.get(start..)?;
-    let at = rest.find(&format!("\"{field}\":"))?;
-    let number = rest.get(at.saturating_add(field.len()).saturating_add(3)..)?;
-    let end = number
-        .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '-' | 'e' | 'E' | '+')))
-        .unwrap_or(number.len());
-    number.get(..end)?.parse().ok()
+/// Reads and parses one of criterion's JSON files.
+fn read_json(file: &Path) -> Result<serde_json::Value, String> {
+    let text = read(file)?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))
 }
 
 /// Median time of one criterion bench iteration, in nanoseconds.
@@ -495,8 +452,9 @@ fn criterion_median(criterion: &Path, group: &str, function: &str) -> Result<f64
         .join(function)
         .join("new")
         .join("estimates.json");
-    let text = read(&file)?;
-    json_number_after(&text, "median", "point_estimate")
+    read_json(&file)?
+        .pointer("/median/point_estimate")
+        .and_then(serde_json::Value::as_f64)
         .ok_or_else(|| format!("no median in {}", file.display()))
 }
 
@@ -507,14 +465,9 @@ fn criterion_elements(criterion: &Path, group: &str, function: &str) -> f64 {
         .join(function)
         .join("new")
         .join("benchmark.json");
-    std::fs::read_to_string(file)
+    read_json(&file)
         .ok()
-        .and_then(|text| {
-            let at = text.find("\"Elements\":")?;
-            let rest = text.get(at.saturating_add(11)..)?;
-            let end = rest.find(|c: char| !c.is_ascii_digit())?;
-            rest.get(..end)?.parse().ok()
-        })
+        .and_then(|json| json.pointer("/throughput/Elements")?.as_f64())
         .unwrap_or(1.0)
 }
 

@@ -69,7 +69,9 @@ pub(crate) fn run() -> TaskResult {
     dissected
 }
 
-fn ensure_venv(root: &Path) -> Result<PathBuf, String> {
+/// The virtualenv with python-snap7 3.3.0 under `target/`, created if missing; returns its
+/// python.
+pub(crate) fn ensure_venv(root: &Path) -> Result<PathBuf, String> {
     let venv = root.join("target").join("interop-venv");
     let python = venv.join("bin").join("python");
     let ready = Command::new(&python)
