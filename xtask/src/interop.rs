@@ -5,6 +5,7 @@
 //! Where tshark is installed, the loopback traffic is captured and every frame must dissect as
 //! TPKT/COTP/S7comm without Wireshark flagging it malformed.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -50,23 +51,109 @@ pub(crate) fn run() -> TaskResult {
     };
 
     let scenario = root.join("xtask").join("interop").join("scenario.py");
-    let outcome = step(
-        "python-snap7 scenario",
-        Command::new(&python)
-            .arg(&scenario)
-            .arg(mock.addr().ip().to_string())
-            .arg(port.to_string()),
-    );
+    println!("==> python-snap7 scenario");
+    let outcome = run_scenario(&python, &scenario, mock.addr());
     let stopped = mock.stop();
     let dissected = match capture {
-        Some(capture) => capture
-            .finish()
-            .and_then(|()| check_dissection(&capture_file, port)),
-        None => Ok(()),
+        Some(capture) => match capture.finish() {
+            Ok(()) => check_dissection(&capture_file, port),
+            Err(e) => Err((
+                Tally {
+                    passed: 0,
+                    failed: 1,
+                },
+                e,
+            )),
+        },
+        None => Ok(Tally::default()),
     };
-    outcome?;
-    stopped?;
-    dissected
+    let mut tally = Tally::default();
+    let mut errors = Vec::new();
+    for part in [outcome, dissected] {
+        match part {
+            Ok(t) => tally.add(t),
+            Err((t, e)) => {
+                tally.add(t);
+                errors.push(e);
+            }
+        }
+    }
+    if let Err(e) = stopped {
+        tally.failed += 1;
+        println!("FAIL mock exits cleanly on SIGTERM: {e}");
+        errors.push(e);
+    } else {
+        tally.passed += 1;
+        println!("PASS mock exits cleanly on SIGTERM");
+    }
+    println!("{} passed, {} failed", tally.passed, tally.failed);
+    if errors.is_empty() && tally.failed == 0 {
+        Ok(())
+    } else {
+        Err(errors.join("; "))
+    }
+}
+
+/// Checks passed and failed.
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    passed: usize,
+    failed: usize,
+}
+
+impl Tally {
+    fn add(&mut self, other: Tally) {
+        self.passed += other.passed;
+        self.failed += other.failed;
+    }
+}
+
+/// A failed part: what it counted, and why it failed.
+type PartResult = Result<Tally, (Tally, String)>;
+
+/// Runs the python scenario, echoing its PASS/FAIL lines and taking its closing
+/// `N passed, M failed` line as its tally.
+fn run_scenario(python: &Path, scenario: &Path, addr: std::net::SocketAddr) -> PartResult {
+    let mut child = Command::new(python)
+        .arg(scenario)
+        .arg(addr.ip().to_string())
+        .arg(addr.port().to_string())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| (Tally::default(), format!("could not start python: {e}")))?;
+    let mut tally = None;
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            match parse_tally(&line) {
+                Some(t) => tally = Some(t),
+                None => println!("{line}"),
+            }
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|e| (Tally::default(), format!("python: {e}")))?;
+    match tally {
+        Some(t) if status.success() && t.failed == 0 => Ok(t),
+        Some(t) => Err((t, format!("python-snap7 scenario: {} failed", t.failed))),
+        None => Err((
+            Tally {
+                passed: 0,
+                failed: 1,
+            },
+            format!("python-snap7 scenario ended ({status}) without its summary line"),
+        )),
+    }
+}
+
+/// Reads an `N passed, M failed` line.
+fn parse_tally(line: &str) -> Option<Tally> {
+    let (passed, failed) = line.trim().split_once(" passed, ")?;
+    let failed = failed.strip_suffix(" failed")?;
+    Some(Tally {
+        passed: passed.parse().ok()?,
+        failed: failed.parse().ok()?,
+    })
 }
 
 /// The virtualenv with python-snap7 3.3.0 under `target/`, created if missing; returns its
@@ -176,10 +263,21 @@ fn tshark_count(file: &Path, port: u16, filter: &str) -> Result<usize, String> {
         .count())
 }
 
-fn check_dissection(file: &Path, port: u16) -> TaskResult {
-    let s7 = tshark_count(file, port, "s7comm")?;
-    let cotp = tshark_count(file, port, "cotp")?;
-    let malformed = tshark_count(file, port, "_ws.malformed || _ws.expert.severity == error")?;
+fn check_dissection(file: &Path, port: u16) -> PartResult {
+    let count = |filter: &str| {
+        tshark_count(file, port, filter).map_err(|e| {
+            (
+                Tally {
+                    passed: 0,
+                    failed: 1,
+                },
+                e,
+            )
+        })
+    };
+    let s7 = count("s7comm")?;
+    let cotp = count("cotp")?;
+    let malformed = count("_ws.malformed || _ws.expert.severity == error")?;
     let mut failures = 0;
     let mut report = |name: &str, ok: bool, detail: String| {
         if ok {
@@ -204,13 +302,19 @@ fn check_dissection(file: &Path, port: u16) -> TaskResult {
         malformed == 0,
         format!("{malformed} flagged (of {cotp} cotp frames)"),
     );
-    println!("{} passed, {failures} failed", 3 - failures);
+    let tally = Tally {
+        passed: 3 - failures,
+        failed: failures,
+    };
     if failures == 0 {
-        Ok(())
+        Ok(tally)
     } else {
-        Err(format!(
-            "tshark flagged frames; inspect {} with -d tcp.port=={port},tpkt",
-            file.display()
+        Err((
+            tally,
+            format!(
+                "tshark flagged frames; inspect {} with -d tcp.port=={port},tpkt",
+                file.display()
+            ),
         ))
     }
 }
