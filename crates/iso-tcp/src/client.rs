@@ -25,7 +25,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::connection::{Established, Role};
 use crate::framing::{FrameReader, FrameWriter, ReadFailure, HANDSHAKE_FRAME_LEN};
-use crate::socket_config;
+use crate::socket_config::{self, Origin};
 use crate::{ClientOptions, Connection, Error};
 
 /// Connects to the first resolved address that accepts a TCP connection, then runs the COTP
@@ -48,7 +48,13 @@ pub(crate) fn connect(options: ClientOptions) -> Result<Connection, Error> {
 }
 
 fn tcp_connect(addr: SocketAddr, timeout: Duration) -> Result<Socket, Error> {
-    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
+    // `connect_timeout` switches the socket to non-blocking mode for the connect; a socket
+    // created that way spares it one of the two mode changes.
+    #[cfg(any(target_os = "android", target_os = "linux"))]
+    let socket_type = Type::STREAM.nonblocking();
+    #[cfg(not(any(target_os = "android", target_os = "linux")))]
+    let socket_type = Type::STREAM;
+    let socket = Socket::new(Domain::for_address(addr), socket_type, Some(Protocol::TCP))
         .map_err(|e| Error::io("socket", e))?;
     let timeout = timeout.max(Duration::from_millis(1));
     match socket.connect_timeout(&addr.into(), timeout) {
@@ -77,7 +83,7 @@ fn handshake(
     addr: SocketAddr,
     options: &ClientOptions,
 ) -> Result<Connection, Error> {
-    socket_config::configure_stream(&socket, &options.stream)?;
+    socket_config::configure_stream(&socket, &options.stream, Origin::Created)?;
     let mut writer = FrameWriter::new();
     writer.encode_tpdu(&Tpdu::ConnectionRequest(connection_request(options)))?;
     writer

@@ -446,22 +446,34 @@ impl Connection {
     }
 
     /// Changes the read timeout; `None` waits forever. A zero duration is raised to 1 µs, since
-    /// the socket layer would read zero as "no timeout".
+    /// the socket layer would read zero as "no timeout". Setting the value already in force
+    /// makes no system call.
     ///
     /// # Errors
     /// [`Error::Io`] if the socket refuses it.
     pub fn set_read_timeout(&mut self, timeout: Option<Duration>) -> Result<(), Error> {
-        socket_config::set_read_timeout(&self.socket, timeout)?;
+        // The connection knows what the socket holds, so an unchanged value costs no call.
+        if socket_config::socket_timeout(timeout)
+            != socket_config::socket_timeout(self.read_timeout)
+        {
+            socket_config::set_read_timeout(&self.socket, timeout)?;
+        }
         self.read_timeout = timeout;
         Ok(())
     }
 
-    /// Changes the write timeout; `None` waits forever.
+    /// Changes the write timeout; `None` waits forever. Setting the value already in force
+    /// makes no system call.
     ///
     /// # Errors
     /// [`Error::Io`] if the socket refuses it.
     pub fn set_write_timeout(&mut self, timeout: Option<Duration>) -> Result<(), Error> {
-        socket_config::set_write_timeout(&self.socket, timeout)?;
+        // As for the read timeout: no call for an unchanged value.
+        if socket_config::socket_timeout(timeout)
+            != socket_config::socket_timeout(self.write_timeout)
+        {
+            socket_config::set_write_timeout(&self.socket, timeout)?;
+        }
         self.write_timeout = timeout;
         Ok(())
     }
@@ -525,7 +537,10 @@ impl Connection {
 
     /// The underlying socket, for reading options back (keepalive, buffer sizes) or setting
     /// ones this crate does not cover. Reading from or writing to it directly desynchronises
-    /// the connection.
+    /// the connection. Timeouts belong to [`set_read_timeout`](Self::set_read_timeout) and
+    /// [`set_write_timeout`](Self::set_write_timeout): the connection remembers what it set
+    /// and skips setting an unchanged value, so one set on the socket behind its back may
+    /// stay in force.
     pub fn socket(&self) -> &Socket {
         &self.socket
     }

@@ -31,7 +31,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::connection::{socket_addr, Established, Role};
 use crate::framing::{FrameReader, FrameWriter, ReadFailure, HANDSHAKE_FRAME_LEN};
-use crate::socket_config;
+use crate::socket_config::{self, Origin};
 use crate::{Connection, Error, ServerOptions};
 
 /// What a server learns from a connection request, handed to the decision of
@@ -159,6 +159,9 @@ impl Listener {
 
     /// Accepts one TCP connection and applies the socket options, without reading anything.
     ///
+    /// The read timeout is the exception: [`PendingConnection::handshake`] bounds its reads by
+    /// the handshake timeout and sets the read timeout afterwards.
+    ///
     /// # Errors
     /// [`Error::Io`] when accept fails (with `WouldBlock` on a non-blocking listener that has
     /// no client waiting).
@@ -169,7 +172,9 @@ impl Listener {
                 other => break other.map_err(|e| Error::io("accept", e))?,
             }
         };
-        // Some platforms hand the listener's non-blocking mode down to accepted sockets.
+        // Some platforms hand the listener's non-blocking mode down to accepted sockets; Linux
+        // never does (accept4 starts the new socket blocking unless asked otherwise).
+        #[cfg(not(any(target_os = "android", target_os = "linux")))]
         socket
             .set_nonblocking(false)
             .map_err(|e| Error::io("set blocking", e))?;
@@ -179,7 +184,7 @@ impl Listener {
                 std::io::Error::new(std::io::ErrorKind::InvalidData, "not an internet address"),
             )
         })?;
-        socket_config::configure_stream(&socket, &self.options.stream)?;
+        socket_config::configure_stream(&socket, &self.options.stream, Origin::Accepted)?;
         let local_reference = self.allocate_reference();
         tracing::debug!(peer = %peer_addr, local_reference, "tcp connection accepted");
         Ok(PendingConnection {

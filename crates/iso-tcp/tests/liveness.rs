@@ -325,3 +325,108 @@ fn refused_keepalive_values_are_logged_and_the_connection_goes_on() {
         assert!(log.contains("keepalive probe count"), "{log}");
     }
 }
+
+#[test]
+fn accepted_sockets_get_the_server_options_whatever_the_listener_holds() {
+    let listener = Listener::bind(
+        loopback(),
+        server_options()
+            .keepalive(None)
+            .nodelay(false)
+            .read_timeout(None)
+            .write_timeout(None),
+    )
+    .unwrap();
+    // Options on a listening socket may be handed down to the sockets it accepts.
+    let socket = listener.socket();
+    socket.set_keepalive(true).unwrap();
+    socket.set_tcp_nodelay(true).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    socket
+        .set_write_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let accepting = thread::spawn(move || listener.accept().unwrap());
+    let client = client_options(addr)
+        .keepalive(None)
+        .nodelay(false)
+        .read_timeout(None)
+        .write_timeout(None)
+        .connect()
+        .unwrap();
+    let server = accepting.join().unwrap();
+
+    for connection in [&client, &server] {
+        let socket = connection.socket();
+        assert!(!socket.keepalive().unwrap());
+        assert!(!socket.tcp_nodelay().unwrap());
+        assert_eq!(socket_settings(connection), (None, None));
+        assert_eq!(connection.read_timeout(), None);
+        assert_eq!(connection.write_timeout(), None);
+    }
+}
+
+#[test]
+fn connections_accepted_from_a_non_blocking_listener_block() {
+    let listener = Listener::bind(
+        loopback(),
+        server_options().read_timeout(Some(Duration::from_secs(4))),
+    )
+    .unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let connecting = thread::spawn(move || {
+        let mut client = client_options(addr).connect().unwrap();
+        client.send(b"ping").unwrap();
+        client
+    });
+    let mut pending = None;
+    assert!(eventually(|| {
+        pending = listener.accept_tcp().ok();
+        pending.is_some()
+    }));
+    let pending = pending.unwrap();
+    assert!(!pending.socket().nonblocking().unwrap());
+    let mut server = pending
+        .handshake(|_| iso_tcp::AcceptDecision::Accept)
+        .unwrap();
+    let client = connecting.join().unwrap();
+    assert!(!server.socket().nonblocking().unwrap());
+    assert!(!client.socket().nonblocking().unwrap());
+    assert_eq!(
+        server.socket().read_timeout().unwrap(),
+        Some(Duration::from_secs(4)),
+        "the handshake deadline gives way to the read timeout"
+    );
+    assert_eq!(&server.recv().unwrap()[..], b"ping");
+}
+
+#[test]
+fn every_change_of_a_timeout_reaches_the_socket() {
+    let (mut client, _server) = default_pair();
+    let a = Some(Duration::from_millis(700));
+    let b = Some(Duration::from_millis(900));
+    for (read, write) in [
+        (a, b),
+        (a, b),
+        (b, a),
+        (None, None),
+        (None, a),
+        (a, a),
+        (a, None),
+    ] {
+        client.set_read_timeout(read).unwrap();
+        client.set_write_timeout(write).unwrap();
+        assert_eq!(socket_settings(&client), (read, write));
+        assert_eq!(
+            (client.read_timeout(), client.write_timeout()),
+            (read, write)
+        );
+    }
+    // Zero is raised to the shortest timeout the socket takes, yet reported as asked for.
+    client.set_read_timeout(Some(Duration::ZERO)).unwrap();
+    assert!(socket_settings(&client).0.is_some_and(|t| !t.is_zero()));
+    assert_eq!(client.read_timeout(), Some(Duration::ZERO));
+}
