@@ -2,7 +2,7 @@
 //! or run the `s7-mock` binary from the command line.
 //!
 //! - [`server`]: [`Server`] — the mock itself: a builder for the memory layout and limits, a
-//!   thread per connection, typed memory access while clients are connected, a request log and
+//!   reused worker thread per open connection, typed memory access while clients are connected, a request log and
 //!   fault injection.
 //! - [`client`]: a small S7 client over `iso-tcp`, so a test can drive the mock (or any S7
 //!   server) without a third-party client.

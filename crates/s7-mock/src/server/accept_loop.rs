@@ -1,12 +1,12 @@
-//! The accept thread: TCP accept only, then a thread per connection, which runs the COTP
-//! handshake itself so that a client that never sends its connection request holds up nobody.
+//! The accept thread: TCP accept only, then the connection goes to a worker (see
+//! [`WorkerPool`](super::worker_pool::WorkerPool)), which runs the COTP handshake itself so
+//! that a client that never sends its connection request holds up nobody.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use iso_tcp::{Listener, PendingConnection};
+use iso_tcp::Listener;
 
-use super::connection;
 use super::context::ServerContext;
 
 /// Pause after a failed accept (e.g. out of file descriptors), so the loop does not spin.
@@ -21,8 +21,9 @@ pub(crate) fn run(listener: Listener, context: Arc<ServerContext>) {
         }
         match accepted {
             Ok(pending) => {
-                context.threads.reap();
-                spawn_connection(&context, pending);
+                context.workers.reap();
+                let number = context.next_connection_number();
+                context.workers.dispatch(&context, pending, number);
             }
             Err(error) => {
                 tracing::warn!(%error, "accept failed");
@@ -33,31 +34,4 @@ pub(crate) fn run(listener: Listener, context: Arc<ServerContext>) {
         }
     }
     tracing::debug!("accept loop ended");
-}
-
-fn spawn_connection(context: &Arc<ServerContext>, pending: PendingConnection) {
-    let number = context.next_connection_number();
-    let peer = pending.peer_addr();
-    let duplicate = match pending.socket().try_clone() {
-        Ok(socket) => socket,
-        Err(error) => {
-            tracing::warn!(%peer, connection = number, %error, "cannot duplicate the socket, dropping the connection");
-            return;
-        }
-    };
-    if !context.threads.register(number, duplicate) {
-        return;
-    }
-    let thread_context = Arc::clone(context);
-    let spawned = std::thread::Builder::new()
-        .name(format!("s7-mock-conn-{number}"))
-        .stack_size(context.settings.stack_size)
-        .spawn(move || connection::run(&thread_context, pending, number));
-    match spawned {
-        Ok(handle) => context.threads.attach(number, handle),
-        Err(error) => {
-            tracing::warn!(%peer, connection = number, %error, "cannot start a connection thread, dropping the connection");
-            context.threads.forget(number);
-        }
-    }
 }

@@ -18,8 +18,8 @@ use super::tsap_filter::TsapFilter;
 
 /// Default ceiling on open connections.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
-/// Default stack size of a connection thread: the request path needs little, and a thousand
-/// connections then reserve 128 MiB of address space rather than 2 GiB.
+/// Default stack size of a worker (the thread serving a connection): the request path needs
+/// little, and a thousand connections then reserve 128 MiB of address space rather than 2 GiB.
 pub const DEFAULT_STACK_SIZE: usize = 128 * 1024;
 
 /// Initial contents to copy into the memory once the PLC is built.
@@ -46,7 +46,7 @@ struct Images {
 /// | largest TPDU granted | 1024 |
 /// | handshake timeout | 5 s |
 /// | request log | on |
-/// | connection thread stack | [`DEFAULT_STACK_SIZE`] |
+/// | worker (connection thread) stack | [`DEFAULT_STACK_SIZE`] |
 ///
 /// ```
 /// use s7_mock::server::Server;
@@ -274,7 +274,8 @@ impl ServerBuilder {
         self
     }
 
-    /// Stack size of each connection thread (default [`DEFAULT_STACK_SIZE`]).
+    /// Stack size of each worker, the thread serving a connection (default
+    /// [`DEFAULT_STACK_SIZE`]).
     #[must_use]
     pub fn stack_size(mut self, bytes: usize) -> Self {
         self.stack_size = bytes;

@@ -1,4 +1,4 @@
-//! One connection's thread: COTP handshake, then requests answered one after another:
+//! One connection on its worker: COTP handshake, then requests answered one after another:
 //! `recv` → [`Plc::handle`](crate::plc::Plc::handle) into a reused buffer → `send`, with the
 //! request log and fault injection between `handle` and `send`.
 
@@ -46,23 +46,34 @@ impl fmt::Display for End {
     }
 }
 
-/// Reports the thread's end to the registry when dropped, i.e. after everything else the
-/// thread owns is gone.
-struct Finished<'a> {
+/// Takes the connection's socket out of the server's registry when dropped, i.e. after
+/// everything else serving it owns is gone (also if serving it panicked).
+struct Registered<'a> {
     context: &'a ServerContext,
     number: u64,
 }
 
-impl Drop for Finished<'_> {
+impl Drop for Registered<'_> {
     fn drop(&mut self) {
-        self.context.threads.finished(self.number);
+        self.context.sockets.release(self.number);
     }
 }
 
-/// The connection thread's body.
+/// Serves connection `number` to its end, on the calling worker.
 pub(crate) fn run(context: &Arc<ServerContext>, pending: PendingConnection, number: u64) {
-    let _finished = Finished { context, number };
     let peer = pending.peer_addr();
+    // Stopping the server shuts this duplicate down to wake a read blocked on the original.
+    let duplicate = match pending.socket().try_clone() {
+        Ok(socket) => socket,
+        Err(error) => {
+            tracing::warn!(%peer, connection = number, %error, "cannot duplicate the socket, dropping the connection");
+            return;
+        }
+    };
+    if !context.sockets.register(number, duplicate) {
+        return;
+    }
+    let _registered = Registered { context, number };
     let mut slot = None;
     let handshake = pending.handshake(|request| decide(context, number, request, &mut slot));
     let mut connection = match handshake {
@@ -146,11 +157,14 @@ impl Served<'_> {
                 Err(error) => return End::Transport(error),
             };
             self.requests = self.requests.saturating_add(1);
-            let function = Function::of(&request);
-            let fault = self
-                .context
-                .faults
-                .for_request(self.number, self.peer, function);
+            // Classifying costs a header parse: only done for a fault rule or the log.
+            let function = (self.context.faults.is_armed() || self.context.log.is_enabled())
+                .then(|| Function::of(&request));
+            let fault = function.and_then(|function| {
+                self.context
+                    .faults
+                    .for_request(self.number, self.peer, function)
+            });
             let handled = match &fault {
                 Some(Fault::ItemReturnCode { index, return_code }) => {
                     let mut hooks = FailItem {
@@ -184,7 +198,7 @@ impl Served<'_> {
                     sequence: 0,
                     connection: self.number,
                     peer: self.peer,
-                    function,
+                    function: function.unwrap_or_else(|| Function::of(&request)),
                     record: handled.to_record(),
                     fault: fault.clone(),
                 });

@@ -1,5 +1,5 @@
 //! [`ServerContext`]: the state a server shares between its handle, its accept thread and its
-//! connection threads.
+//! workers.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -7,11 +7,12 @@ use std::sync::Arc;
 use crate::plc::Plc;
 
 use super::connection_gauge::ConnectionGauge;
+use super::connection_sockets::ConnectionSockets;
 use super::fault_rules::FaultTable;
 use super::request_log::RequestLog;
 use super::stop_signal::StopSignal;
-use super::thread_registry::ThreadRegistry;
 use super::tsap_filter::TsapFilter;
+use super::worker_pool::WorkerPool;
 
 /// Settings fixed when the server starts.
 #[derive(Debug, Clone)]
@@ -28,7 +29,8 @@ pub(crate) struct ServerContext {
     pub(crate) faults: FaultTable,
     pub(crate) stop: StopSignal,
     pub(crate) gauge: Arc<ConnectionGauge>,
-    pub(crate) threads: ThreadRegistry,
+    pub(crate) sockets: ConnectionSockets,
+    pub(crate) workers: WorkerPool,
     accepted: AtomicU64,
     pub(crate) settings: Settings,
 }
@@ -41,7 +43,8 @@ impl ServerContext {
             faults: FaultTable::default(),
             stop: StopSignal::default(),
             gauge: Arc::new(ConnectionGauge::default()),
-            threads: ThreadRegistry::default(),
+            sockets: ConnectionSockets::default(),
+            workers: WorkerPool::default(),
             accepted: AtomicU64::new(0),
             settings,
         }

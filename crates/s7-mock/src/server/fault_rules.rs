@@ -63,7 +63,7 @@ struct Rules {
     rules: Vec<Rule>,
 }
 
-/// The rules of one server, shared with its connection threads.
+/// The rules of one server, shared with its workers.
 #[derive(Debug, Default)]
 pub(crate) struct FaultTable {
     /// Whether any rule can still fire: lets the request path skip the lock when none can.
@@ -96,6 +96,11 @@ impl FaultTable {
         });
         self.rearm(&rules);
         id
+    }
+
+    /// Whether any rule can still fire (a cheap check, without the lock).
+    pub(crate) fn is_armed(&self) -> bool {
+        self.armed.load(Ordering::Acquire)
     }
 
     /// The fault for a request of `function` on connection `connection` from `peer`, if one

@@ -24,7 +24,8 @@ const WAKE_TIMEOUT: Duration = Duration::from_secs(1);
 /// A running mock S7 PLC.
 ///
 /// Created by [`ServerBuilder::start`]. It listens on [`local_addr`](Self::local_addr) and
-/// serves each client on a thread of its own. Dropping it (or calling
+/// serves each client on a thread of its own (threads are reused from one connection to the
+/// next). Dropping it (or calling
 /// [`shutdown`](Self::shutdown)) stops accepting, closes every connection (so blocked reads
 /// return) and joins every thread it started: once the drop returns the port is closed.
 ///
@@ -386,8 +387,9 @@ impl Server {
         self.wake_accept();
         // The accept thread catches its own panics nowhere; there is nothing to recover.
         let _ = accept.join();
-        self.context.threads.close_all();
-        self.context.threads.join_all();
+        self.context.workers.close();
+        self.context.sockets.close_all();
+        self.context.workers.join_all();
         self.waker = None;
         tracing::info!(addr = %self.local_addr, "server stopped");
     }

@@ -2,8 +2,9 @@
 //! fault injection.
 //!
 //! ```text
-//!  accept thread          connection threads (one per client, 128 KiB stacks)
-//!  -------------          ---------------------------------------------------------
+//!  accept thread          workers (one per open connection, 128 KiB stacks, parked
+//!  -------------          between connections and reused)
+//!                         ---------------------------------------------------------
 //!  TCP accept ---------->  COTP handshake (CR -> fault? TSAP filter? limit? -> CC / DR)
 //!  (nothing else, so a     loop: recv TSDU -> fault rules -> Plc::handle into a reused
 //!   silent client holds          buffer -> request log -> send (one write) or the fault
@@ -31,6 +32,7 @@ mod accept_loop;
 mod builder;
 mod connection;
 mod connection_gauge;
+mod connection_sockets;
 mod context;
 mod fault;
 mod fault_rules;
@@ -38,8 +40,8 @@ mod function;
 mod handle;
 mod request_log;
 mod stop_signal;
-mod thread_registry;
 mod tsap_filter;
+mod worker_pool;
 
 pub use builder::{ServerBuilder, DEFAULT_MAX_CONNECTIONS, DEFAULT_STACK_SIZE};
 pub use connection::{REFUSED_TSAP_REASON, TOO_MANY_CONNECTIONS_REASON};

@@ -61,7 +61,7 @@ struct Entries {
     total: u64,
 }
 
-/// The log of one server, shared with its connection threads.
+/// The log of one server, shared with its workers.
 #[derive(Debug)]
 pub(crate) struct RequestLog {
     enabled: AtomicBool,
