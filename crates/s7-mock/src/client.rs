@@ -20,9 +20,9 @@
 use iso_tcp::{ClientOptions, Connection};
 
 use crate::codec::{
-    Area, DataItem, ItemAddress, PlcControlRequest, PlcStopRequest, ReadVarRequest, Request,
-    RequestPdu, Response, ResponsePdu, ReturnCode, S7DateTime, SetupCommunication, UserData,
-    WriteItem, WriteVarRequest,
+    read_var, Area, DataItem, DataItemIter, ErrorCode, Header, ItemAddress, MessageType,
+    PlcControlRequest, PlcStopRequest, ReadVarRequest, Request, RequestPdu, Response, ResponsePdu,
+    ReturnCode, S7DateTime, SetupCommunication, UserData, WriteItem, WriteVarRequest,
 };
 use crate::error::Error;
 
@@ -36,6 +36,9 @@ const READ_OVERHEAD: usize = 18;
 /// Bytes a write var request spends around one item's data: header (10), parameters (2 + 12)
 /// and the data item's `RC TS LEN` (4).
 const WRITE_OVERHEAD: usize = 28;
+
+/// Parameter section of a one-item read var request: `04 01` and the item address.
+const READ_ONE_PARAM_LEN: u16 = 14;
 
 /// An S7 client connection.
 #[derive(Debug)]
@@ -97,28 +100,19 @@ impl Client {
     /// Sends one request and returns its answer, checking the PDU reference and the header's
     /// error field.
     pub fn exchange(&mut self, request: Request) -> Result<ResponsePdu, Error> {
-        let pdu_ref = self.next_ref;
-        self.next_ref = self.next_ref.wrapping_add(1).max(1);
+        let pdu_ref = self.take_pdu_ref();
         let what = request_name(&request);
         self.request.clear();
         RequestPdu { pdu_ref, request }.emit(&mut self.request)?;
         self.connection.send(&self.request)?;
         let bytes = self.connection.recv()?;
-        let answer = ResponsePdu::parse(&bytes)?;
-        if answer.pdu_ref != pdu_ref {
-            return Err(Error::PduRefMismatch {
-                sent: pdu_ref,
-                received: answer.pdu_ref,
-            });
-        }
-        if !answer.error.is_ok() {
-            return Err(Error::ErrorAnswer {
-                what,
-                class: answer.error.class(),
-                code: answer.error.code(),
-            });
-        }
-        Ok(answer)
+        checked(ResponsePdu::parse(&bytes)?, pdu_ref, what)
+    }
+
+    fn take_pdu_ref(&mut self) -> u16 {
+        let pdu_ref = self.next_ref;
+        self.next_ref = self.next_ref.wrapping_add(1).max(1);
+        pdu_ref
     }
 
     /// Reads several items in one request; each answer item carries its own return code.
@@ -151,28 +145,109 @@ impl Client {
         start: u32,
         count: usize,
     ) -> Result<Vec<u8>, Error> {
-        let element = element_len(area);
-        let per_request = self.elements_per_request(READ_OVERHEAD, element);
-        let mut out = Vec::with_capacity(count.saturating_mul(element));
-        let mut done = 0usize;
-        while done < count {
-            let chunk = per_request.min(count.saturating_sub(done));
-            let address = address(area, db_number, start, done, chunk)?;
-            let mut items = self.read_items(&[address])?;
-            let item = items.pop().ok_or(Error::UnexpectedAnswer {
-                expected: "one read item",
-                found: "none",
-            })?;
-            if !item.return_code.is_success() {
-                return Err(Error::ItemFailed {
-                    index: 0,
-                    return_code: item.return_code.to_u8(),
-                });
-            }
-            out.extend_from_slice(&item.data);
-            done = done.saturating_add(chunk);
-        }
+        let mut out = vec![0; count.saturating_mul(element_len(area))];
+        self.read_into(area, db_number, start, &mut out)?;
         Ok(out)
+    }
+
+    /// Reads from `area` starting at `start` into `out`, filling it whole (see
+    /// [`Client::read_area`] for the units: for timers and counters `out` holds 2 bytes per
+    /// element), over as many requests as the PDU size needs. Answers are decoded where they
+    /// were received, and only their data is copied: nothing is allocated.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] when `out` is not a whole number of elements; transport
+    /// errors; [`Error::ErrorAnswer`], [`Error::ItemFailed`] or [`Error::UnexpectedAnswer`]
+    /// (also for an item whose data is not as long as asked for).
+    pub fn read_into(
+        &mut self,
+        area: Area,
+        db_number: u16,
+        start: u32,
+        out: &mut [u8],
+    ) -> Result<(), Error> {
+        let element = element_len(area);
+        if out.len() % element != 0 {
+            return Err(Error::InvalidValue {
+                what: "read buffer length (odd, for 2-byte elements)",
+                value: u32::try_from(out.len()).unwrap_or(u32::MAX),
+            });
+        }
+        let per_request = self.elements_per_request(READ_OVERHEAD, element);
+        let mut done = 0usize;
+        for part in out.chunks_mut(per_request.saturating_mul(element)) {
+            let elements = part.len() / element;
+            let address = address(area, db_number, start, done, elements)?;
+            self.read_one(&address, part)?;
+            done = done.saturating_add(elements);
+        }
+        Ok(())
+    }
+
+    /// One read var request for one item, its data copied into `out` (exactly as long).
+    fn read_one(&mut self, address: &ItemAddress, out: &mut [u8]) -> Result<(), Error> {
+        let pdu_ref = self.take_pdu_ref();
+        self.request.clear();
+        Header {
+            message_type: MessageType::Job,
+            pdu_ref,
+            param_len: READ_ONE_PARAM_LEN,
+            data_len: 0,
+            error: ErrorCode::NONE,
+        }
+        .emit(&mut self.request);
+        self.request.extend_from_slice(&[read_var::FUNCTION, 1]);
+        address.emit(&mut self.request)?;
+        self.connection.send(&self.request)?;
+        let bytes = self.connection.recv()?;
+        let (header, params, data) = Header::split(&bytes)?;
+        let expected = header.message_type == MessageType::AckData
+            && header.pdu_ref == pdu_ref
+            && header.error.is_ok()
+            && params == [read_var::FUNCTION, 1];
+        if !expected {
+            // Anything else gets the owned decoding, and with it the errors `exchange` gives.
+            let answer = checked(ResponsePdu::parse(&bytes)?, pdu_ref, "read var")?;
+            return match answer.response {
+                Response::ReadVar(_) => Err(Error::UnexpectedAnswer {
+                    expected: "one read item",
+                    found: "another number of items",
+                }),
+                other => Err(unexpected("a read var answer", &other)),
+            };
+        }
+        let mut items = DataItemIter::new(data, 1);
+        let item = items.next().ok_or(Error::UnexpectedAnswer {
+            expected: "one read item",
+            found: "none",
+        })??;
+        if !item.return_code.is_success() {
+            return Err(Error::ItemFailed {
+                index: 0,
+                return_code: item.return_code.to_u8(),
+            });
+        }
+        let Some(rest) = data.get(item.buffer_len(true)..) else {
+            return Err(Error::UnexpectedAnswer {
+                expected: "one read item",
+                found: "a malformed data section",
+            });
+        };
+        // An odd-length item may be followed by its fill byte, nothing else.
+        if rest.len() > usize::from(item.data.len() % 2 == 1) {
+            return Err(Error::TrailingBytes {
+                what: "read var answer",
+                trailing: rest.len(),
+            });
+        }
+        if item.data.len() != out.len() {
+            return Err(Error::UnexpectedAnswer {
+                expected: "as many bytes as requested",
+                found: "a read item of another length",
+            });
+        }
+        out.copy_from_slice(item.data);
+        Ok(())
     }
 
     /// Writes `data` to `area` starting at `start` (see [`Client::read_area`] for the units),
@@ -295,6 +370,24 @@ fn address(
         Area::Counters => ItemAddress::counters(first, count_u16),
         _ => ItemAddress::bytes(area, db_number, first, count_u16),
     })
+}
+
+/// Checks an answer's PDU reference and header error field.
+fn checked(answer: ResponsePdu, pdu_ref: u16, what: &'static str) -> Result<ResponsePdu, Error> {
+    if answer.pdu_ref != pdu_ref {
+        return Err(Error::PduRefMismatch {
+            sent: pdu_ref,
+            received: answer.pdu_ref,
+        });
+    }
+    if !answer.error.is_ok() {
+        return Err(Error::ErrorAnswer {
+            what,
+            class: answer.error.class(),
+            code: answer.error.code(),
+        });
+    }
+    Ok(answer)
 }
 
 fn expect_control(answer: ResponsePdu) -> Result<(), Error> {

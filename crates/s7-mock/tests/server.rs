@@ -687,3 +687,43 @@ fn explicit_shutdown_closes_the_port() {
     assert!(connect_refused(addr));
     assert!(c.read_area(Area::DataBlock, 1, 0, 1).is_err());
 }
+
+#[test]
+fn read_into_fills_the_callers_buffer_over_several_pdus() {
+    let server = server();
+    let data = pattern(1000, 3);
+    server.write_bytes(Region::DataBlock(1), 10, &data).unwrap();
+    let mut c = Client::connect_with_pdu(options(server.local_addr()), 240).unwrap();
+    assert_eq!(c.pdu_size(), 240);
+    let mut out = vec![0; data.len()];
+    c.read_into(Area::DataBlock, 1, 10, &mut out).unwrap();
+    assert_eq!(out, data);
+    // Five requests (222 data bytes fit one 240-byte answer) plus setup communication.
+    assert_eq!(server.request_count(), 1 + 1000_usize.div_ceil(222));
+
+    server.set_timer(4, 0x0102).unwrap();
+    server.set_timer(5, 0x0304).unwrap();
+    let mut timers = [0; 4];
+    c.read_into(Area::Timers, 0, 4, &mut timers).unwrap();
+    assert_eq!(timers, [1, 2, 3, 4]);
+    let odd = c.read_into(Area::Timers, 0, 4, &mut [0; 3]).unwrap_err();
+    assert!(
+        matches!(odd, s7_mock::Error::InvalidValue { value: 3, .. }),
+        "{odd:?}"
+    );
+
+    let past = c
+        .read_into(Area::DataBlock, 1, 1020, &mut [0; 8])
+        .unwrap_err();
+    assert!(
+        matches!(
+            past,
+            s7_mock::Error::ItemFailed { index: 0, return_code } if return_code == ReturnCode::AddressOutOfRange.to_u8()
+        ),
+        "{past:?}"
+    );
+    // The connection is still usable after a failed item.
+    let mut one = [0; 1];
+    c.read_into(Area::DataBlock, 1, 10, &mut one).unwrap();
+    assert_eq!(one[0], data[0]);
+}

@@ -5,7 +5,7 @@
 //! This test binary counts every heap allocation of the process with a wrapper around the
 //! system allocator (an `unsafe impl GlobalAlloc`, confined to this measuring harness; the
 //! library stays `unsafe`-free). It holds a single test, so while it measures only the server's
-//! connection thread and the client on the test thread run, and the client's transport
+//! worker and the client on the test thread run, and the client's transport
 //! allocates nothing per message either (the `iso-tcp` crate checks that).
 #![allow(unsafe_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -59,6 +59,7 @@ fn encode(pdu_ref: u16, request: Request) -> Vec<u8> {
 
 #[test]
 fn steady_reads_and_writes_allocate_nothing_on_either_side() {
+    // Raw exchanges first, then the same through `Client::read_into`.
     let server = builder().request_log(false).start().unwrap();
     let mut connection = options(server.local_addr()).connect().unwrap();
     let read = encode(
@@ -97,4 +98,21 @@ fn steady_reads_and_writes_allocate_nothing_on_either_side() {
     }
     let during = ALLOCATIONS.load(Ordering::Relaxed) - before;
     assert_eq!(during, 0, "{during} allocations in 2000 exchanges");
+
+    // The crate's own client reads into the caller's buffer without allocating either.
+    server
+        .write_bytes(s7_mock::memory::Region::DataBlock(1), 0, &[9; 64])
+        .unwrap();
+    let mut client = s7_mock::client::Client::connect(options(server.local_addr())).unwrap();
+    let mut out = [0; 64];
+    for _ in 0..200 {
+        client.read_into(Area::DataBlock, 1, 0, &mut out).unwrap();
+    }
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    for _ in 0..1000 {
+        client.read_into(Area::DataBlock, 1, 0, &mut out).unwrap();
+    }
+    let during = ALLOCATIONS.load(Ordering::Relaxed) - before;
+    assert_eq!(out, [9; 64]);
+    assert_eq!(during, 0, "{during} allocations in 1000 client reads");
 }
