@@ -7,8 +7,16 @@ use std::time::{Duration, Instant};
 use crate::error::Error;
 
 #[derive(Debug, Default)]
+struct Count {
+    open: usize,
+    /// Threads in [`ConnectionGauge::wait_for`]: without any, a change wakes nobody, and the
+    /// wake-up (a system call even with no waiter) is skipped.
+    waiters: usize,
+}
+
+#[derive(Debug, Default)]
 pub(crate) struct ConnectionGauge {
-    open: Mutex<usize>,
+    count: Mutex<Count>,
     changed: Condvar,
 }
 
@@ -20,42 +28,49 @@ pub(crate) struct Slot {
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        let mut open = self.gauge.lock();
-        *open = open.saturating_sub(1);
-        drop(open);
-        self.gauge.changed.notify_all();
+        let mut count = self.gauge.lock();
+        count.open = count.open.saturating_sub(1);
+        self.gauge.notify(count);
     }
 }
 
 impl ConnectionGauge {
-    fn lock(&self) -> MutexGuard<'_, usize> {
-        self.open.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> MutexGuard<'_, Count> {
+        self.count.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Wakes the waiters, if there are any, after releasing the lock.
+    fn notify(&self, count: MutexGuard<'_, Count>) {
+        let waiting = count.waiters > 0;
+        drop(count);
+        if waiting {
+            self.changed.notify_all();
+        }
     }
 
     /// Takes a slot unless `max` connections are open already.
     pub(crate) fn try_acquire(self: &Arc<Self>, max: usize) -> Option<Slot> {
-        let mut open = self.lock();
-        if *open >= max {
+        let mut count = self.lock();
+        if count.open >= max {
             return None;
         }
-        *open = open.saturating_add(1);
-        drop(open);
-        self.changed.notify_all();
+        count.open = count.open.saturating_add(1);
+        self.notify(count);
         Some(Slot {
             gauge: Arc::clone(self),
         })
     }
 
     pub(crate) fn open(&self) -> usize {
-        *self.lock()
+        self.lock().open
     }
 
     /// Blocks until exactly `n` connections are open.
     pub(crate) fn wait_for(&self, n: usize, timeout: Duration) -> Result<(), Error> {
         let deadline = Instant::now().checked_add(timeout);
-        let mut open = self.lock();
+        let mut count = self.lock();
         loop {
-            if *open == n {
+            if count.open == n {
                 return Ok(());
             }
             let left = match deadline {
@@ -65,15 +80,17 @@ impl ConnectionGauge {
             if left.is_zero() {
                 return Err(Error::ConnectionWaitTimedOut {
                     wanted: n,
-                    open: *open,
+                    open: count.open,
                     timeout,
                 });
             }
-            open = self
+            count.waiters = count.waiters.saturating_add(1);
+            count = self
                 .changed
-                .wait_timeout(open, left)
+                .wait_timeout(count, left)
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
+            count.waiters = count.waiters.saturating_sub(1);
         }
     }
 }

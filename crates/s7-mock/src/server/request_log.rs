@@ -59,6 +59,9 @@ struct Entries {
     entries: Vec<LoggedRequest>,
     /// Requests logged since the start, cleared or not.
     total: u64,
+    /// Threads in [`RequestLog::wait_for`]: without any, a push wakes nobody, and the
+    /// wake-up (a system call even with no waiter) is skipped.
+    waiters: usize,
 }
 
 /// The log of one server, shared with its workers.
@@ -87,7 +90,11 @@ impl RequestLog {
     }
 
     pub(crate) fn set_enabled(&self, enabled: bool) {
+        // Stored under the lock so that a waiter cannot check the flag, miss this change and
+        // then sleep through the wake-up.
+        let entries = self.lock();
         self.enabled.store(enabled, Ordering::Relaxed);
+        drop(entries);
         // Waiters learn that there is nothing more to wait for.
         self.grew.notify_all();
     }
@@ -98,8 +105,11 @@ impl RequestLog {
         entries.total = entries.total.saturating_add(1);
         request.sequence = entries.total;
         entries.entries.push(request);
+        let waiting = entries.waiters > 0;
         drop(entries);
-        self.grew.notify_all();
+        if waiting {
+            self.grew.notify_all();
+        }
     }
 
     pub(crate) fn snapshot(&self) -> Vec<LoggedRequest> {
@@ -140,11 +150,13 @@ impl RequestLog {
                     timeout,
                 });
             }
+            entries.waiters = entries.waiters.saturating_add(1);
             entries = self
                 .grew
                 .wait_timeout(entries, left)
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
+            entries.waiters = entries.waiters.saturating_sub(1);
         }
     }
 }
