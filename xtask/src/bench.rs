@@ -270,83 +270,46 @@ struct CallgrindCase {
     server: &'static str,
     client: &'static str,
     measure_server: bool,
-    /// Count only the instructions of this function and everything it calls.
-    only: Option<&'static str>,
 }
 
-/// Where iso-tcp zero-fills the spare room of its read buffer before each read (see
-/// docs/performance.md): the `*-fill` cases count only it, so that what the rest of the path
-/// costs is the difference.
-const ZERO_FILL: &str = "bytes::bytes_mut::BytesMut::resize";
-
-const CALLGRIND_CASES: [CallgrindCase; 8] = [
+const CALLGRIND_CASES: [CallgrindCase; 5] = [
     CallgrindCase {
         name: "server-stack",
         server: "serve-mock",
         client: "client-mock",
         measure_server: true,
-        only: None,
-    },
-    CallgrindCase {
-        name: "server-stack-fill",
-        server: "serve-mock",
-        client: "client-mock",
-        measure_server: true,
-        only: Some(ZERO_FILL),
     },
     CallgrindCase {
         name: "server-floor",
         server: "serve-echo",
         client: "client-ping",
         measure_server: true,
-        only: None,
     },
     CallgrindCase {
         name: "client-stack",
         server: "serve-mock",
         client: "client-mock",
         measure_server: false,
-        only: None,
-    },
-    CallgrindCase {
-        name: "client-stack-fill",
-        server: "serve-mock",
-        client: "client-mock",
-        measure_server: false,
-        only: Some(ZERO_FILL),
     },
     CallgrindCase {
         name: "client-lean",
         server: "serve-mock",
         client: "client-lean",
         measure_server: false,
-        only: None,
-    },
-    CallgrindCase {
-        name: "client-lean-fill",
-        server: "serve-mock",
-        client: "client-lean",
-        measure_server: false,
-        only: Some(ZERO_FILL),
     },
     CallgrindCase {
         name: "client-floor",
         server: "serve-echo",
         client: "client-ping",
         measure_server: false,
-        only: None,
     },
 ];
 
-fn valgrind(out_file: &Path, only: Option<&str>) -> Command {
+fn valgrind(out_file: &Path) -> Command {
     let mut command = Command::new("valgrind");
     command
         .arg("--tool=callgrind")
         .arg(format!("--callgrind-out-file={}", out_file.display()));
-    if let Some(function) = only {
-        // Collection starts off and is on only inside `function`.
-        command.arg(format!("--toggle-collect={function}"));
-    }
     command
 }
 
@@ -359,7 +322,7 @@ fn callgrind_all(instr: &Path, results: &Path) -> Result<BTreeMap<String, f64>, 
             let out = results.join(format!("callgrind.{}.{reads}.out", case.name));
             println!("==> callgrind {}: {reads} reads", case.name);
             let mut server_command = if case.measure_server {
-                let mut command = valgrind(&out, case.only);
+                let mut command = valgrind(&out);
                 command.arg(instr);
                 command
             } else {
@@ -370,7 +333,7 @@ fn callgrind_all(instr: &Path, results: &Path) -> Result<BTreeMap<String, f64>, 
             let mut client_command = if case.measure_server {
                 Command::new(instr)
             } else {
-                let mut command = valgrind(&out, case.only);
+                let mut command = valgrind(&out);
                 command.arg(instr);
                 command
             };
@@ -740,23 +703,6 @@ impl Report<'_> {
             return;
         };
         let get = |name: &str| slopes.get(name).copied();
-        let without_fill = |name: &str, label: &str, goal: f64, rows: &mut Vec<Row>| {
-            if let (Some(total), Some(fill), Some(floor)) = (
-                get(name),
-                get(&format!("{name}-fill")),
-                get(&format!("{}-floor", side(name))),
-            ) {
-                let value = total - fill;
-                rows.push(Row {
-                    figure: format!("   {label}, leaving out iso-tcp's read-buffer zero fill"),
-                    value: format!("{value:.0}"),
-                    floor: format!("{floor:.0}"),
-                    ratio: format!("{:.2}x", value / floor),
-                    goal: format!("(goal ≤ {goal:.0})"),
-                    verdict: Verdict::Reported,
-                });
-            }
-        };
         if let (Some(stack), Some(floor)) = (get("server-stack"), get("server-floor")) {
             rows.push(Row {
                 figure: "instructions: mock serving one 4-byte read (user space)".into(),
@@ -767,7 +713,6 @@ impl Report<'_> {
                 verdict: Verdict::of(stack <= 800.0),
             });
         }
-        without_fill("server-stack", "same", 800.0, rows);
         if let (Some(stack), Some(floor)) = (get("client-stack"), get("client-floor")) {
             rows.push(Row {
                 figure: "instructions: s7-mock client on iso-tcp, one 4-byte read".into(),
@@ -778,7 +723,6 @@ impl Report<'_> {
                 verdict: Verdict::of(stack <= 1_500.0),
             });
         }
-        without_fill("client-stack", "same", 1_500.0, rows);
         if let (Some(lean), Some(floor)) = (get("client-lean"), get("client-floor")) {
             rows.push(Row {
                 figure: "   reference: lean client (iso-tcp + codec views, no allocation)".into(),
@@ -789,7 +733,6 @@ impl Report<'_> {
                 verdict: Verdict::of(lean <= 1_500.0),
             });
         }
-        without_fill("client-lean", "lean client", 1_500.0, rows);
     }
 
     fn peer_rows(&self, rows: &mut Vec<Row>) {
@@ -924,11 +867,6 @@ fn throughput_row(figure: String, stack_ns: f64, floor_ns: f64, goal: f64, headl
     }
 }
 
-/// `server` or `client`: the end a callgrind case measures.
-fn side(case: &str) -> &str {
-    case.split('-').next().unwrap_or(case)
-}
-
 fn command_line(program: &str, args: &[&str]) -> String {
     Command::new(program)
         .args(args)
@@ -984,11 +922,9 @@ const METHOD: &str = "\
 - **Instructions.** `valgrind --tool=callgrind` on one end (`benches/src/bin/instr.rs`) while
   the other runs natively, for 2000 and 8000 reads; the slope is instructions per read with
   start-up excluded. Callgrind counts each iteration of a `rep stos`/`rep movs` as one
-  instruction, so the 4 KiB zero fill iso-tcp does before every socket read
-  (`FrameReader::fill` resizing its `BytesMut`, `memset` by `rep stosb`) shows as ~4,100
-  instructions per read on each side; the rows marked \"leaving out ... zero fill\" subtract
-  what runs with `--toggle-collect=bytes::bytes_mut::BytesMut::resize` count (only that call
-  and what it calls), i.e. they show what the rest of the path costs.
+  instruction, which is how it showed that zero-filling iso-tcp's 4 KiB read buffer before
+  every read cost ~4,100 instructions per read on each side; iso-tcp now reads into the
+  buffer's spare capacity instead.
 - **7 peers** (`--peers` only). python-snap7 3.3.0's client (pure Python) making 4-byte and
   4000-byte DB reads for 3 s each against the `s7-mock` binary and against
   `snap7.server.Server`, its own pure-Python server, in a child process (`xtask/bench/peers.py`).
