@@ -92,9 +92,21 @@ impl FrameReader {
     /// end of stream.
     pub(crate) fn fill(&mut self, socket: &Socket) -> io::Result<usize> {
         let chunk = self.chunk;
-        self.buf.reserve(chunk);
+        // Each frame handed out moves the buffer's start forward, so its spare capacity shrinks
+        // a little with every request. Reserving (which reclaims or reallocates) only once
+        // fewer bytes are left than the largest frame keeps that work off almost every read;
+        // while reads are growing, the grown size is what must fit.
+        let floor = if chunk > self.base_chunk() {
+            chunk
+        } else {
+            self.decoder.max_frame_len()
+        };
+        if self.buf.capacity().saturating_sub(self.buf.len()) < floor {
+            self.buf.reserve(chunk);
+        }
+        let window = chunk.min(self.buf.capacity().saturating_sub(self.buf.len()));
         let result = loop {
-            match recv_into_spare(socket, &mut self.buf, chunk) {
+            match recv_into_spare(socket, &mut self.buf, window) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 other => break other,
             }
@@ -102,7 +114,7 @@ impl FrameReader {
         let read = *result.as_ref().unwrap_or(&0);
         // Grow the next read while reads come back full (a long TSDU streaming in), fall back
         // to the base size as soon as one does not.
-        self.chunk = if read == chunk {
+        self.chunk = if read == window {
             chunk
                 .saturating_mul(2)
                 .min(MAX_READ_CHUNK)
