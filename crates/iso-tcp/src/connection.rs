@@ -3,7 +3,7 @@
 use std::net::{Shutdown, SocketAddr};
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Buf, Bytes};
 use cotp::{DisconnectReason, RejectCause, TpduSize, Tsap};
 use socket2::Socket;
 
@@ -198,8 +198,16 @@ impl Connection {
         let code = tpdu.get(1).copied().unwrap_or(0);
         if code & 0xF0 == cotp::tpdu_code::DATA {
             let eot = cotp::parse_data_header(&tpdu)?;
-            let payload = tpdu.slice(cotp::DATA_HEADER_LEN.min(tpdu.len())..);
+            // Advancing the owned frame, unlike slicing it, touches no reference count.
+            let mut payload = tpdu;
+            payload.advance(cotp::DATA_HEADER_LEN.min(payload.len()));
             tracing::trace!(eot, len = payload.len(), "data tpdu");
+            // A whole TSDU in one DT, the usual case, is handed out as it is; the reassembler
+            // sees only segments and the one that would overflow it (for its error).
+            if eot && self.reassembler.is_idle() && payload.len() <= self.reassembler.max_tsdu_len()
+            {
+                return Ok(Some(payload));
+            }
             return Ok(self.reassembler.push(eot, payload)?);
         }
         match cotp::Tpdu::parse(&tpdu)? {
