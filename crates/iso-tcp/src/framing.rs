@@ -220,6 +220,25 @@ impl FrameWriter {
         tpdu_size: usize,
     ) -> Result<(), crate::Error> {
         self.buf.clear();
+        // The usual TSDU fits one DT: one header write and one copy, without the segment
+        // iterator. A TPDU size that leaves no room for data still goes the long way, for its
+        // error.
+        let tpdu_len = tsdu.len().saturating_add(cotp::DATA_HEADER_LEN);
+        if tpdu_len <= tpdu_size && tpdu_size > cotp::DATA_HEADER_LEN {
+            let [version, reserved, len_hi, len_lo] = tpkt::encode_header(tpdu_len)?;
+            let [li, code, flags] = cotp::Data::header(true);
+            self.buf.reserve(tpdu_len.saturating_add(tpkt::HEADER_LEN));
+            self.buf
+                .extend_from_slice(&[version, reserved, len_hi, len_lo, li, code, flags]);
+            self.buf.extend_from_slice(tsdu);
+            tracing::trace!(
+                tsdu_len = tsdu.len(),
+                frames = 1,
+                bytes = self.buf.len(),
+                "encoded tsdu"
+            );
+            return Ok(());
+        }
         let segments = cotp::segments(tsdu, tpdu_size)?;
         let frames = segments.len();
         self.buf.reserve(
