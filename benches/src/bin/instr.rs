@@ -7,7 +7,7 @@
 //! instr serve-echo              a bare TCP echo server (the floor); serves one connection
 //! instr serve-raw               the raw thread-per-connection server, until killed (the
 //!                               floor of the memory-per-connection figure)
-//! instr client-mock ADDR N      s7-mock's client on iso-tcp: connect, N reads of DB1.0..4
+//! instr client-mock ADDR N      s7-mock's client on iso-tcp: connect, N `read_into` of DB1.0..4
 //! instr client-lean ADDR N      the bench's lean client (codec views, no allocation per read)
 //! instr client-ping ADDR N      a bare TCP ping client (the floor): N raw round trips
 //! ```
@@ -103,10 +103,11 @@ fn run_client(kind: &str, addr: &str, count: &str) -> Result<(), Error> {
         "client-mock" => {
             let options = iso_tcp::ClientOptions::new(addr);
             let mut client = s7_mock::client::Client::connect_with_pdu(options, 480)?;
+            // A reused buffer, as a polling client would hold one.
+            let mut data = [0_u8; READ_LEN];
             for _ in 0..count {
-                let data =
-                    client.read_area(Area::DataBlock, benches::mock::BENCH_DB, 0, READ_LEN)?;
-                std::hint::black_box(data);
+                client.read_into(Area::DataBlock, benches::mock::BENCH_DB, 0, &mut data)?;
+                std::hint::black_box(&data);
             }
             client.close()?;
         }
