@@ -932,4 +932,32 @@ const METHOD: &str = "\
 Run one part by hand: `cargo bench -p benches --bench wire` (or `loopback`),
 `cargo test --release -p benches --test allocations -- --nocapture`, or the programs in
 `benches/src/bin/` (`scale`, `rss`, `instr`; usage in each file's header).
+
+## Where the time goes when a goal is missed
+
+From callgrind (`--inclusive=yes` on the `instr` runs) and `strace -f -c`, 2026-11-24; rerun
+them after changing the hot path, the figures above are regenerated, this analysis is not.
+
+- **1b, streaming decoder over 10 ns.** Handing out each frame as a `Bytes` that shares the
+  read buffer takes one atomic increment (`split_to`) and one atomic decrement (drop); the
+  reference row shows those two alone cost more than 10 ns on this CPU. The slice and view
+  decoders (1a) do the same parsing in under 4 ns. Meeting 10 ns would mean an API that lends
+  slices instead of handing out owned `Bytes`.
+- **4, setup at about 0.6x.** The floor is one exchange served inline by the accepting thread;
+  the stack makes two round trips (CR/CC, then S7 setup communication), a COTP DR on close,
+  and hands the connection to a worker thread (the thread-per-connection reference row, which
+  does only the floor's exchange, costs as much). strace: 21 system calls per setup on the
+  client, 15 on the server (a socket duplicate for shutdown, keepalive and timeout options,
+  the timed connect's fcntl/poll) against about 6 per side for the floor.
+- **6, scale beyond two clients.** The floor itself, a raw thread-per-connection server, drops
+  from 527k/s with two connections to about 400k/s with 8 and 140-320k/s with 64-1000: on two
+  cores, more threads than cores means context switches per request. The mock tracks the
+  same-clients floor within noise at 1000 clients; the 8- and 64-client rows vary by ±30%
+  from run to run. Beating the two-connection floor at 64+ clients needs an event loop
+  (epoll) rather than a thread per connection.
+- **Instructions, mock over 800.** Of about 1,425 per 4-byte read: `Plc::handle` ~675
+  (`read_item` 218, the item list parsed twice ~120, header emit 52), `Connection::recv` ~420
+  (`FrameDecoder::decode` 154 of which `split_to` 68, the read call 145), `Connection::send`
+  ~245 (the write call 116), the serve loop ~80. A bare echo server does none of the parsing,
+  validation or memory access.
 ";
