@@ -7,30 +7,16 @@
 
 mod server_support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use s7_mock::codec::Area;
-use server_support::{client, server, TIMEOUT};
+use server_support::{client, server, threads, wait_for_threads_at_most, TIMEOUT};
+
+/// How long a joined thread may still be listed by the kernel.
+const SETTLE: Duration = Duration::from_millis(500);
 
 /// Parked workers a server keeps at most.
 const MAX_IDLE: usize = 64;
-
-fn threads() -> usize {
-    std::fs::read_dir("/proc/self/task").unwrap().count()
-}
-
-/// Waits until at most `n` threads run (workers end on their own, shortly after their
-/// connection); returns the last count seen.
-fn wait_for_threads_at_most(n: usize, timeout: Duration) -> usize {
-    let deadline = Instant::now() + timeout;
-    loop {
-        let now = threads();
-        if now <= n || Instant::now() >= deadline {
-            return now;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
 
 #[test]
 fn workers_are_reused_and_idle_ones_are_capped() {
@@ -82,5 +68,5 @@ fn workers_are_reused_and_idle_ones_are_capped() {
     drop(again);
 
     drop(server);
-    assert_eq!(threads(), before);
+    assert_eq!(wait_for_threads_at_most(before, SETTLE), before);
 }

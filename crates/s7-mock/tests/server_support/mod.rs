@@ -53,3 +53,26 @@ pub fn pattern(len: usize, seed: usize) -> Vec<u8> {
         .map(|i| u8::try_from((i * 31 + seed * 7) % 251).unwrap())
         .collect()
 }
+
+/// Threads of this process, from `/proc/self/task` (Linux).
+pub fn threads() -> usize {
+    std::fs::read_dir("/proc/self/task").unwrap().count()
+}
+
+/// Waits until at most `n` threads run, or `timeout` passes; returns the last count seen.
+///
+/// A thread that has been joined can still be listed for a moment: the kernel wakes the
+/// joiner as the thread exits, a little before it removes the thread from the process. So a
+/// count taken right after a join may be high for a few microseconds — longer on a loaded
+/// machine — without any thread having leaked. A leaked thread stays listed however long
+/// this waits.
+pub fn wait_for_threads_at_most(n: usize, timeout: Duration) -> usize {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let now = threads();
+        if now <= n || std::time::Instant::now() >= deadline {
+            return now;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
