@@ -77,6 +77,8 @@ impl Reassembler {
     }
 
     /// Feeds one DT's EOT flag and payload; returns the whole TSDU at EOT.
+    // Inlined so the single-DT fast path costs a caller in another crate no call.
+    #[inline]
     pub fn push(&mut self, eot: bool, payload: Bytes) -> Result<Option<Bytes>, Error> {
         if eot && self.is_idle() {
             self.check_len(payload.len())?;

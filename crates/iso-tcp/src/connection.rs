@@ -202,12 +202,7 @@ impl Connection {
             let mut payload = tpdu;
             payload.advance(cotp::DATA_HEADER_LEN.min(payload.len()));
             tracing::trace!(eot, len = payload.len(), "data tpdu");
-            // A whole TSDU in one DT, the usual case, is handed out as it is; the reassembler
-            // sees only segments and the one that would overflow it (for its error).
-            if eot && self.reassembler.is_idle() && payload.len() <= self.reassembler.max_tsdu_len()
-            {
-                return Ok(Some(payload));
-            }
+            // A whole TSDU in one DT, the usual case, comes back from the reassembler as it is.
             return Ok(self.reassembler.push(eot, payload)?);
         }
         match cotp::Tpdu::parse(&tpdu)? {
