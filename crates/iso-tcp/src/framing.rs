@@ -224,33 +224,29 @@ impl FrameWriter {
         // iterator. A TPDU size that leaves no room for data still goes the long way, for its
         // error.
         let tpdu_len = tsdu.len().saturating_add(cotp::DATA_HEADER_LEN);
-        if tpdu_len <= tpdu_size && tpdu_size > cotp::DATA_HEADER_LEN {
+        let frames = if tpdu_len <= tpdu_size && tpdu_size > cotp::DATA_HEADER_LEN {
             let [version, reserved, len_hi, len_lo] = tpkt::encode_header(tpdu_len)?;
             let [li, code, flags] = cotp::Data::header(true);
             self.buf.reserve(tpdu_len.saturating_add(tpkt::HEADER_LEN));
             self.buf
                 .extend_from_slice(&[version, reserved, len_hi, len_lo, li, code, flags]);
             self.buf.extend_from_slice(tsdu);
-            tracing::trace!(
-                tsdu_len = tsdu.len(),
-                frames = 1,
-                bytes = self.buf.len(),
-                "encoded tsdu"
+            1
+        } else {
+            let segments = cotp::segments(tsdu, tpdu_size)?;
+            let frames = segments.len();
+            self.buf.reserve(
+                frames
+                    .saturating_mul(tpkt::HEADER_LEN + cotp::DATA_HEADER_LEN)
+                    .saturating_add(tsdu.len()),
             );
-            return Ok(());
-        }
-        let segments = cotp::segments(tsdu, tpdu_size)?;
-        let frames = segments.len();
-        self.buf.reserve(
+            for segment in segments {
+                let header = tpkt::encode_header(segment.buffer_len())?;
+                self.buf.extend_from_slice(&header);
+                segment.emit(&mut self.buf);
+            }
             frames
-                .saturating_mul(tpkt::HEADER_LEN + cotp::DATA_HEADER_LEN)
-                .saturating_add(tsdu.len()),
-        );
-        for segment in segments {
-            let header = tpkt::encode_header(segment.buffer_len())?;
-            self.buf.extend_from_slice(&header);
-            segment.emit(&mut self.buf);
-        }
+        };
         tracing::trace!(
             tsdu_len = tsdu.len(),
             frames,
