@@ -24,8 +24,8 @@ use benches::s7_client::{
 };
 use benches::{pin_current_thread, raw_request, start_mock, Placement, RawServer, Serve};
 use criterion::{criterion_group, criterion_main, Criterion};
-use s7_mock::client::Client;
-use s7_mock::codec::Area;
+use s7_client::Client;
+use s7comm::Area;
 
 /// Bytes of the round trip bench's large answer frame.
 const LARGE_ANSWER_FRAME: usize = 938;

@@ -15,9 +15,15 @@ pub enum Error {
     /// The ISO-on-TCP layer failed.
     #[error("iso-tcp: {0}")]
     IsoTcp(#[from] iso_tcp::Error),
-    /// The S7comm codec or the mock failed.
-    #[error("s7: {0}")]
-    S7(#[from] s7_mock::Error),
+    /// The mock failed.
+    #[error("s7-mock: {0}")]
+    Mock(#[from] s7_mock::Error),
+    /// The S7comm codec failed.
+    #[error("s7comm: {0}")]
+    Codec(#[from] s7comm::Error),
+    /// The S7 client failed.
+    #[error("s7-client: {0}")]
+    Client(#[from] s7_client::Error),
     /// The ISO-on-TCP framing of a sample frame failed.
     #[error("tpkt: {0}")]
     Tpkt(#[from] tpkt::Error),

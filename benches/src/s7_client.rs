@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use iso_tcp::{ClientOptions, Connection};
-use s7_mock::codec::{
+use s7comm::{
     Area, DataItemIter, ErrorCode, Header, ItemAddress, ReadVarRequest, Request, RequestPdu,
     Response, ResponsePdu, ReturnCode, SetupCommunication,
 };
@@ -144,7 +144,7 @@ impl S7Client {
         if header.pdu_ref != self.request.pdu_ref || !header.error.is_ok() {
             return Err(Error::unexpected(format!("read answered with {header:?}")));
         }
-        if params != [s7_mock::codec::read_var::FUNCTION, 1] {
+        if params != [s7comm::read_var::FUNCTION, 1] {
             return Err(Error::unexpected(format!(
                 "read answer parameters {params:02x?}"
             )));

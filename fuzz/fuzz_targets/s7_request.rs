@@ -7,7 +7,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use s7_mock::codec::{RequestPdu, ResponsePdu};
+use s7comm::{RequestPdu, ResponsePdu};
 use s7_mock::plc::NoHooks;
 use s7_mock::{Plc, Session};
 

@@ -906,7 +906,7 @@ const METHOD: &str = "\
   `tpkt::encode_header` and `Data::emit`; floor: a loop writing the same bytes unchecked.
   Allocations are counted by a counting global allocator in `benches/tests/allocations.rs`
   (it asserts zero; `cargo test` runs it).
-- **3-5 loopback, one connection.** s7-mock's client (`s7_mock::client::Client`) on iso-tcp
+- **3-5 loopback, one connection.** s7-mock's client (`s7_client::Client`) on iso-tcp
   against the in-process mock server (request log off). Floor: `std::net` TCP with
   `TCP_NODELAY`, one write and one read per message, same byte counts; for setup, the floor is
   TCP connect + one exchange of the same total size (47 bytes out, 49 back) + close, served

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use cotp::TpduSize;
 use iso_tcp::ClientOptions;
-use s7_mock::client::Client;
-use s7_mock::codec::{Area, ItemAddress, ReturnCode, WriteItem};
+use s7_client::Client;
+use s7comm::{Area, ItemAddress, ReturnCode, WriteItem};
 
 use crate::process::MockProcess;
 use crate::TaskResult;

@@ -22,7 +22,7 @@ use std::time::Duration;
 use benches::raw::{raw_request, serve_connection, RawClient};
 use benches::s7_client::{read_answer_frame_len, READ_REQUEST_FRAME_LEN};
 use benches::{start_mock, Error, S7Client};
-use s7_mock::codec::Area;
+use s7comm::Area;
 
 /// Bytes each read fetches.
 const READ_LEN: usize = 4;
@@ -102,7 +102,7 @@ fn run_client(kind: &str, addr: &str, count: &str) -> Result<(), Error> {
     match kind {
         "client-mock" => {
             let options = iso_tcp::ClientOptions::new(addr);
-            let mut client = s7_mock::client::Client::connect_with_pdu(options, 480)?;
+            let mut client = s7_client::Client::connect_with_pdu(options, 480)?;
             // A reused buffer, as a polling client would hold one.
             let mut data = [0_u8; READ_LEN];
             for _ in 0..count {

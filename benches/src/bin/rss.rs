@@ -127,7 +127,7 @@ fn run(settings: &Settings) -> Result<(), Error> {
     for _ in 0..settings.connections {
         if settings.s7 {
             let options = iso_tcp::ClientOptions::new(addr);
-            s7_clients.push(s7_mock::client::Client::connect_with_pdu(options, 480)?);
+            s7_clients.push(s7_client::Client::connect_with_pdu(options, 480)?);
         } else {
             let mut client = RawClient::connect(addr)?;
             client.round_trip(&request, benches::s7_client::read_answer_frame_len(4))?;

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use benches::raw::{raw_request, RawClient};
 use benches::s7_client::{read_answer_frame_len, READ_REQUEST_FRAME_LEN};
 use benches::{start_mock, Error, RawServer, Serve};
-use s7_mock::codec::Area;
+use s7comm::Area;
 
 /// Stack of each client thread: a thousand of them should not reserve gigabytes.
 const CLIENT_STACK: usize = 256 * 1024;
@@ -124,14 +124,14 @@ fn run(settings: &Settings) -> Result<(), Error> {
 /// One client: connected before the start signal, reads until the stop flag.
 enum Client {
     Floor(Box<RawClient>),
-    Stack(Box<s7_mock::client::Client>),
+    Stack(Box<s7_client::Client>),
 }
 
 impl Client {
     fn connect(kind: Kind, addr: SocketAddr) -> Result<Self, Error> {
         Ok(match kind {
             Kind::Floor => Client::Floor(Box::new(RawClient::connect(addr)?)),
-            Kind::Stack => Client::Stack(Box::new(s7_mock::client::Client::connect_with_pdu(
+            Kind::Stack => Client::Stack(Box::new(s7_client::Client::connect_with_pdu(
                 iso_tcp::ClientOptions::new(addr),
                 480,
             )?)),

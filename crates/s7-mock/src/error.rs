@@ -3,7 +3,7 @@
 use crate::memory::Region;
 
 /// Everything that can go wrong in this crate: decoding or encoding S7comm, accessing the
-/// memory model, configuring a [`Plc`](crate::plc::Plc).
+/// memory model, configuring a [`Plc`](crate::plc::Plc) or starting a server.
 ///
 /// Messages are lowercase and carry their context, e.g.
 /// `"read var item is truncated: needs 12 bytes, only 5 present"`.
@@ -14,59 +14,9 @@ use crate::memory::Region;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Fewer bytes than a field or structure needs.
-    #[error("{what} is truncated: needs {needed} bytes, only {available} present")]
-    Truncated {
-        /// The structure being decoded.
-        what: &'static str,
-        /// Bytes it needs.
-        needed: usize,
-        /// Bytes there are.
-        available: usize,
-    },
-    /// The first byte of an S7comm header is not `0x32`.
-    #[error("protocol id 0x{0:02x} is not the s7comm id 0x32")]
-    ProtocolId(u8),
-    /// The ROSCTR (message type) byte is not one this crate knows, or not one allowed where
-    /// it was found (a PLC only accepts jobs and userdata).
-    #[error("message type (rosctr) 0x{0:02x} is not accepted here")]
-    MessageType(u8),
-    /// The header's parameter and data lengths do not add up to the bytes that follow it.
-    #[error(
-        "s7comm header announces {declared} bytes of parameters and data but {actual} follow it"
-    )]
-    LengthMismatch {
-        /// Parameter length plus data length from the header.
-        declared: usize,
-        /// Bytes after the header.
-        actual: usize,
-    },
-    /// A field holds a value the format does not allow.
-    #[error("{what} has unexpected value 0x{value:x}")]
-    InvalidValue {
-        /// The field.
-        what: &'static str,
-        /// Its value.
-        value: u32,
-    },
-    /// Bytes are left over after a structure that must fill its section exactly.
-    #[error("{what} has {trailing} unexpected trailing bytes")]
-    TrailingBytes {
-        /// The structure.
-        what: &'static str,
-        /// How many bytes are left over.
-        trailing: usize,
-    },
-    /// A value does not fit the wire field that must carry it (encoding only).
-    #[error("{what} of {value} does not fit its wire field (maximum {max})")]
-    TooLarge {
-        /// The field.
-        what: &'static str,
-        /// The value.
-        value: usize,
-        /// The largest value the field can carry.
-        max: usize,
-    },
+    /// Decoding or encoding S7comm failed.
+    #[error(transparent)]
+    Codec(#[from] s7comm::Error),
     /// A memory access runs past the end of its region.
     #[error("access to {region} at byte {offset} with length {len} is outside its {size} bytes")]
     OutOfRange {
@@ -107,43 +57,9 @@ pub enum Error {
         /// Largest allowed value.
         max: usize,
     },
-    /// The ISO-on-TCP transport below failed (the [`client`](crate::client) side).
+    /// The ISO-on-TCP transport below failed (binding the listening socket).
     #[error("iso-on-tcp transport: {0}")]
     Transport(#[from] TransportError),
-    /// The PLC answered a request with an error in the S7comm header.
-    #[error("the plc answered {what} with error class 0x{class:02x} code 0x{code:02x}")]
-    ErrorAnswer {
-        /// The request answered.
-        what: &'static str,
-        /// Error class.
-        class: u8,
-        /// Error code.
-        code: u8,
-    },
-    /// The PLC answered an item with a return code other than success.
-    #[error("item {index} failed with return code 0x{return_code:02x}")]
-    ItemFailed {
-        /// Index of the item in its request.
-        index: usize,
-        /// The return code.
-        return_code: u8,
-    },
-    /// The PLC answered with a PDU of another kind than the request calls for.
-    #[error("expected {expected} but the plc answered {found}")]
-    UnexpectedAnswer {
-        /// The answer expected.
-        expected: &'static str,
-        /// What came instead.
-        found: &'static str,
-    },
-    /// The answer carries another PDU reference than the request.
-    #[error("answer pdu reference {received} does not match request {sent}")]
-    PduRefMismatch {
-        /// Reference sent.
-        sent: u16,
-        /// Reference received.
-        received: u16,
-    },
     /// Waiting for the request log to reach a number of entries took longer than allowed.
     #[error("waited {timeout:?} for {wanted} logged requests, but only {logged} arrived")]
     WaitTimedOut {

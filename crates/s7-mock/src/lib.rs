@@ -4,9 +4,6 @@
 //! - [`server`]: [`Server`] — the mock itself: a builder for the memory layout and limits, a
 //!   reused worker thread per open connection, typed memory access while clients are connected, a request log and
 //!   fault injection.
-//! - [`client`]: a small S7 client over `iso-tcp`, so a test can drive the mock (or any S7
-//!   server) without a third-party client.
-//! - [`codec`]: a symmetric S7comm codec (requests and answers, encode and decode).
 //! - [`memory`]: the PLC's memory: inputs, outputs, flags, data blocks, timers, counters.
 //! - [`plc`]: [`Plc`] (shared state) and [`Session`] (one per connection) with
 //!   [`Plc::handle`], a pure function from request bytes to answer bytes: the server wraps it,
@@ -14,7 +11,7 @@
 //! - [`cli`]: the command line of the `s7-mock` binary.
 //!
 //! ```
-//! use s7_mock::codec::{Area, ItemAddress, ReadVarRequest, Request, RequestPdu};
+//! use s7comm::{Area, ItemAddress, ReadVarRequest, Request, RequestPdu};
 //! use s7_mock::plc::{NoHooks, Plc};
 //!
 //! let plc = Plc::builder().data_block(1, 16).build()?;
@@ -34,9 +31,8 @@
 //! # Ok::<(), s7_mock::Error>(())
 //! ```
 
+#[cfg(feature = "cli")]
 pub mod cli;
-pub mod client;
-pub mod codec;
 pub mod error;
 pub mod memory;
 pub mod plc;
@@ -44,6 +40,8 @@ pub mod server;
 
 pub use error::Error;
 pub use plc::{Plc, Session};
+/// The S7comm codec the mock speaks, re-exported so that a test suite uses the same version.
+pub use s7comm;
 pub use server::{Fault, Server, ServerBuilder};
 
 /// The workspace README, compiled and run as a doctest so its example stays true.

@@ -17,9 +17,9 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use iso_tcp::DisconnectReason;
-use s7_mock::client::Client;
-use s7_mock::codec::szl::{CPU_STATE, MODE_STOP};
-use s7_mock::codec::{Area, ItemAddress, ReturnCode};
+use s7_client::Client;
+use s7comm::szl::{CPU_STATE, MODE_STOP};
+use s7comm::{Area, ItemAddress, ReturnCode};
 use server_support::{client, options, transport, TIMEOUT};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_s7-mock");

@@ -12,9 +12,9 @@ mod server_support;
 use std::sync::{Arc, Barrier};
 use std::thread;
 
-use s7_mock::client::Client;
-use s7_mock::codec::{Area, ItemAddress, ReturnCode, TransportSize, WriteItem};
+use s7_client::Client;
 use s7_mock::memory::Region;
+use s7comm::{Area, ItemAddress, ReturnCode, TransportSize, WriteItem};
 use server_support::{builder, client, pattern, TIMEOUT};
 
 /// Each connection costs a descriptor on the client side and two on the server side (the

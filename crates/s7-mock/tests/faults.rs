@@ -14,14 +14,14 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use iso_tcp::{DisconnectReason, RejectCause};
-use s7_mock::client::Client;
-use s7_mock::codec::{Area, ItemAddress, Response, ResponsePdu, ReturnCode, WriteItem};
+use s7_client::Client;
 use s7_mock::memory::Region;
 use s7_mock::server::{Fault, Function, Server};
+use s7comm::{Area, ItemAddress, Response, ResponsePdu, ReturnCode, WriteItem};
 use server_support::{client, options, server, transport, TIMEOUT};
 
 /// A read of DB1.DBB0..3 through `c`.
-fn read(c: &mut Client) -> Result<Vec<u8>, s7_mock::Error> {
+fn read(c: &mut Client) -> Result<Vec<u8>, s7_client::Error> {
     c.read_area(Area::DataBlock, 1, 0, 4)
 }
 
@@ -169,7 +169,7 @@ fn garbage_instead_of_the_answer() {
         .once();
     let error = read(&mut other).unwrap_err();
     assert!(
-        !matches!(error, s7_mock::Error::Transport(_)),
+        !matches!(error, s7_client::Error::Transport(_)),
         "the frame arrives; its contents do not parse: {error}"
     );
     still_serving(&server, &mut bystander);

@@ -8,9 +8,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use s7_mock::codec::{RequestPdu, ResponsePdu};
 use s7_mock::plc::NoHooks;
 use s7_mock::{Plc, Session};
+use s7comm::{RequestPdu, ResponsePdu};
 
 fn inputs() -> Vec<(PathBuf, Vec<u8>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions");

@@ -7,15 +7,15 @@
     clippy::indexing_slicing
 )]
 
-use s7_mock::codec::clock::S7DateTime;
-use s7_mock::codec::szl::SzlList;
-use s7_mock::codec::{
-    Area, DataTransportSize, ErrorCode, ItemAddress, ReadVarRequest, Request, RequestPdu, Response,
-    ResponsePdu, ReturnCode, TransportSize, UserData, WriteItem, WriteVarRequest,
-};
 use s7_mock::memory::Region;
 use s7_mock::plc::{CpuState, FailItem, Identity, ItemOperation, NoHooks, RequestKind};
 use s7_mock::{Error, Plc, Session};
+use s7comm::clock::S7DateTime;
+use s7comm::szl::SzlList;
+use s7comm::{
+    Area, DataTransportSize, ErrorCode, ItemAddress, ReadVarRequest, Request, RequestPdu, Response,
+    ResponsePdu, ReturnCode, TransportSize, UserData, WriteItem, WriteVarRequest,
+};
 
 fn h(hex: &str) -> Vec<u8> {
     let hex: String = hex.chars().filter(|c| !c.is_whitespace()).collect();

@@ -9,13 +9,13 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use s7_mock::codec::ReturnCode;
-use s7_mock::codec::{
+use s7_mock::plc::{FailItem, ItemOperation, NoHooks};
+use s7_mock::Plc;
+use s7comm::ReturnCode;
+use s7comm::{
     Area, ItemAddress, ReadVarRequest, Request, RequestPdu, TransportSize, WriteItem,
     WriteVarRequest,
 };
-use s7_mock::plc::{FailItem, ItemOperation, NoHooks};
-use s7_mock::Plc;
 
 thread_local! {
     /// Allocations of the current thread only, so the test harness's own threads do not count.

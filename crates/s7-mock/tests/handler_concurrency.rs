@@ -10,13 +10,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread;
 
-use s7_mock::codec::{
-    Area, ItemAddress, ReadVarRequest, Request, RequestPdu, Response, ResponsePdu, ReturnCode,
-    WriteItem, WriteVarRequest,
-};
 use s7_mock::memory::Region;
 use s7_mock::plc::NoHooks;
 use s7_mock::Plc;
+use s7comm::{
+    Area, ItemAddress, ReadVarRequest, Request, RequestPdu, Response, ResponsePdu, ReturnCode,
+    WriteItem, WriteVarRequest,
+};
 
 fn bytes(request: Request) -> Vec<u8> {
     RequestPdu {

@@ -11,13 +11,13 @@
 use proptest::collection::vec;
 use proptest::prelude::*;
 
-use s7_mock::codec::ReturnCode;
-use s7_mock::codec::{
+use s7_mock::plc::{FailItem, ItemOperation, NoHooks};
+use s7_mock::{Plc, Session};
+use s7comm::ReturnCode;
+use s7comm::{
     Area, ItemAddress, PlcControlRequest, PlcStopRequest, ReadVarRequest, Request, RequestPdu,
     ResponsePdu, SetupCommunication, TransportSize, UserData, WriteItem, WriteVarRequest,
 };
-use s7_mock::plc::{FailItem, ItemOperation, NoHooks};
-use s7_mock::{Plc, Session};
 
 fn plc() -> Plc {
     Plc::builder()
@@ -184,7 +184,7 @@ proptest! {
         plc.handle(&mut plc.session(), &request, &mut faulty, &mut hook).unwrap();
         let plain = ResponsePdu::parse(&plain).unwrap();
         let faulty = ResponsePdu::parse(&faulty).unwrap();
-        let (s7_mock::codec::Response::ReadVar(plain), s7_mock::codec::Response::ReadVar(faulty)) =
+        let (s7comm::Response::ReadVar(plain), s7comm::Response::ReadVar(faulty)) =
             (plain.response, faulty.response)
         else {
             // Refused as a whole: the answer would not fit the pdu.

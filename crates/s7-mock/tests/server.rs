@@ -15,18 +15,18 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
 use iso_tcp::{DisconnectReason, TpduSize, Tsap};
-use s7_mock::client::Client;
-use s7_mock::codec::szl::{COMPONENT_IDENTIFICATION, CPU_STATE, MODE_RUN, MODE_STOP};
-use s7_mock::codec::{
-    Area, DataTransportSize, ItemAddress, Request, ReturnCode, S7DateTime, TransportSize, UserData,
-    WriteItem,
-};
+use s7_client::Client;
 use s7_mock::memory::Region;
 use s7_mock::plc::{CpuState, Identity, Plc, RequestKind};
 use s7_mock::server::{ConnectionType, Server, TsapFilter};
+use s7comm::szl::{COMPONENT_IDENTIFICATION, CPU_STATE, MODE_RUN, MODE_STOP};
+use s7comm::{
+    Area, DataTransportSize, ItemAddress, Request, ReturnCode, S7DateTime, TransportSize, UserData,
+    WriteItem,
+};
 use server_support::{builder, client, options, pattern, server, transport, TIMEOUT};
 
-fn read_one(client: &mut Client, item: ItemAddress) -> s7_mock::codec::DataItem {
+fn read_one(client: &mut Client, item: ItemAddress) -> s7comm::DataItem {
     let mut items = client.read_items(&[item]).unwrap();
     assert_eq!(items.len(), 1);
     items.pop().unwrap()
@@ -40,9 +40,13 @@ fn write_one(client: &mut Client, item: ItemAddress, data: Vec<u8>) -> ReturnCod
     codes[0]
 }
 
-fn expect_error_answer(result: Result<impl std::fmt::Debug, s7_mock::Error>, class: u8, code: u8) {
+fn expect_error_answer(
+    result: Result<impl std::fmt::Debug, s7_client::Error>,
+    class: u8,
+    code: u8,
+) {
     match result {
-        Err(s7_mock::Error::ErrorAnswer {
+        Err(s7_client::Error::ErrorAnswer {
             class: c, code: k, ..
         }) => assert_eq!((c, k), (class, code)),
         other => panic!("expected error answer {class:02x} {code:02x}, got {other:?}"),
@@ -536,7 +540,7 @@ fn invalid_settings_and_busy_addresses_fail_to_start() {
         .start()
         .unwrap_err();
     assert!(
-        matches!(transport(&error), iso_tcp::Error::Io { op: "bind", .. }),
+        matches!(&error, s7_mock::Error::Transport(inner) if matches!(inner.get(), iso_tcp::Error::Io { op: "bind", .. })),
         "{error}"
     );
 }
@@ -708,7 +712,7 @@ fn read_into_fills_the_callers_buffer_over_several_pdus() {
     assert_eq!(timers, [1, 2, 3, 4]);
     let odd = c.read_into(Area::Timers, 0, 4, &mut [0; 3]).unwrap_err();
     assert!(
-        matches!(odd, s7_mock::Error::InvalidValue { value: 3, .. }),
+        matches!(odd, s7_client::Error::InvalidArgument { .. }),
         "{odd:?}"
     );
 
@@ -718,7 +722,7 @@ fn read_into_fills_the_callers_buffer_over_several_pdus() {
     assert!(
         matches!(
             past,
-            s7_mock::Error::ItemFailed { index: 0, return_code } if return_code == ReturnCode::AddressOutOfRange.to_u8()
+            s7_client::Error::ItemFailed { index: 0, return_code } if return_code == ReturnCode::AddressOutOfRange.to_u8()
         ),
         "{past:?}"
     );

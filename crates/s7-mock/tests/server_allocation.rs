@@ -14,9 +14,7 @@ mod server_support;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use s7_mock::codec::{
-    Area, ItemAddress, ReadVarRequest, Request, RequestPdu, WriteItem, WriteVarRequest,
-};
+use s7comm::{Area, ItemAddress, ReadVarRequest, Request, RequestPdu, WriteItem, WriteVarRequest};
 use server_support::{builder, options};
 
 static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
@@ -103,7 +101,7 @@ fn steady_reads_and_writes_allocate_nothing_on_either_side() {
     server
         .write_bytes(s7_mock::memory::Region::DataBlock(1), 0, &[9; 64])
         .unwrap();
-    let mut client = s7_mock::client::Client::connect(options(server.local_addr())).unwrap();
+    let mut client = s7_client::Client::connect(options(server.local_addr())).unwrap();
     let mut out = [0; 64];
     for _ in 0..200 {
         client.read_into(Area::DataBlock, 1, 0, &mut out).unwrap();

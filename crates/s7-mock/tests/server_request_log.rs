@@ -12,9 +12,9 @@ mod server_support;
 use std::thread;
 use std::time::Duration;
 
-use s7_mock::codec::{Area, ErrorCode, ItemAddress, Request, WriteItem};
 use s7_mock::plc::RequestKind;
 use s7_mock::server::Function;
+use s7comm::{Area, ErrorCode, ItemAddress, Request, WriteItem};
 use server_support::{builder, client, server, TIMEOUT};
 
 #[test]

@@ -9,7 +9,7 @@ mod server_support;
 
 use std::net::TcpStream;
 
-use s7_mock::codec::Area;
+use s7comm::Area;
 use std::time::Duration;
 
 use server_support::{client, server, threads, wait_for_threads_at_most, TIMEOUT};

@@ -7,9 +7,9 @@
 //! | count 0, bit count above 1, non-bit address not on a byte boundary, past the end | `05` |
 //! | write data length differs from the address, data TS `00` or unknown | `07` / `06` |
 
-use crate::codec::{Area, DataItemView, DataTransportSize, ItemAddress, ReturnCode, TransportSize};
 use crate::error::Error;
 use crate::memory::{Memory, Region};
+use s7comm::{Area, DataItemView, DataTransportSize, ItemAddress, ReturnCode, TransportSize};
 
 /// Where an item points, once its address makes sense.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! What [`Plc::handle`](super::Plc::handle) reports about a request, for a request log.
 
-use crate::codec::{ErrorCode, ItemIter, Request, RequestPdu};
+use s7comm::{ErrorCode, ItemIter, Request, RequestPdu};
 
 /// What a request asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -57,7 +57,7 @@ pub enum RequestKind {
 /// Cheap to produce (no allocation); [`Handled::items`] yields the item addresses of a
 /// read or write as owned values, [`Handled::to_record`] decodes the whole request into an
 /// owned [`RequestRecord`] when a log wants to keep it. Per-item return codes are in the
-/// answer, which [`ResponsePdu::parse`](crate::codec::ResponsePdu::parse) decodes.
+/// answer, which [`ResponsePdu::parse`](s7comm::ResponsePdu::parse) decodes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Handled<'a> {
     /// PDU reference of the request (and the answer).

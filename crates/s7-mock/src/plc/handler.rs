@@ -1,18 +1,16 @@
 //! [`Plc::handle`]: request bytes in, answer bytes out.
 
-use crate::codec::control::{
+use crate::error::Error;
+use s7comm::control::{
     PlcControlRequest, PlcStopRequest, COMPRESS, CONTROL_FUNCTION, COPY_RAM_TO_ROM, P_PROGRAM,
     STOP_FUNCTION,
 };
-use crate::codec::cursor::{patch_u16, put_u16, wire_u16};
-use crate::codec::header::{DATA_LEN_AT, PARAM_LEN_AT};
-use crate::codec::userdata::{GROUP_CLOCK, GROUP_SZL};
-use crate::codec::{
+use s7comm::userdata::{GROUP_CLOCK, GROUP_SZL};
+use s7comm::{
     read_var, setup, write_var, Continuation, ErrorCode, Header, MessageType, ReadVarRequestView,
     SetupCommunication, UserData, UserDataItem, UserDataParams, UserDataService,
     WriteVarRequestView,
 };
-use crate::error::Error;
 
 use super::access::{read_item, write_item, TooLarge};
 use super::handled::{Handled, RequestKind};
@@ -58,14 +56,9 @@ fn patch_lengths(out: &mut [u8], header_len: usize, param_len: usize) {
         .len()
         .saturating_sub(header_len)
         .saturating_sub(param_len);
-    patch_u16(
+    Header::patch_lengths(
         out,
-        PARAM_LEN_AT,
         u16::try_from(param_len).unwrap_or(u16::MAX),
-    );
-    patch_u16(
-        out,
-        DATA_LEN_AT,
         u16::try_from(data_len).unwrap_or(u16::MAX),
     );
 }
@@ -81,7 +74,7 @@ fn emit_userdata(out: &mut Vec<u8>, pdu_ref: u16, answer: &UserData) -> Result<(
     }
     .emit(out);
     answer.emit_params(out);
-    answer.emit_data(out)
+    Ok(answer.emit_data(out)?)
 }
 
 /// Appends a userdata error answer for `group`/`subfunction`.
@@ -155,7 +148,7 @@ impl Plc {
             header.message_type,
             MessageType::Job | MessageType::UserData
         ) {
-            return Err(Error::MessageType(header.message_type.to_u8()));
+            return Err(s7comm::Error::MessageType(header.message_type.to_u8()).into());
         }
         let pdu_size = usize::from(session.pdu_size);
         out.reserve(pdu_size);
@@ -385,7 +378,7 @@ impl Plc {
             }
             Ok(UserDataService::ReadClock) => {
                 handled.kind = RequestKind::ReadClock;
-                let mut clock = Vec::with_capacity(crate::codec::clock::CLOCK_DATA_LEN);
+                let mut clock = Vec::with_capacity(s7comm::clock::CLOCK_DATA_LEN);
                 self.clock()
                     .emit_clock_data(&mut clock)
                     .map_err(|_| ErrorCode::INVALID_DATA)
@@ -434,8 +427,8 @@ impl Plc {
         let room = usize::from(session.pdu_size).saturating_sub(SZL_FIRST_OVERHEAD);
         let (first, rest) = payload.split_at_checked(room).unwrap_or((&payload, &[]));
         let mut data = Vec::with_capacity(first.len().saturating_add(4));
-        put_u16(&mut data, id);
-        put_u16(&mut data, index);
+        data.extend_from_slice(&id.to_be_bytes());
+        data.extend_from_slice(&index.to_be_bytes());
         data.extend_from_slice(first);
         if rest.is_empty() {
             return answer(out, pdu_ref, p, 0, false, UserDataItem::octets(data));
@@ -508,4 +501,15 @@ fn answer(
         item,
     );
     emit_userdata(out, pdu_ref, &response).map_err(|_| ErrorCode::PDU_SIZE)
+}
+
+/// `len` as a `u16` header length field, or [`s7comm::Error::TooLarge`].
+fn wire_u16(len: usize, what: &'static str) -> Result<u16, Error> {
+    u16::try_from(len).map_err(|_| {
+        Error::from(s7comm::Error::TooLarge {
+            what,
+            value: len,
+            max: usize::from(u16::MAX),
+        })
+    })
 }

@@ -1,6 +1,6 @@
 //! Hooks: how a caller (fault injection) changes answers without touching the handler.
 
-use crate::codec::{ItemAddress, ReturnCode};
+use s7comm::{ItemAddress, ReturnCode};
 
 /// Which kind of item a hook is asked about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

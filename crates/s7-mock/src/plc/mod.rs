@@ -11,13 +11,13 @@
 //! | request | answer |
 //! | --- | --- |
 //! | setup communication | PDU size `min(requested, max)` (at least [`MIN_PDU_SIZE`]), parallel jobs `min(requested, max)` (at least 1) |
-//! | read var / write var | one item per item with its [`ReturnCode`](crate::codec::ReturnCode); all items of a write are applied under one write lock |
+//! | read var / write var | one item per item with its [`ReturnCode`](s7comm::ReturnCode); all items of a write are applied under one write lock |
 //! | read var with no items (python-snap7 3.3.0's `get_cpu_state` sends the bare function code) | an empty read answer, `04 00`: that client reports RUN whatever the answer says, read SZL `0x0424` for the real state |
 //! | PLC stop / PLC control (`P_PROGRAM`) | CPU state STOP / RUN; `_GARB` and `_MODU` are acknowledged |
 //! | SZL read | see [`szl_data`](self#szl-lists); answers larger than a PDU are split into parts fetched with follow-up requests |
 //! | clock read / set | the PLC clock (system time plus an offset, UTC) |
-//! | request larger than the session's PDU size, read whose answer would exceed it, parameters that do not decode | header error `85 00` ([`ErrorCode::PDU_SIZE`](crate::codec::ErrorCode::PDU_SIZE)) |
-//! | any other job function | header error `81 04` ([`ErrorCode::NOT_IMPLEMENTED`](crate::codec::ErrorCode::NOT_IMPLEMENTED)) |
+//! | request larger than the session's PDU size, read whose answer would exceed it, parameters that do not decode | header error `85 00` ([`ErrorCode::PDU_SIZE`](s7comm::ErrorCode::PDU_SIZE)) |
+//! | any other job function | header error `81 04` ([`ErrorCode::NOT_IMPLEMENTED`](s7comm::ErrorCode::NOT_IMPLEMENTED)) |
 //! | any other userdata service | userdata answer with error `81 04` in its parameters |
 //!
 //! Header errors are answered as a bare acknowledgement (ROSCTR `02`, 12 bytes, no
@@ -42,7 +42,7 @@
 //! # Example
 //!
 //! ```
-//! use s7_mock::codec::{RequestPdu, Request, ResponsePdu, Response, SetupCommunication};
+//! use s7comm::{RequestPdu, Request, ResponsePdu, Response, SetupCommunication};
 //! use s7_mock::plc::{NoHooks, Plc};
 //!
 //! let plc = Plc::builder().max_pdu_size(480).build()?;
@@ -80,10 +80,10 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::codec::clock::{S7DateTime, END_UNIX_MILLIS, MIN_UNIX_MILLIS};
-use crate::codec::szl::{MODE_RUN, MODE_STOP};
 use crate::error::Error;
 use crate::memory::{Memory, MAX_REGION_LEN};
+use s7comm::clock::{S7DateTime, END_UNIX_MILLIS, MIN_UNIX_MILLIS};
+use s7comm::szl::{MODE_RUN, MODE_STOP};
 
 pub use handled::{Handled, RequestKind, RequestRecord};
 pub use hooks::{FailItem, Hooks, ItemOperation, NoHooks};
@@ -292,9 +292,11 @@ impl Plc {
     /// Sets the PLC clock to `time` (read as UTC) by adjusting the offset.
     pub fn set_clock(&self, time: &S7DateTime) -> Result<(), Error> {
         time.validate()?;
-        let target = time.to_unix_millis().ok_or_else(|| Error::InvalidValue {
-            what: "clock",
-            value: u32::from(time.year),
+        let target = time.to_unix_millis().ok_or_else(|| {
+            Error::from(s7comm::Error::InvalidValue {
+                what: "clock",
+                value: u32::from(time.year),
+            })
         })?;
         self.set_clock_offset_millis(target.saturating_sub(now_millis()));
         Ok(())

@@ -15,12 +15,12 @@
 //! The firmware record comes last in `0x0011` because snap7's native client takes the
 //! version from the last three bytes of the list.
 
-use crate::codec::clock::S7DateTime;
-use crate::codec::szl::{
+use s7comm::clock::S7DateTime;
+use s7comm::szl::{
     SzlHeader, COMPONENT_IDENTIFICATION, COMPONENT_IDENTIFICATION_RECORD_LEN, CPU_STATE,
     CPU_STATE_RECORD_LEN, MODULE_IDENTIFICATION, MODULE_IDENTIFICATION_RECORD_LEN, SZL_LIST,
 };
-use crate::codec::ErrorCode;
+use s7comm::ErrorCode;
 
 use super::identity::Identity;
 use super::CpuState;

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use iso_tcp::{DisconnectReason, RejectCause};
 
-use crate::codec::ReturnCode;
+use s7comm::ReturnCode;
 
 /// Bytes [`Fault::garbage`] sends: not a TPKT header (the version byte is not 3), so a client
 /// fails on the first byte.

@@ -1,12 +1,12 @@
 //! [`Function`]: what a request asks for, read from its first bytes before it is handled, so
 //! that a fault can be chosen by function.
 
-use crate::codec::control::{CONTROL_FUNCTION, STOP_FUNCTION};
-use crate::codec::userdata::{
+use crate::plc::RequestKind;
+use s7comm::control::{CONTROL_FUNCTION, STOP_FUNCTION};
+use s7comm::userdata::{
     GROUP_CLOCK, GROUP_SZL, SUBFUNCTION_READ_CLOCK, SUBFUNCTION_READ_SZL, SUBFUNCTION_SET_CLOCK,
 };
-use crate::codec::{read_var, setup, write_var, Header, MessageType};
-use crate::plc::RequestKind;
+use s7comm::{read_var, setup, write_var, Header, MessageType};
 
 /// The function of a request, as fault rules match it and the request log reports it.
 ///

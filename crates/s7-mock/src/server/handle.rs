@@ -31,8 +31,8 @@ const WAKE_TIMEOUT: Duration = Duration::from_secs(1);
 ///
 /// ```
 /// use std::time::Duration;
-/// use s7_mock::client::Client;
-/// use s7_mock::codec::Area;
+/// use s7_client::Client;
+/// use s7comm::Area;
 /// use s7_mock::memory::Region;
 /// use s7_mock::server::{Function, Server};
 ///
@@ -46,7 +46,7 @@ const WAKE_TIMEOUT: Duration = Duration::from_secs(1);
 /// let log = server.wait_for_requests(2, Duration::from_secs(5))?;
 /// assert_eq!(log[1].function, Function::ReadVar);
 /// assert_eq!(log[1].peer, client.connection().local_addr()?);
-/// # Ok::<(), s7_mock::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
 pub struct Server {
@@ -336,7 +336,7 @@ impl Server {
     ///
     /// ```
     /// use s7_mock::server::{Fault, Function, Server};
-    /// use s7_mock::codec::ReturnCode;
+    /// use s7comm::ReturnCode;
     /// use iso_tcp::DisconnectReason;
     ///
     /// let server = Server::builder().start()?;

@@ -5,9 +5,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::codec::{ItemAddress, Request, WriteItem};
 use crate::error::Error;
 use crate::plc::{RequestKind, RequestRecord};
+use s7comm::{ItemAddress, Request, WriteItem};
 
 use super::fault::Fault;
 use super::function::Function;

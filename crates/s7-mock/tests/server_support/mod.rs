@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use iso_tcp::ClientOptions;
-use s7_mock::client::Client;
+use s7_client::Client;
 use s7_mock::server::{Server, ServerBuilder};
 
 /// Generous bound for anything a test waits on; nothing should come close.
@@ -40,9 +40,9 @@ pub fn client(addr: SocketAddr) -> Client {
 }
 
 /// The transport error inside a client error (panics if it is another kind).
-pub fn transport(error: &s7_mock::Error) -> &iso_tcp::Error {
+pub fn transport(error: &s7_client::Error) -> &iso_tcp::Error {
     match error {
-        s7_mock::Error::Transport(inner) => inner.get(),
+        s7_client::Error::Transport(inner) => inner,
         other => panic!("expected a transport error, got {other:?}"),
     }
 }

@@ -14,7 +14,9 @@
 use super::cursor::{put_u16, Reader};
 use super::return_code::ReturnCode;
 use super::transport_size::DataTransportSize;
-use crate::error::Error;
+use alloc::vec::Vec;
+
+use crate::Error;
 
 /// Length of the item head (RC, TS, LEN).
 pub const HEAD_LEN: usize = 4;

@@ -16,7 +16,9 @@
 //! equals the request's index.
 
 use super::cursor::{put_u16, Reader};
-use crate::error::Error;
+use alloc::vec::Vec;
+
+use crate::Error;
 
 /// SZL id of the list of supported SZL ids.
 pub const SZL_LIST: u16 = 0x0000;

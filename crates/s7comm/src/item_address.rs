@@ -13,7 +13,9 @@
 use super::area::Area;
 use super::cursor::{put_u16, Reader};
 use super::transport_size::TransportSize;
-use crate::error::Error;
+use alloc::vec::Vec;
+
+use crate::Error;
 
 /// Variable specification type byte.
 const SPEC_TYPE: u8 = 0x12;
@@ -183,9 +185,12 @@ pub struct ItemIter<'a> {
 }
 
 impl<'a> ItemIter<'a> {
-    /// Iterates the 12-byte addresses in `items` (whose length is a multiple of 12 and
-    /// whose fixed bytes were checked).
-    pub(crate) fn new(items: &'a [u8]) -> Self {
+    /// Iterates the 12-byte addresses in `items`, the item list of a read or write var
+    /// parameter section after its function code and count. A trailing part shorter than 12
+    /// bytes is ignored, and fields are taken as they are: validate the section first with
+    /// [`ReadVarRequestView::new`](crate::ReadVarRequestView::new) or
+    /// [`WriteVarRequestView::new`](crate::WriteVarRequestView::new).
+    pub fn new(items: &'a [u8]) -> Self {
         Self {
             chunks: items.chunks_exact(ItemAddress::LEN),
         }

@@ -8,15 +8,15 @@
     clippy::indexing_slicing
 )]
 
-use s7_mock::codec::clock::S7DateTime;
-use s7_mock::codec::{
+use s7comm::clock::S7DateTime;
+use s7comm::Error;
+use s7comm::{
     Area, ControlResponse, DataItem, DataTransportSize, ErrorCode, Header, ItemAddress,
     MessageType, PlcControlRequest, PlcStopRequest, ReadVarRequest, ReadVarRequestView,
     ReadVarResponse, Request, RequestPdu, Response, ResponsePdu, ReturnCode, SetupCommunication,
     SzlList, TransportSize, UserData, UserDataService, WriteItem, WriteVarRequest,
     WriteVarResponse,
 };
-use s7_mock::Error;
 
 fn h(hex: &str) -> Vec<u8> {
     let hex: String = hex.chars().filter(|c| !c.is_whitespace()).collect();

@@ -1,30 +1,13 @@
-//! A small S7 client over [`iso_tcp`] and the symmetric [`codec`](crate::codec).
-//!
-//! It exists so that a test suite (this crate's own, the workspace's integration run and its
-//! benchmarks) can drive the mock — or any S7 server — without a third-party client: connect,
-//! negotiate the PDU size, read and write any area (splitting what does not fit one PDU), read
-//! SZLs (following multi-part answers), stop and start the CPU, read the clock.
-//!
-//! ```no_run
-//! use s7_mock::client::Client;
-//! use s7_mock::codec::Area;
-//!
-//! let options = iso_tcp::ClientOptions::new("127.0.0.1:1102");
-//! let mut client = Client::connect(options)?;
-//! client.write_area(Area::DataBlock, 1, 0, &[1, 2, 3, 4])?;
-//! assert_eq!(client.read_area(Area::DataBlock, 1, 0, 4)?, [1, 2, 3, 4]);
-//! client.close()?;
-//! # Ok::<(), s7_mock::Error>(())
-//! ```
+//! The client connection: setup, reads and writes split over PDUs, SZL, clock, CPU control.
 
 use iso_tcp::{ClientOptions, Connection};
 
-use crate::codec::{
+use crate::Error;
+use s7comm::{
     read_var, Area, DataItem, DataItemIter, ErrorCode, Header, ItemAddress, MessageType,
     PlcControlRequest, PlcStopRequest, ReadVarRequest, Request, RequestPdu, Response, ResponsePdu,
     ReturnCode, S7DateTime, SetupCommunication, UserData, WriteItem, WriteVarRequest,
 };
-use crate::error::Error;
 
 /// The largest PDU an S7 CPU negotiates; a client asks for it and takes what it gets.
 pub const DEFAULT_REQUESTED_PDU: u16 = 960;
@@ -156,7 +139,7 @@ impl Client {
     /// were received, and only their data is copied: nothing is allocated.
     ///
     /// # Errors
-    /// [`Error::InvalidValue`] when `out` is not a whole number of elements; transport
+    /// [`Error::InvalidArgument`] when `out` is not a whole number of elements; transport
     /// errors; [`Error::ErrorAnswer`], [`Error::ItemFailed`] or [`Error::UnexpectedAnswer`]
     /// (also for an item whose data is not as long as asked for).
     pub fn read_into(
@@ -168,9 +151,8 @@ impl Client {
     ) -> Result<(), Error> {
         let element = element_len(area);
         if out.len() % element != 0 {
-            return Err(Error::InvalidValue {
-                what: "read buffer length (odd, for 2-byte elements)",
-                value: u32::try_from(out.len()).unwrap_or(u32::MAX),
+            return Err(Error::InvalidArgument {
+                what: "read buffer length is odd, but timers and counters have 2-byte elements",
             });
         }
         let per_request = self.elements_per_request(READ_OVERHEAD, element);
@@ -235,10 +217,11 @@ impl Client {
         };
         // An odd-length item may be followed by its fill byte, nothing else.
         if rest.len() > usize::from(item.data.len() % 2 == 1) {
-            return Err(Error::TrailingBytes {
+            return Err(s7comm::Error::TrailingBytes {
                 what: "read var answer",
                 trailing: rest.len(),
-            });
+            }
+            .into());
         }
         if item.data.len() != out.len() {
             return Err(Error::UnexpectedAnswer {
@@ -305,7 +288,7 @@ impl Client {
 
     /// Reads the PLC's clock.
     pub fn read_clock(&mut self) -> Result<S7DateTime, Error> {
-        self.user_data(UserData::read_clock())?.clock()
+        Ok(self.user_data(UserData::read_clock())?.clock()?)
     }
 
     /// Closes the connection (COTP disconnect request, then TCP shutdown).
@@ -355,10 +338,12 @@ fn address(
     offset: usize,
     count: usize,
 ) -> Result<ItemAddress, Error> {
-    let too_large = |value: usize| Error::TooLarge {
-        what: "item address",
-        value,
-        max: usize::from(u16::MAX),
+    let too_large = |value: usize| {
+        Error::from(s7comm::Error::TooLarge {
+            what: "item address",
+            value,
+            max: usize::from(u16::MAX),
+        })
     };
     let count_u16 = u16::try_from(count).map_err(|_| too_large(count))?;
     let offset = u32::try_from(offset).map_err(|_| too_large(offset))?;

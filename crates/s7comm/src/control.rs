@@ -25,7 +25,9 @@
 //! (seen with errors: `07` already stopped, `03` already running) is decoded if present.
 
 use super::cursor::{put_u16, wire_u16, wire_u8, Reader};
-use crate::error::Error;
+use alloc::vec::Vec;
+
+use crate::Error;
 
 /// Function code of PLC stop.
 pub const STOP_FUNCTION: u8 = 0x29;

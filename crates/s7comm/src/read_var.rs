@@ -22,7 +22,9 @@
 use super::cursor::{wire_u8, Reader};
 use super::data_item::{check_data_items, DataItem, DataItemIter};
 use super::item_address::{check_items, ItemAddress, ItemIter};
-use crate::error::Error;
+use alloc::vec::Vec;
+
+use crate::Error;
 
 /// Function code of read var.
 pub const FUNCTION: u8 = 0x04;

@@ -3,7 +3,9 @@
 //! Every decoder reads through [`Reader`], so no decoder indexes a slice directly: a field
 //! that is not there becomes [`Error::Truncated`] naming the structure being decoded.
 
-use crate::error::Error;
+use alloc::vec::Vec;
+
+use crate::Error;
 
 /// A forward-only cursor over a byte slice.
 #[derive(Debug, Clone)]

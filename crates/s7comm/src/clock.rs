@@ -14,7 +14,9 @@
 //! decoding. The weekday is 1 = Sunday ..= 7 = Saturday.
 
 use super::cursor::Reader;
-use crate::error::Error;
+use alloc::vec::Vec;
+
+use crate::Error;
 
 /// Length of the clock data in a clock userdata item.
 pub const CLOCK_DATA_LEN: usize = 10;

@@ -14,7 +14,9 @@ use super::read_var::{self, ReadVarRequest, ReadVarResponse};
 use super::setup::{self, SetupCommunication};
 use super::userdata::UserData;
 use super::write_var::{self, WriteVarRequest, WriteVarResponse};
-use crate::error::Error;
+use alloc::vec::Vec;
+
+use crate::Error;
 
 /// A request body.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -21,7 +21,7 @@
 //! without data (error items). Wireshark counts LEN of TS `03` in bits; for the only length
 //! a CPU accepts (one bit) both readings give one byte.
 
-use crate::error::Error;
+use crate::Error;
 
 /// The element type of an item address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -21,7 +21,9 @@ use super::data_item::{check_data_items, DataItemIter, DataItemView};
 use super::item_address::{check_items, ItemAddress, ItemIter};
 use super::return_code::ReturnCode;
 use super::transport_size::DataTransportSize;
-use crate::error::Error;
+use alloc::vec::Vec;
+
+use crate::Error;
 
 /// Function code of write var.
 pub const FUNCTION: u8 = 0x05;

@@ -1,4 +1,8 @@
-//! The S7comm codec: encode and decode requests and answers, both directions.
+//! Sans-IO S7comm: the protocol Siemens S7 PLCs speak over ISO-on-TCP (RFC 1006), as a
+//! codec that encodes and decodes requests and answers in both directions.
+//!
+//! The crate does no I/O, keeps no clock and builds without `std` (disable the default `std`
+//! feature; `alloc` is needed). Below it, the `iso-tcp` crate carries each PDU as one TSDU.
 //!
 //! An S7comm PDU (one ISO-on-TCP TSDU) is a [header] followed by a parameter
 //! section and a data section:
@@ -35,7 +39,7 @@
 //! # Example: act as a client
 //!
 //! ```
-//! use s7_mock::codec::{
+//! use s7comm::{
 //!     Area, ItemAddress, ReadVarRequest, Request, RequestPdu, ResponsePdu, Response,
 //! };
 //!
@@ -60,16 +64,22 @@
 //!     0x0A, 0x00, 0x00, 0x00,
 //! ])?;
 //! let Response::ReadVar(read) = answer.response else { panic!("not a read answer") };
-//! assert_eq!(read.items[0].return_code, s7_mock::codec::ReturnCode::ObjectDoesNotExist);
-//! # Ok::<(), s7_mock::Error>(())
+//! assert_eq!(read.items[0].return_code, s7comm::ReturnCode::ObjectDoesNotExist);
+//! # Ok::<(), s7comm::Error>(())
 //! ```
+#![no_std]
 #![warn(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
 
 pub mod area;
 pub mod clock;
 pub mod control;
 pub(crate) mod cursor;
 pub mod data_item;
+pub mod error;
 pub mod header;
 pub mod item_address;
 pub mod pdu;
@@ -85,6 +95,7 @@ pub use area::Area;
 pub use clock::S7DateTime;
 pub use control::{ControlResponse, PlcControlRequest, PlcStopRequest};
 pub use data_item::{DataItem, DataItemIter, DataItemView};
+pub use error::Error;
 pub use header::{ErrorCode, Header, MessageType};
 pub use item_address::{ItemAddress, ItemIter};
 pub use pdu::{Request, RequestPdu, Response, ResponsePdu};

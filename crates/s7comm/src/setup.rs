@@ -11,7 +11,9 @@
 //! the answer carries what the PLC grants: at most what was asked for.
 
 use super::cursor::{put_u16, Reader};
-use crate::error::Error;
+use alloc::vec::Vec;
+
+use crate::Error;
 
 /// Function code of setup communication.
 pub const FUNCTION: u8 = 0xF0;

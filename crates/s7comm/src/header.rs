@@ -13,7 +13,10 @@
 //! the header and fill the rest of the TSDU exactly. Acknowledgements (ROSCTR 02 and 03) carry
 //! an error class and code; `00 00` means success.
 
-use crate::error::Error;
+use alloc::vec::Vec;
+
+use crate::cursor::patch_u16;
+use crate::Error;
 
 /// The S7comm protocol id, the first byte of every PDU.
 pub const PROTOCOL_ID: u8 = 0x32;
@@ -223,6 +226,14 @@ impl Header {
         if self.message_type.has_error_field() {
             out.extend_from_slice(&self.error.0.to_be_bytes());
         }
+    }
+
+    /// Overwrites the parameter and data lengths of the header at the front of `pdu`, for a
+    /// writer that emits a header with zero lengths, appends the sections, then fills the
+    /// lengths in. Does nothing to a buffer too short to hold them.
+    pub fn patch_lengths(pdu: &mut [u8], param_len: u16, data_len: u16) {
+        patch_u16(pdu, PARAM_LEN_AT, param_len);
+        patch_u16(pdu, DATA_LEN_AT, data_len);
     }
 }
 

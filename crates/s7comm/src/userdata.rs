@@ -33,7 +33,9 @@ use super::cursor::{put_u16, Reader};
 use super::header::ErrorCode;
 use super::return_code::ReturnCode;
 use super::transport_size::DataTransportSize;
-use crate::error::Error;
+use alloc::vec::Vec;
+
+use crate::Error;
 
 /// Method byte of a request.
 pub const METHOD_REQUEST: u8 = 0x11;

@@ -10,8 +10,8 @@
 use proptest::collection::vec;
 use proptest::prelude::*;
 
-use s7_mock::codec::clock::S7DateTime;
-use s7_mock::codec::{
+use s7comm::clock::S7DateTime;
+use s7comm::{
     Area, Continuation, ControlResponse, DataItem, DataItemIter, DataTransportSize, ErrorCode,
     Header, ItemAddress, PlcControlRequest, PlcStopRequest, ReadVarRequest, ReadVarRequestView,
     ReadVarResponse, Request, RequestPdu, Response, ResponsePdu, ReturnCode, SetupCommunication,

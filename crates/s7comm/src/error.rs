@@ -1,0 +1,63 @@
+//! The crate's error type.
+
+/// Everything that can go wrong decoding or encoding S7comm.
+///
+/// Messages are lowercase and carry their context, e.g.
+/// `"read var item is truncated: needs 12 bytes, only 5 present"`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Fewer bytes than a field or structure needs.
+    #[error("{what} is truncated: needs {needed} bytes, only {available} present")]
+    Truncated {
+        /// The structure being decoded.
+        what: &'static str,
+        /// Bytes it needs.
+        needed: usize,
+        /// Bytes there are.
+        available: usize,
+    },
+    /// The first byte of an S7comm header is not `0x32`.
+    #[error("protocol id 0x{0:02x} is not the s7comm id 0x32")]
+    ProtocolId(u8),
+    /// The ROSCTR (message type) byte is not one this crate knows, or not one allowed where
+    /// it was found (a PLC only accepts jobs and userdata).
+    #[error("message type (rosctr) 0x{0:02x} is not accepted here")]
+    MessageType(u8),
+    /// The header's parameter and data lengths do not add up to the bytes that follow it.
+    #[error(
+        "s7comm header announces {declared} bytes of parameters and data but {actual} follow it"
+    )]
+    LengthMismatch {
+        /// Parameter length plus data length from the header.
+        declared: usize,
+        /// Bytes after the header.
+        actual: usize,
+    },
+    /// A field holds a value the format does not allow.
+    #[error("{what} has unexpected value 0x{value:x}")]
+    InvalidValue {
+        /// The field.
+        what: &'static str,
+        /// Its value.
+        value: u32,
+    },
+    /// Bytes are left over after a structure that must fill its section exactly.
+    #[error("{what} has {trailing} unexpected trailing bytes")]
+    TrailingBytes {
+        /// The structure.
+        what: &'static str,
+        /// How many bytes are left over.
+        trailing: usize,
+    },
+    /// A value does not fit the wire field that must carry it (encoding only).
+    #[error("{what} of {value} does not fit its wire field (maximum {max})")]
+    TooLarge {
+        /// The field.
+        what: &'static str,
+        /// The value.
+        value: usize,
+        /// The largest value the field can carry.
+        max: usize,
+    },
+}
