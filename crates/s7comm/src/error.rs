@@ -1,5 +1,7 @@
 //! The crate's error type.
 
+use alloc::string::String;
+
 /// Everything that can go wrong decoding or encoding S7comm.
 ///
 /// Messages are lowercase and carry their context, e.g.
@@ -60,4 +62,15 @@ pub enum Error {
         /// The largest value the field can carry.
         max: usize,
     },
+    /// A data type name does not parse.
+    #[error("data type {input:?}: {reason}")]
+    DataType {
+        /// The name as given.
+        input: String,
+        /// Why it is refused.
+        reason: &'static str,
+    },
+    // Tag address errors (the `tag` module) go here.
+
+    // Typed value errors (the `value` module) go here.
 }
