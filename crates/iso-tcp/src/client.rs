@@ -167,6 +167,7 @@ fn handshake(
         read_timeout: options.stream.read_timeout,
         write_timeout: options.stream.write_timeout,
         max_tsdu_len: options.stream.max_tsdu_len,
+        max_frame_len: options.stream.max_frame_len,
     });
     tracing::info!(
         peer = %addr,

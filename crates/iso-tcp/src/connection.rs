@@ -45,6 +45,7 @@ pub(crate) struct Established {
     pub(crate) read_timeout: Option<Duration>,
     pub(crate) write_timeout: Option<Duration>,
     pub(crate) max_tsdu_len: usize,
+    pub(crate) max_frame_len: usize,
 }
 
 /// An established ISO-on-TCP transport connection: TSDUs (whole messages) in and out.
@@ -62,12 +63,15 @@ pub(crate) struct Established {
 /// into a buffer sized for whole frames, so one read usually brings a whole request, and frames
 /// already buffered are returned without a system call.
 ///
-/// Incoming frames may be up to the larger of the endpoint's own TPDU size and the
-/// negotiated one, plus the 4 TPKT header bytes: a client that asked for 1024 and was granted
-/// 512 still takes 1028-byte frames from a server that oversteps the agreement, since real
-/// devices do. (At the smallest size, 128, frames up to 259 bytes pass, so that a DR with a
-/// long parameter still reads as a DR.) Anything longer is a framing error, checked from the
-/// TPKT header before the frame is read.
+/// Incoming frames may be larger than the negotiated TPDU size, since real devices overstep
+/// it: snap7's and python-snap7's servers answer a TPDU-128 connection with single DTs of
+/// about 490 bytes. They are taken up to the configured maximum frame length
+/// ([`ClientOptions::max_frame_len`](crate::ClientOptions::max_frame_len), default 65,535),
+/// bounded by what the reassembly cap can hold in one DT, and never below the larger of the
+/// endpoint's own and the negotiated TPDU size plus the 4 TPKT header bytes (and 259 bytes,
+/// so that a DR with a long parameter still reads as a DR). Anything longer is a framing
+/// error, checked from the TPKT header before the frame is read. What this end sends always
+/// stays within the negotiated size.
 ///
 /// # Errors, timeouts and the broken state
 ///
@@ -134,13 +138,19 @@ impl Connection {
             read_timeout,
             write_timeout,
             max_tsdu_len,
+            max_frame_len,
         } = parts;
-        let largest = own_tpdu_size.max(tpdu_size).bytes();
-        reader.set_frame_limit(
-            largest
-                .saturating_add(tpkt::HEADER_LEN)
-                .max(framing::HANDSHAKE_FRAME_LEN),
-        );
+        let expected = own_tpdu_size
+            .max(tpdu_size)
+            .bytes()
+            .saturating_add(tpkt::HEADER_LEN)
+            .max(framing::HANDSHAKE_FRAME_LEN);
+        // One DT never needs to be longer than the reassembly cap plus its headers.
+        let reassembly_bound = max_tsdu_len
+            .saturating_add(tpkt::HEADER_LEN)
+            .saturating_add(cotp::DATA_HEADER_LEN);
+        let limit = max_frame_len.min(reassembly_bound).max(expected);
+        reader.set_frame_limit(limit, expected);
         Connection {
             socket,
             peer_addr,

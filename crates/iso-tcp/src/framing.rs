@@ -41,6 +41,9 @@ pub(crate) struct FrameReader {
     buf: BytesMut,
     decoder: tpkt::FrameDecoder,
     chunk: usize,
+    /// The frame length normal traffic stays within (the negotiated TPDU size plus the TPKT
+    /// header): reads are sized for it, while the decoder's limit may allow longer frames.
+    expected_frame: usize,
 }
 
 impl FrameReader {
@@ -50,15 +53,20 @@ impl FrameReader {
             buf: BytesMut::new(),
             decoder: tpkt::FrameDecoder::new(),
             chunk: MIN_READ_CHUNK,
+            expected_frame: frame_limit,
         };
-        reader.set_frame_limit(frame_limit);
+        reader.set_frame_limit(frame_limit, frame_limit);
         reader.buf.reserve(reader.base_chunk());
         reader
     }
 
-    /// Changes the largest frame accepted; frames already buffered are judged by the new limit.
-    pub(crate) fn set_frame_limit(&mut self, frame_limit: usize) {
+    /// Changes the largest frame accepted and the frame length reads are sized for; frames
+    /// already buffered are judged by the new limit. A frame longer than `expected_frame` (up
+    /// to the limit) is still read whole: the decoder reserves room for it once its header
+    /// is in.
+    pub(crate) fn set_frame_limit(&mut self, frame_limit: usize, expected_frame: usize) {
         let limit = frame_limit.clamp(tpkt::MIN_FRAME_LEN, tpkt::MAX_FRAME_LEN);
+        self.expected_frame = expected_frame.clamp(tpkt::MIN_FRAME_LEN, limit);
         // The limit is clamped to the range the decoder accepts, so this cannot fail; if a
         // future decoder rejects it anyway, the previous limit stays, which is still safe.
         if let Err(error) = self.decoder.set_max_frame_len(limit) {
@@ -68,7 +76,7 @@ impl FrameReader {
     }
 
     fn base_chunk(&self) -> usize {
-        self.decoder.max_frame_len().max(MIN_READ_CHUNK)
+        self.expected_frame.max(MIN_READ_CHUNK)
     }
 
     /// Bytes received but not yet handed out as frames: a non-zero value means the stream is
@@ -99,7 +107,7 @@ impl FrameReader {
         let floor = if chunk > self.base_chunk() {
             chunk
         } else {
-            self.decoder.max_frame_len()
+            self.expected_frame
         };
         if self.buf.capacity().saturating_sub(self.buf.len()) < floor {
             self.buf.reserve(chunk);

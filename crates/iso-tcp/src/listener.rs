@@ -386,6 +386,7 @@ impl PendingConnection {
             read_timeout: options.stream.read_timeout,
             write_timeout: options.stream.write_timeout,
             max_tsdu_len: options.stream.max_tsdu_len,
+            max_frame_len: options.stream.max_frame_len,
         });
         tracing::info!(
             peer = %peer_addr,

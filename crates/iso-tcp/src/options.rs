@@ -58,6 +58,7 @@ pub(crate) struct StreamOptions {
     pub(crate) keepalive: Option<Keepalive>,
     pub(crate) nodelay: bool,
     pub(crate) max_tsdu_len: usize,
+    pub(crate) max_frame_len: usize,
 }
 
 /// Settings of a client connection, built step by step and consumed by
@@ -74,6 +75,7 @@ pub(crate) struct StreamOptions {
 /// | TCP keepalive | on, [`Keepalive::default`] |
 /// | `TCP_NODELAY` | on |
 /// | largest reassembled TSDU | 64 KiB |
+/// | largest incoming frame once connected | 65,535 bytes |
 /// | source reference of the CR | `0x0001` |
 ///
 /// ```no_run
@@ -117,6 +119,7 @@ impl ClientOptions {
                 keepalive: Some(Keepalive::default()),
                 nodelay: true,
                 max_tsdu_len: DEFAULT_MAX_TSDU_LEN,
+                max_frame_len: tpkt::MAX_FRAME_LEN,
             },
         }
     }
@@ -186,6 +189,18 @@ impl ClientOptions {
         self
     }
 
+    /// Largest incoming TPKT frame accepted once connected (default 65,535, the largest TPKT
+    /// frame). Real servers ignore the negotiated TPDU size in their answers (snap7's server
+    /// sends 490-byte DTs on a TPDU-128 connection), so frames larger than the negotiated size
+    /// are taken up to this length. It never goes below what the negotiated size needs, and
+    /// never above what the [`max_tsdu_len`](Self::max_tsdu_len) cap can hold in one DT.
+    /// What this end sends always stays within the negotiated size.
+    #[must_use]
+    pub fn max_frame_len(mut self, len: usize) -> Self {
+        self.stream.max_frame_len = len;
+        self
+    }
+
     /// The source reference put in the CR (default `0x0001`, as S7 clients send). The server
     /// must echo it as the destination reference of its CC.
     #[must_use]
@@ -227,6 +242,7 @@ impl ClientOptions {
 /// | TCP keepalive | on, [`Keepalive::default`] |
 /// | `TCP_NODELAY` | on |
 /// | largest reassembled TSDU | 64 KiB |
+/// | largest incoming frame once connected | 65,535 bytes |
 /// | listen backlog | 1024 (at least 128) |
 ///
 /// ```
@@ -264,6 +280,7 @@ impl ServerOptions {
                 keepalive: Some(Keepalive::default()),
                 nodelay: true,
                 max_tsdu_len: DEFAULT_MAX_TSDU_LEN,
+                max_frame_len: tpkt::MAX_FRAME_LEN,
             },
         }
     }
@@ -323,6 +340,15 @@ impl ServerOptions {
     #[must_use]
     pub fn max_tsdu_len(mut self, len: usize) -> Self {
         self.stream.max_tsdu_len = len;
+        self
+    }
+
+    /// Largest incoming TPKT frame accepted on an established connection (default 65,535):
+    /// as [`ClientOptions::max_frame_len`], frames larger than the negotiated TPDU size are
+    /// taken up to this length, bounded by the reassembly cap.
+    #[must_use]
+    pub fn max_frame_len(mut self, len: usize) -> Self {
+        self.stream.max_frame_len = len;
         self
     }
 

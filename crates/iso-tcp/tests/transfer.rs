@@ -119,8 +119,67 @@ fn empty_tsdu_round_trips() {
 }
 
 #[test]
-fn frames_slightly_over_the_negotiated_size_are_accepted_up_to_the_own_size() {
-    // Asked 1024, granted 512: a peer overstepping 512 is tolerated up to 1024 + 4 bytes.
+fn frames_over_the_negotiated_size_are_accepted_by_default_as_real_servers_send_them() {
+    // snap7's and python-snap7's servers answer a TPDU-128 connection with single DTs of
+    // about 490 bytes; the default frame limit (65,535) takes them.
+    let answer = vec![0x32; 490 - 7];
+    let expected = answer.clone();
+    let big = vec![0x44; 8000];
+    let expected_big = big.clone();
+    let (addr, peer) = raw_server(0x07, move |mut stream| {
+        stream.write_all(&dt(true, &answer)).unwrap();
+        stream.write_all(&dt(true, &big)).unwrap();
+        let _ = read_to_end(&mut stream);
+    });
+    let mut client = client_options(addr)
+        .tpdu_size(TpduSize::S128)
+        .connect()
+        .unwrap();
+    assert_eq!(client.tpdu_size(), 128);
+    assert_eq!(
+        client.recv().unwrap(),
+        expected,
+        "a 490-byte frame at tpdu 128"
+    );
+    assert_eq!(client.recv().unwrap(), expected_big, "an 8007-byte frame");
+    // What this end sends still stays within the negotiated size.
+    assert!(!client.is_broken());
+    drop(client);
+    peer.join().unwrap();
+}
+
+#[test]
+fn the_frame_limit_is_bounded_by_the_reassembly_cap() {
+    // A 300-byte TSDU cap: one DT never needs more than 300 + 3 + 4 bytes.
+    let (addr, peer) = raw_server(0x07, |mut stream| {
+        let _ = stream.write_all(&dt(true, &[1; 300]));
+        let _ = stream.write_all(&dt(true, &[2; 301]));
+        let _ = read_to_end(&mut stream);
+    });
+    let mut client = client_options(addr)
+        .tpdu_size(TpduSize::S128)
+        .max_tsdu_len(300)
+        .connect()
+        .unwrap();
+    assert_eq!(client.recv().unwrap(), vec![1; 300]);
+    let error = client.recv().unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Tpkt(tpkt::Error::FrameExceedsLimit {
+                declared: 308,
+                limit: 307
+            })
+        ),
+        "{error:?}"
+    );
+    drop(client);
+    peer.join().unwrap();
+}
+
+#[test]
+fn a_configured_frame_limit_takes_frames_up_to_it_and_refuses_longer_ones() {
+    // Asked 1024, granted 512, frames limited to 1028 bytes.
     let largest = vec![0x5A; 1024 - 3];
     let expected = largest.clone();
     let (addr, peer) = raw_server(0x09, move |mut stream| {
@@ -128,7 +187,7 @@ fn frames_slightly_over_the_negotiated_size_are_accepted_up_to_the_own_size() {
         stream.write_all(&dt(true, &[0x11; 1024 - 2])).unwrap();
         let _ = read_to_end(&mut stream);
     });
-    let mut client = client_options(addr).connect().unwrap();
+    let mut client = client_options(addr).max_frame_len(1028).connect().unwrap();
     assert_eq!(client.tpdu_size(), 512);
     assert_eq!(client.recv().unwrap(), expected, "a 1028-byte frame");
     let error = client.recv().unwrap_err();
@@ -241,8 +300,11 @@ fn at_tpdu_size_128_a_long_disconnect_request_still_reads_as_one() {
         let _ = stream.write_all(&dt(true, &[0; 260 - 7]));
         let _ = read_to_end(&mut stream);
     });
+    // A configured limit below what the negotiated size needs is raised to it (and to 259,
+    // so that a DR with a long parameter still reads as a DR).
     let mut client = client_options(addr)
         .tpdu_size(TpduSize::S128)
+        .max_frame_len(0)
         .connect()
         .unwrap();
     let error = client.recv().unwrap_err();
