@@ -108,3 +108,8 @@ pub use szl::{SzlHeader, SzlList};
 pub use transport_size::{DataTransportSize, TransportSize};
 pub use userdata::{Continuation, UserData, UserDataItem, UserDataParams, UserDataService};
 pub use write_var::{WriteItem, WriteVarRequest, WriteVarRequestView, WriteVarResponse};
+
+/// The crate README, compiled and run as a doctest so its example stays true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
