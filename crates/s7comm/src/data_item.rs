@@ -8,7 +8,9 @@
 //! ```
 //!
 //! In read answers RC is the item's [`ReturnCode`]; an item that failed is just
-//! `RC 00 00 00`. In write requests RC is `00`. See [`super::transport_size`] for the LEN
+//! `RC 00 00 00`. In write requests RC is `00`. A failed item carries no data whatever its
+//! LEN says (see [`carries_data`]): snap7's server answers a missing data block with
+//! `0A 00 LEN` where LEN is the requested length, and no data bytes. See [`super::transport_size`] for the LEN
 //! rule.
 
 use super::cursor::{put_u16, Reader};
@@ -85,10 +87,19 @@ pub struct DataItemView<'a> {
 impl<'a> DataItemView<'a> {
     /// Decodes one item from `r`; when `last` is false an odd-length item's fill byte is
     /// consumed too (a missing fill byte at the very end is tolerated).
+    ///
+    /// An item whose return code is an error ([`carries_data`]) has no data, whatever its
+    /// length field says: snap7's server answers a missing data block with
+    /// `0A 00 LEN` where LEN is the length requested, and sends no data bytes.
     pub(crate) fn read(r: &mut Reader<'a>, last: bool) -> Result<Self, Error> {
         let return_code = ReturnCode::from_u8(r.u8()?);
         let transport_size = DataTransportSize::from_u8(r.u8()?);
-        let len = transport_size.byte_len(r.u16()?);
+        let wire_len = r.u16()?;
+        let len = if carries_data(return_code) {
+            transport_size.byte_len(wire_len)
+        } else {
+            0
+        };
         let data = r.bytes(len)?;
         if !last && len % 2 == 1 && r.remaining() > 0 {
             r.u8()?;
@@ -129,6 +140,12 @@ impl<'a> DataItemView<'a> {
         }
         Ok(())
     }
+}
+
+/// Whether an item with this return code carries data: success (`FF`, read answers) and
+/// reserved (`00`, the return code of write request items) do; every error code does not.
+pub fn carries_data(return_code: ReturnCode) -> bool {
+    matches!(return_code, ReturnCode::Success | ReturnCode::Reserved)
 }
 
 /// Iterator over the data items of a data section (no allocation).
@@ -179,4 +196,48 @@ pub(crate) fn check_data_items(data: &[u8], count: usize) -> Result<(), Error> {
         }
     }
     r.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn a_failed_item_carries_no_data_whatever_its_length_says() {
+        // snap7's server: DB missing, RC 0A, TS 00, LEN = the 8 bytes requested, no data.
+        let bytes = [0x0A, 0x00, 0x00, 0x08];
+        let mut items = DataItemIter::new(&bytes, 1);
+        let item = items.next().unwrap().unwrap();
+        assert_eq!(item.return_code, ReturnCode::ObjectDoesNotExist);
+        assert_eq!(item.transport_size, DataTransportSize::Null);
+        assert!(item.data.is_empty());
+        assert!(items.next().is_none());
+        check_data_items(&bytes, 1).unwrap();
+    }
+
+    #[test]
+    fn a_failed_item_between_two_good_ones() {
+        let bytes = [
+            0xFF, 0x04, 0x00, 0x18, 1, 2, 3, 0x00, // ok, 3 bytes, fill byte
+            0x0A, 0x00, 0x00, 0x20, // missing DB, LEN 0x20 (the requested length), no data
+            0xFF, 0x04, 0x00, 0x10, 4, 5, // ok, 2 bytes
+        ];
+        check_data_items(&bytes, 3).unwrap();
+        let items: Vec<_> = DataItemIter::new(&bytes, 3)
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(items[0].data, [1, 2, 3]);
+        assert_eq!(items[1].return_code, ReturnCode::ObjectDoesNotExist);
+        assert!(items[1].data.is_empty());
+        assert_eq!(items[2].data, [4, 5]);
+    }
+
+    #[test]
+    fn write_request_items_keep_their_data() {
+        // RC 00 in write requests carries data.
+        let bytes = [0x00, 0x04, 0x00, 0x10, 7, 8];
+        let item = DataItemIter::new(&bytes, 1).next().unwrap().unwrap();
+        assert_eq!(item.data, [7, 8]);
+    }
 }

@@ -159,3 +159,67 @@ impl ReadVarResponse {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use crate::{DataTransportSize, ResponsePdu, Response, ReturnCode};
+
+    /// snap7's C server answering a one-item read of a data block that does not exist:
+    /// RC 0A, TS 00, LEN = the 4 requested bytes (in bits, 0x0020), and no data.
+    #[test]
+    fn snap7_missing_db_answer_decodes_as_a_failed_item() {
+        let params = [0x04, 0x01];
+        let data = [0x0A, 0x00, 0x00, 0x20];
+        let answer = ReadVarResponse::parse(&params, &data).unwrap();
+        assert_eq!(answer.items.len(), 1);
+        assert_eq!(answer.items[0].return_code, ReturnCode::ObjectDoesNotExist);
+        assert_eq!(answer.items[0].transport_size, DataTransportSize::Null);
+        assert!(answer.items[0].data.is_empty());
+
+        let pdu = [
+            0x32, 0x03, 0x00, 0x00, 0x00, 0x05, 0x00, 0x02, 0x00, 0x04, 0x00, 0x00, 0x04, 0x01,
+            0x0A, 0x00, 0x00, 0x20,
+        ];
+        let Response::ReadVar(read) = ResponsePdu::parse(&pdu).unwrap().response else {
+            panic!("not a read answer");
+        };
+        assert_eq!(read.items, answer.items);
+    }
+
+    /// Three items: ok (DB1, 3 bytes, padded), missing (DB9, snap7 style), ok (DB2, 4 bytes).
+    #[test]
+    fn snap7_multi_item_answer_with_a_missing_db_in_the_middle() {
+        let params = [0x04, 0x03];
+        let data = [
+            0xFF, 0x04, 0x00, 0x18, 0x11, 0x22, 0x33, 0x00, //
+            0x0A, 0x00, 0x00, 0x40, //
+            0xFF, 0x04, 0x00, 0x20, 0x44, 0x55, 0x66, 0x77,
+        ];
+        let answer = ReadVarResponse::parse(&params, &data).unwrap();
+        let codes: Vec<_> = answer.items.iter().map(|i| i.return_code).collect();
+        assert_eq!(
+            codes,
+            [
+                ReturnCode::Success,
+                ReturnCode::ObjectDoesNotExist,
+                ReturnCode::Success
+            ]
+        );
+        assert_eq!(answer.items[0].data, [0x11, 0x22, 0x33]);
+        assert!(answer.items[1].data.is_empty());
+        assert_eq!(answer.items[2].data, [0x44, 0x55, 0x66, 0x77]);
+        // The borrowed iterator agrees.
+        let views: Vec<_> = DataItemIter::new(&data, 3)
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(views.len(), 3);
+        assert!(views[1].data.is_empty());
+        assert_eq!(views[2].data, [0x44, 0x55, 0x66, 0x77]);
+        // Emitting gives the canonical form (LEN 0 on the failed item).
+        let mut out = Vec::new();
+        answer.emit_data(&mut out).unwrap();
+        assert_eq!(&out[8..12], &[0x0A, 0x00, 0x00, 0x00]);
+    }
+}

@@ -312,9 +312,16 @@ impl UserData {
     }
 
     /// A clock set request.
+    ///
+    /// The century byte is `19` whatever the year, as snap7's and python-snap7's clients send
+    /// it (python-snap7 3.3.0's server refuses any other); the year itself is in the BCD
+    /// `DATE_AND_TIME`.
     pub fn set_clock(time: &S7DateTime) -> Result<Self, Error> {
         let mut data = Vec::with_capacity(CLOCK_DATA_LEN);
         time.emit_clock_data(&mut data)?;
+        if let Some(century) = data.get_mut(1) {
+            *century = 0x19;
+        }
         Ok(Self::request(
             METHOD_REQUEST,
             GROUP_CLOCK,

@@ -40,10 +40,18 @@ fn item_address() -> impl Strategy<Value = ItemAddress> {
 }
 
 fn data_item() -> impl Strategy<Value = DataItem> {
-    (any::<u8>(), any::<u8>(), vec(any::<u8>(), 0..40)).prop_map(|(rc, ts, data)| DataItem {
-        return_code: ReturnCode::from_u8(rc),
-        transport_size: DataTransportSize::from_u8(ts),
-        data,
+    (any::<u8>(), any::<u8>(), vec(any::<u8>(), 0..40)).prop_map(|(rc, ts, data)| {
+        let return_code = ReturnCode::from_u8(rc);
+        DataItem {
+            return_code,
+            transport_size: DataTransportSize::from_u8(ts),
+            // An item with an error return code carries no data, whatever its LEN says.
+            data: if s7comm::data_item::carries_data(return_code) {
+                data
+            } else {
+                Vec::new()
+            },
+        }
     })
 }
 
