@@ -164,7 +164,7 @@ impl ReadVarResponse {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
-    use crate::{DataTransportSize, ResponsePdu, Response, ReturnCode};
+    use crate::{DataTransportSize, Response, ResponsePdu, ReturnCode};
 
     /// snap7's C server answering a one-item read of a data block that does not exist:
     /// RC 0A, TS 00, LEN = the 4 requested bytes (in bits, 0x0020), and no data.
