@@ -15,12 +15,13 @@ type Step = fn() -> TaskResult;
 /// Runs every step; on failure, names the step that failed.
 pub(crate) fn run_all() -> TaskResult {
     let started = Instant::now();
-    let steps: [(&str, Step); 8] = [
+    let steps: [(&str, Step); 9] = [
         ("fmt", fmt),
         ("clippy", clippy),
         ("test", test),
         ("no_std", no_std),
         ("doc", doc),
+        ("layering", crate::layering::run),
         ("integration", crate::integration::run),
         ("interop", crate::interop::run),
         ("fuzz", || crate::fuzz::run_targets(CI_FUZZ_SECONDS)),
@@ -87,8 +88,17 @@ fn test() -> TaskResult {
 
 fn no_std() -> TaskResult {
     step(
-        "no_std check of the wire crates",
-        cargo().args(["check", "-p", "tpkt", "-p", "cotp", "--no-default-features"]),
+        "no_std check of the sans-IO crates",
+        cargo().args([
+            "check",
+            "-p",
+            "tpkt",
+            "-p",
+            "cotp",
+            "-p",
+            "s7comm",
+            "--no-default-features",
+        ]),
     )
 }
 

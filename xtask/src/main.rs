@@ -8,6 +8,7 @@ mod ci;
 mod fuzz;
 mod integration;
 mod interop;
+mod layering;
 mod process;
 
 use std::process::ExitCode;
@@ -24,8 +25,12 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Task {
-    /// Everything CI runs: fmt, clippy, tests, no_std checks, docs, integration, interop, fuzz.
+    /// Everything CI runs: fmt, clippy, tests, no_std checks, docs, layering, integration,
+    /// interop, fuzz.
     Ci,
+    /// Check that each library crate stands on its own: the mock without its CLI crates, each
+    /// crate as a path dependency outside the workspace, `cargo package` of all six.
+    Layering,
     /// Start the s7-mock binary and drive a scripted scenario against it through iso-tcp.
     Integration,
     /// Run python-snap7 3.3.0 (in a venv under target/) against the s7-mock binary.
@@ -53,6 +58,7 @@ fn main() -> ExitCode {
     let result = match task {
         Task::Ci => ci::run_all(),
         Task::Integration => integration::run(),
+        Task::Layering => layering::run(),
         Task::Interop => interop::run(),
         Task::Fuzz { seconds } => fuzz::run_targets(seconds),
         Task::Bench { peers } => bench::run(peers),
@@ -69,7 +75,8 @@ fn main() -> ExitCode {
 fn print_tasks() {
     println!("cargo xtask <task>");
     println!();
-    println!("  ci           everything CI runs (fmt, clippy, tests, no_std, docs, integration, interop, fuzz)");
+    println!("  ci           everything CI runs (fmt, clippy, tests, no_std, docs, layering, integration, interop, fuzz)");
+    println!("  layering     the mock without CLI crates, each library outside the workspace, cargo package");
     println!("  integration  scripted scenario against the s7-mock binary through iso-tcp");
     println!(
         "  interop      python-snap7 3.3.0 client against the s7-mock binary (+ tshark check)"
