@@ -1,13 +1,24 @@
-//! The client connection: setup, reads and writes split over PDUs, SZL, clock, CPU control.
+//! The client connection: setup, reads and writes split over PDUs, multi-item reads and
+//! writes packed into as few PDUs as the PDU size allows, SZL, clock, CPU control.
 
-use iso_tcp::{ClientOptions, Connection};
+use iso_tcp::{ClientOptions, Connection, RemoteAddr};
 
+use crate::builder::ClientBuilder;
+use crate::info::{self, CpuInfo, CpuState, OrderCode};
+use crate::items::{plan, Direction, Part, ReadRequest, Spec, WriteRequest};
 use crate::Error;
+use s7comm::szl::{COMPONENT_IDENTIFICATION, CPU_STATE, MODULE_IDENTIFICATION};
 use s7comm::{
     read_var, Area, DataItem, DataItemIter, ErrorCode, Header, ItemAddress, MessageType,
     PlcControlRequest, PlcStopRequest, ReadVarRequest, Request, RequestPdu, Response, ResponsePdu,
     ReturnCode, S7DateTime, SetupCommunication, UserData, WriteItem, WriteVarRequest,
 };
+
+/// The result of one item of a multi-item read: its data, or the return code it failed with.
+pub type ReadResult = Result<Vec<u8>, ReturnCode>;
+
+/// The result of one item of a multi-item write: done, or the return code it failed with.
+pub type WriteResult = Result<(), ReturnCode>;
 
 /// The largest PDU an S7 CPU negotiates; a client asks for it and takes what it gets.
 pub const DEFAULT_REQUESTED_PDU: u16 = 960;
@@ -23,18 +34,32 @@ const WRITE_OVERHEAD: usize = 28;
 /// Parameter section of a one-item read var request: `04 01` and the item address.
 const READ_ONE_PARAM_LEN: u16 = 14;
 
+/// The smallest PDU the client works with: one header and one item address must fit.
+const MIN_PDU_SIZE: u16 = 32;
+
 /// An S7 client connection.
+///
+/// Every call is one or more request/answer round trips on the connection; the client is
+/// not shared between threads (open one connection per thread, as S7 CPUs serve each
+/// connection one job at a time anyway).
 #[derive(Debug)]
 pub struct Client {
     connection: Connection,
     pdu_size: u16,
+    max_amq_calling: u16,
+    max_amq_called: u16,
     next_ref: u16,
     request: Vec<u8>,
 }
 
 impl Client {
-    /// Connects (ISO-on-TCP handshake), then negotiates the PDU size, asking for
-    /// [`DEFAULT_REQUESTED_PDU`].
+    /// A [`ClientBuilder`] for `remote`: rack, slot, connection type, PDU size, timeouts.
+    pub fn builder(remote: impl Into<RemoteAddr>) -> ClientBuilder {
+        ClientBuilder::new(remote)
+    }
+
+    /// Connects with the transport options as they are (their TSAPs, TPDU size and
+    /// timeouts), then negotiates the PDU size, asking for [`DEFAULT_REQUESTED_PDU`].
     pub fn connect(options: ClientOptions) -> Result<Self, Error> {
         Self::connect_with_pdu(options, DEFAULT_REQUESTED_PDU)
     }
@@ -47,20 +72,37 @@ impl Client {
 
     /// Runs setup communication on an established transport connection.
     pub fn setup(connection: Connection, pdu_size: u16) -> Result<Self, Error> {
+        Self::negotiate(connection, pdu_size, 1)
+    }
+
+    /// Runs setup communication asking for `pdu_size` bytes and `jobs` parallel jobs.
+    pub fn negotiate(connection: Connection, pdu_size: u16, jobs: u16) -> Result<Self, Error> {
         let mut client = Client {
             connection,
             pdu_size,
+            max_amq_calling: jobs,
+            max_amq_called: jobs,
             next_ref: 1,
             request: Vec::with_capacity(usize::from(pdu_size)),
         };
         let answer = client.exchange(Request::SetupCommunication(SetupCommunication {
-            max_amq_calling: 1,
-            max_amq_called: 1,
+            max_amq_calling: jobs,
+            max_amq_called: jobs,
             pdu_length: pdu_size,
         }))?;
         match answer.response {
-            Response::SetupCommunication(setup) => client.pdu_size = setup.pdu_length,
+            Response::SetupCommunication(setup) => {
+                client.pdu_size = setup.pdu_length;
+                client.max_amq_calling = setup.max_amq_calling;
+                client.max_amq_called = setup.max_amq_called;
+            }
             other => return Err(unexpected("a setup communication answer", &other)),
+        }
+        if client.pdu_size < MIN_PDU_SIZE {
+            return Err(Error::UnexpectedAnswer {
+                expected: "a pdu size of at least 32 bytes",
+                found: "a smaller one",
+            });
         }
         Ok(client)
     }
@@ -68,6 +110,25 @@ impl Client {
     /// The negotiated PDU size.
     pub fn pdu_size(&self) -> u16 {
         self.pdu_size
+    }
+
+    /// Parallel jobs the CPU lets this side have outstanding (AmQ calling, from setup
+    /// communication).
+    pub fn max_amq_calling(&self) -> u16 {
+        self.max_amq_calling
+    }
+
+    /// Parallel jobs the CPU itself may have outstanding (AmQ called, from setup
+    /// communication).
+    pub fn max_amq_called(&self) -> u16 {
+        self.max_amq_called
+    }
+
+    /// Whether the peer is still there (no request is sent: see
+    /// [`iso_tcp::Connection::is_alive`]); `false` once the CPU closed or reset the
+    /// connection, or after a transport error broke it.
+    pub fn is_alive(&self) -> bool {
+        self.connection.is_alive()
     }
 
     /// The transport connection (for its accessors, or for liveness checks).
@@ -206,7 +267,7 @@ impl Client {
         if !item.return_code.is_success() {
             return Err(Error::ItemFailed {
                 index: 0,
-                return_code: item.return_code.to_u8(),
+                return_code: item.return_code,
             });
         }
         let Some(rest) = data.get(item.buffer_len(true)..) else {
@@ -224,9 +285,10 @@ impl Client {
             .into());
         }
         if item.data.len() != out.len() {
-            return Err(Error::UnexpectedAnswer {
-                expected: "as many bytes as requested",
-                found: "a read item of another length",
+            return Err(Error::ItemLength {
+                index: 0,
+                expected: out.len(),
+                received: item.data.len(),
             });
         }
         out.copy_from_slice(item.data);
@@ -252,7 +314,7 @@ impl Client {
             if let Some(code) = codes.iter().find(|c| !c.is_success()) {
                 return Err(Error::ItemFailed {
                     index: 0,
-                    return_code: code.to_u8(),
+                    return_code: *code,
                 });
             }
             done = done.saturating_add(elements);
@@ -260,18 +322,165 @@ impl Client {
         Ok(())
     }
 
+    /// Reads several items, packed into as few read var requests as the negotiated PDU size
+    /// allows (at most [`MAX_ITEMS`](crate::MAX_ITEMS) items per request, request and answer
+    /// both within the PDU); an item too large for one PDU is split into parts. Returns one
+    /// result per item, in the caller's order: its data, or the return code it failed with
+    /// (so one missing data block does not fail the others).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an item that cannot be sent (a bit item of more than
+    /// one bit, an unknown transport size); transport and codec errors; an error answer, or
+    /// an answer whose items do not match the request ([`Error::ItemCount`],
+    /// [`Error::ItemLength`]).
+    pub fn read_many(&mut self, items: &[ReadRequest]) -> Result<Vec<ReadResult>, Error> {
+        let specs: Vec<Spec> = items.iter().map(Spec::from).collect();
+        let batches = plan(Direction::Read, usize::from(self.pdu_size), &specs)?;
+        let mut results: Vec<ReadResult> =
+            items.iter().map(|r| Ok(vec![0; r.byte_len()])).collect();
+        for batch in batches {
+            let addresses: Vec<ItemAddress> = batch.iter().map(|p| p.address).collect();
+            let answer = self.read_items(&addresses)?;
+            if answer.len() != batch.len() {
+                return Err(Error::ItemCount {
+                    what: "read var",
+                    expected: batch.len(),
+                    received: answer.len(),
+                });
+            }
+            for (part, item) in batch.iter().zip(answer) {
+                place_read(&mut results, part, item)?;
+            }
+        }
+        Ok(results)
+    }
+
+    /// Writes several items, packed into as few write var requests as the negotiated PDU
+    /// size allows (see [`Client::read_many`]). Returns one result per item, in the
+    /// caller's order. An item split into parts fails if any part fails (the other parts
+    /// may have been written).
+    ///
+    /// # Errors
+    /// As [`Client::read_many`]; also [`Error::InvalidArgument`] for data that is not a
+    /// whole number of elements.
+    pub fn write_many(&mut self, items: &[WriteRequest<'_>]) -> Result<Vec<WriteResult>, Error> {
+        let specs = items
+            .iter()
+            .map(Spec::of_write)
+            .collect::<Result<Vec<_>, _>>()?;
+        let batches = plan(Direction::Write, usize::from(self.pdu_size), &specs)?;
+        let mut results: Vec<WriteResult> = vec![Ok(()); items.len()];
+        for batch in batches {
+            let mut write_items = Vec::with_capacity(batch.len());
+            for part in &batch {
+                let data = items
+                    .get(part.item)
+                    .and_then(|w| {
+                        w.data()
+                            .get(part.byte_offset..part.byte_offset.saturating_add(part.bytes))
+                    })
+                    .ok_or(Error::InvalidArgument {
+                        what: "write part outside its data",
+                    })?;
+                write_items.push(WriteItem::new(part.address, data.to_vec()));
+            }
+            let codes = self.write_items(write_items)?;
+            if codes.len() != batch.len() {
+                return Err(Error::ItemCount {
+                    what: "write var",
+                    expected: batch.len(),
+                    received: codes.len(),
+                });
+            }
+            for (part, code) in batch.iter().zip(codes) {
+                if let Some(slot @ Ok(())) = results.get_mut(part.item) {
+                    if !code.is_success() {
+                        *slot = Err(code);
+                    }
+                }
+            }
+        }
+        Ok(results)
+    }
+
+    /// Reads `len` bytes of data block `db_number` from byte `start`.
+    pub fn read_db(&mut self, db_number: u16, start: u32, len: usize) -> Result<Vec<u8>, Error> {
+        self.read_area(Area::DataBlock, db_number, start, len)
+    }
+
+    /// Writes `data` to data block `db_number` from byte `start`.
+    pub fn write_db(&mut self, db_number: u16, start: u32, data: &[u8]) -> Result<(), Error> {
+        self.write_area(Area::DataBlock, db_number, start, data)
+    }
+
+    /// Reads one bit (transport size BIT).
+    pub fn read_bit(
+        &mut self,
+        area: Area,
+        db_number: u16,
+        byte: u32,
+        bit: u8,
+    ) -> Result<bool, Error> {
+        let mut results = self.read_many(&[ReadRequest::bit(area, db_number, byte, bit)])?;
+        match results.pop() {
+            Some(Ok(data)) => Ok(data.first().is_some_and(|b| *b != 0)),
+            Some(Err(return_code)) => Err(Error::ItemFailed {
+                index: 0,
+                return_code,
+            }),
+            None => Err(Error::ItemCount {
+                what: "read var",
+                expected: 1,
+                received: 0,
+            }),
+        }
+    }
+
+    /// Writes one bit (transport size BIT): only that bit changes.
+    pub fn write_bit(
+        &mut self,
+        area: Area,
+        db_number: u16,
+        byte: u32,
+        bit: u8,
+        value: bool,
+    ) -> Result<(), Error> {
+        let results = self.write_many(&[WriteRequest::bit(area, db_number, byte, bit, value)])?;
+        first_write_result(&results)
+    }
+
     /// Reads a whole SZL (following a multi-part answer to its end); returns what follows the
     /// SZL id and index: the partial list header (`LENTHDR N_DR`) and the records.
     pub fn read_szl(&mut self, id: u16, index: u16) -> Result<Vec<u8>, Error> {
-        let first = self.user_data(UserData::read_szl(id, index))?;
+        let first = self.user_data(UserData::read_szl(id, index), "read szl", true)?;
         let (_, _, payload) = first.szl_first_part()?;
         let mut out = payload.to_vec();
         let mut part = first;
         while part.params.continuation.is_some_and(|c| c.more) {
-            part = self.user_data(UserData::szl_follow_up(part.params.sequence))?;
+            part = self.user_data(
+                UserData::szl_follow_up(part.params.sequence),
+                "read szl follow-up",
+                true,
+            )?;
             out.extend_from_slice(&part.item.data);
         }
         Ok(out)
+    }
+
+    /// The CPU's operating mode (SZL `0x0424`).
+    pub fn cpu_state(&mut self) -> Result<CpuState, Error> {
+        info::cpu_state(&self.read_szl(CPU_STATE, 0)?)
+    }
+
+    /// The CPU's order code and firmware version (SZL `0x0011`).
+    pub fn order_code(&mut self) -> Result<OrderCode, Error> {
+        info::order_code(&self.read_szl(MODULE_IDENTIFICATION, 0)?)
+    }
+
+    /// The CPU's identification: module type, serial number, AS name, copyright, module
+    /// name (SZL `0x001C`).
+    pub fn cpu_info(&mut self) -> Result<CpuInfo, Error> {
+        info::cpu_info(&self.read_szl(COMPONENT_IDENTIFICATION, 0)?)
     }
 
     /// Stops the CPU.
@@ -280,15 +489,33 @@ impl Client {
         expect_control(answer)
     }
 
-    /// Starts the CPU (hot restart).
+    /// Starts the CPU (hot restart: data blocks keep their values).
     pub fn plc_hot_start(&mut self) -> Result<(), Error> {
         let answer = self.exchange(Request::PlcControl(PlcControlRequest::hot_start()))?;
         expect_control(answer)
     }
 
+    /// Starts the CPU (cold restart: data blocks are reset to their initial values).
+    pub fn plc_cold_start(&mut self) -> Result<(), Error> {
+        let answer = self.exchange(Request::PlcControl(PlcControlRequest::cold_start()))?;
+        expect_control(answer)
+    }
+
     /// Reads the PLC's clock.
     pub fn read_clock(&mut self) -> Result<S7DateTime, Error> {
-        Ok(self.user_data(UserData::read_clock())?.clock()?)
+        Ok(self
+            .user_data(UserData::read_clock(), "read clock", true)?
+            .clock()?)
+    }
+
+    /// Sets the PLC's clock.
+    ///
+    /// # Errors
+    /// [`Error::Codec`] for a time outside 1990..=2089 or with a field out of range; an
+    /// error answer when the CPU refuses it.
+    pub fn set_clock(&mut self, time: &S7DateTime) -> Result<(), Error> {
+        self.user_data(UserData::set_clock(time)?, "set clock", false)?;
+        Ok(())
     }
 
     /// Closes the connection (COTP disconnect request, then TCP shutdown).
@@ -296,7 +523,15 @@ impl Client {
         Ok(self.connection.close()?)
     }
 
-    fn user_data(&mut self, request: UserData) -> Result<UserData, Error> {
+    /// Sends a userdata request; checks the answer's error field and, when `data` is
+    /// expected, its return code. Answers without data (`0A 00 0000`, as CPUs acknowledge
+    /// a clock set) are accepted when no data is expected.
+    fn user_data(
+        &mut self,
+        request: UserData,
+        what: &'static str,
+        data: bool,
+    ) -> Result<UserData, Error> {
         let answer = self.exchange(Request::UserData(request))?;
         let Response::UserData(user_data) = answer.response else {
             return Err(unexpected("a userdata answer", &answer.response));
@@ -304,15 +539,17 @@ impl Client {
         let error = user_data.params.error();
         if !error.is_ok() {
             return Err(Error::ErrorAnswer {
-                what: "userdata",
+                what,
                 class: error.class(),
                 code: error.code(),
             });
         }
-        if !user_data.item.return_code.is_success() {
+        let code = user_data.item.return_code;
+        let acknowledged = !data && user_data.item.data.is_empty();
+        if !code.is_success() && !acknowledged {
             return Err(Error::ItemFailed {
                 index: 0,
-                return_code: user_data.item.return_code.to_u8(),
+                return_code: code,
             });
         }
         Ok(user_data)
@@ -405,4 +642,46 @@ fn unexpected(expected: &'static str, found: &Response) -> Error {
         Response::Unknown { .. } => "an unknown answer",
     };
     Error::UnexpectedAnswer { expected, found }
+}
+
+/// Copies one answered part into the caller's results.
+fn place_read(results: &mut [ReadResult], part: &Part, item: DataItem) -> Result<(), Error> {
+    let Some(slot) = results.get_mut(part.item) else {
+        return Ok(());
+    };
+    if !item.return_code.is_success() {
+        if slot.is_ok() {
+            *slot = Err(item.return_code);
+        }
+        return Ok(());
+    }
+    if item.data.len() != part.bytes {
+        return Err(Error::ItemLength {
+            index: part.item,
+            expected: part.bytes,
+            received: item.data.len(),
+        });
+    }
+    if let Ok(data) = slot {
+        let end = part.byte_offset.saturating_add(part.bytes);
+        if let Some(target) = data.get_mut(part.byte_offset..end) {
+            target.copy_from_slice(&item.data);
+        }
+    }
+    Ok(())
+}
+
+fn first_write_result(results: &[WriteResult]) -> Result<(), Error> {
+    match results.first() {
+        Some(Ok(())) => Ok(()),
+        Some(Err(return_code)) => Err(Error::ItemFailed {
+            index: 0,
+            return_code: *return_code,
+        }),
+        None => Err(Error::ItemCount {
+            what: "write var",
+            expected: 1,
+            received: 0,
+        }),
+    }
 }

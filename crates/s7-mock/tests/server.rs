@@ -722,7 +722,7 @@ fn read_into_fills_the_callers_buffer_over_several_pdus() {
     assert!(
         matches!(
             past,
-            s7_client::Error::ItemFailed { index: 0, return_code } if return_code == ReturnCode::AddressOutOfRange.to_u8()
+            s7_client::Error::ItemFailed { index: 0, return_code } if return_code == ReturnCode::AddressOutOfRange
         ),
         "{past:?}"
     );
