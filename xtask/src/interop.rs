@@ -1,9 +1,18 @@
-//! `cargo xtask interop`: a third-party S7 client against the s7-mock binary.
+//! `cargo xtask interop`: a third-party S7 client against the s7-mock binary, and our client
+//! against two third-party S7 servers.
 //!
 //! python-snap7 3.3.0 (pinned) is installed from PyPI into a virtualenv under `target/`, reused
 //! when present. Its scenario (`xtask/interop/scenario.py`) prints one PASS/FAIL line per check.
 //! Where tshark is installed, the loopback traffic is captured and every frame must dissect as
 //! TPKT/COTP/S7comm without Wireshark flagging it malformed.
+//!
+//! Then `s7-client` runs its scenario ([`servers`]) against python-snap7 3.3.0's pure-Python
+//! server and against the snap7 C server of the python-snap7 2.0.2 wheel (its own venv,
+//! `target/interop-venv-snap7-2.0.2`), both started by `xtask/interop/server.py`. Known gaps
+//! of those servers are listed as GAP with their reason; anything else failing fails the task.
+//! `XTASK_INTEROP_PART=servers` (or `mock`) runs one part only.
+
+mod servers;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -12,8 +21,6 @@ use std::time::{Duration, Instant};
 
 use crate::process::{have, step, workspace_root, MockProcess};
 use crate::TaskResult;
-
-const PYTHON_SNAP7: &str = "python-snap7==3.3.0";
 
 /// The memory layout the scenario expects.
 const MOCK_ARGS: [&str; 12] = [
@@ -34,8 +41,61 @@ const MOCK_MORE_ARGS: [&str; 2] = ["--counters", "64"];
 
 /// Runs the interop checks; fails if any check fails.
 pub(crate) fn run() -> TaskResult {
+    let part = std::env::var("XTASK_INTEROP_PART").unwrap_or_default();
     let root = workspace_root();
     let python = ensure_venv(&root)?;
+    let (mut tally, mut errors) = if part == "servers" {
+        (Tally::default(), Vec::new())
+    } else {
+        mock_part(&root, &python)?
+    };
+    let mut gaps = 0;
+    if part != "mock" {
+        let python_2 = ensure_venv_at(&root, "interop-venv-snap7-2.0.2", "2.0.2")?;
+        let launcher = root.join("xtask").join("interop").join("server.py");
+        let outcome = servers::run(
+            &[
+                servers::RealServer {
+                    name: servers::PY_SERVER,
+                    python: python.clone(),
+                },
+                servers::RealServer {
+                    name: servers::C_SERVER,
+                    python: python_2,
+                },
+            ],
+            &launcher,
+        );
+        tally.passed += outcome.passed;
+        tally.failed += outcome.failed;
+        gaps = outcome.gaps;
+        if outcome.failed > 0 {
+            errors.push(format!(
+                "s7-client against third-party servers: {} failed",
+                outcome.failed
+            ));
+        }
+        if outcome.unexpected_passes > 0 {
+            println!(
+                "{} known gaps passed (XPASS): update servers::KNOWN_GAPS",
+                outcome.unexpected_passes
+            );
+        }
+    }
+    println!(
+        "{} passed, {} failed, {gaps} known gaps",
+        tally.passed, tally.failed
+    );
+    if errors.is_empty() && tally.failed == 0 {
+        Ok(())
+    } else {
+        Err(errors.join("; "))
+    }
+}
+
+/// python-snap7's client against the mock binary (and the tshark dissection); returns the
+/// tally and the errors, without printing a closing line.
+fn mock_part(root: &Path, python: &Path) -> Result<(Tally, Vec<String>), String> {
     let binary = MockProcess::build()?;
     let mut args: Vec<&str> = MOCK_ARGS.to_vec();
     args.extend(MOCK_MORE_ARGS);
@@ -52,7 +112,7 @@ pub(crate) fn run() -> TaskResult {
 
     let scenario = root.join("xtask").join("interop").join("scenario.py");
     println!("==> python-snap7 scenario");
-    let outcome = run_scenario(&python, &scenario, mock.addr());
+    let outcome = run_scenario(python, &scenario, mock.addr());
     let stopped = mock.stop();
     let dissected = match capture {
         Some(capture) => match capture.finish() {
@@ -86,12 +146,7 @@ pub(crate) fn run() -> TaskResult {
         tally.passed += 1;
         println!("PASS mock exits cleanly on SIGTERM");
     }
-    println!("{} passed, {} failed", tally.passed, tally.failed);
-    if errors.is_empty() && tally.failed == 0 {
-        Ok(())
-    } else {
-        Err(errors.join("; "))
-    }
+    Ok((tally, errors))
 }
 
 /// Checks passed and failed.
@@ -159,12 +214,20 @@ fn parse_tally(line: &str) -> Option<Tally> {
 /// The virtualenv with python-snap7 3.3.0 under `target/`, created if missing; returns its
 /// python.
 pub(crate) fn ensure_venv(root: &Path) -> Result<PathBuf, String> {
-    let venv = root.join("target").join("interop-venv");
+    ensure_venv_at(root, "interop-venv", "3.3.0")
+}
+
+/// The virtualenv `target/<dir>` with python-snap7 `version`, created if missing; returns its
+/// python.
+fn ensure_venv_at(root: &Path, dir: &str, version: &str) -> Result<PathBuf, String> {
+    let venv = root.join("target").join(dir);
     let python = venv.join("bin").join("python");
     let ready = Command::new(&python)
         .args([
             "-c",
-            "import importlib.metadata as m; assert m.version('python-snap7') == '3.3.0'",
+            &format!(
+                "import importlib.metadata as m; assert m.version('python-snap7') == '{version}'"
+            ),
         ])
         .stderr(Stdio::null())
         .status()
@@ -178,14 +241,14 @@ pub(crate) fn ensure_venv(root: &Path) -> Result<PathBuf, String> {
         Command::new("python3").arg("-m").arg("venv").arg(&venv),
     )?;
     step(
-        "install python-snap7 3.3.0",
+        &format!("install python-snap7 {version}"),
         Command::new(&python).args([
             "-m",
             "pip",
             "install",
             "--quiet",
             "--disable-pip-version-check",
-            PYTHON_SNAP7,
+            &format!("python-snap7=={version}"),
         ]),
     )?;
     Ok(python)

@@ -25,8 +25,8 @@ pub enum CpuState {
 pub struct OrderCode {
     /// Order code, e.g. `6ES7 315-2EH14-0AB0` (trailing spaces and NULs removed).
     pub code: String,
-    /// Firmware version `(major, minor, patch)`: the last three bytes of the list, as
-    /// snap7's client takes them.
+    /// Firmware version `(major, minor, patch)`: from the firmware record (index 7,
+    /// `V major minor patch`), else the last three bytes of the list.
     pub version: (u8, u8, u8),
 }
 
@@ -95,7 +95,17 @@ pub(crate) fn order_code(payload: &[u8]) -> Result<OrderCode, Error> {
         id: MODULE_IDENTIFICATION,
         reason: "the module identification record is shorter than its order code",
     })?;
-    let version = match payload
+    // The firmware record (index 7) holds `V major minor patch` after the order code and
+    // the module type word; without it (python-snap7's server sends one 26-byte record),
+    // the last three bytes of the list, as snap7's client takes them. snap7's own client
+    // reads the boot loader's version there when a CPU lists record 0x0081 last.
+    let firmware = records(payload)
+        .find(|r| r.get(..2) == Some(&[0, 7][..]))
+        .and_then(|r| match r.get(24..28) {
+            Some([b'V', major, minor, patch]) => Some((*major, *minor, *patch)),
+            _ => None,
+        });
+    let last = match payload
         .len()
         .checked_sub(3)
         .and_then(|at| payload.get(at..))
@@ -103,6 +113,7 @@ pub(crate) fn order_code(payload: &[u8]) -> Result<OrderCode, Error> {
         Some([major, minor, patch]) => (*major, *minor, *patch),
         _ => (0, 0, 0),
     };
+    let version = firmware.unwrap_or(last);
     Ok(OrderCode {
         code: text(code),
         version,
@@ -208,6 +219,24 @@ mod tests {
         let code = order_code(&payload).unwrap();
         assert_eq!(code.code, "6ES7 315-2EH14-0AB0");
         assert_eq!(code.version, (3, 3, 0));
+    }
+
+    #[test]
+    fn order_code_takes_the_firmware_record_not_the_boot_loader() {
+        // snap7's C server (python-snap7 2.0.2): records 1, 6, 7 (V3.2.6) and 0x81 (boot
+        // loader, "A 20 09 09") last.
+        let hex = "00 01 36 45 53 37 20 33 31 35 2d 32 45 48 31 34 2d 30 41 42 30 20 00 c0 00 04 00 01 \
+                   00 06 36 45 53 37 20 33 31 35 2d 32 45 48 31 34 2d 30 41 42 30 20 00 c0 00 04 00 01 \
+                   00 07 20 20 20 20 20 20 20 20 20 20 20 20 20 20 20 20 20 20 20 20 00 c0 56 03 02 06 \
+                   00 81 42 6f 6f 74 20 4c 6f 61 64 65 72 20 20 20 20 20 20 20 20 20 00 00 41 20 09 09";
+        let mut payload = vec![0, 28, 0, 4];
+        payload.extend(
+            hex.split_whitespace()
+                .map(|b| u8::from_str_radix(b, 16).unwrap()),
+        );
+        let code = order_code(&payload).unwrap();
+        assert_eq!(code.code, "6ES7 315-2EH14-0AB0");
+        assert_eq!(code.version, (3, 2, 6));
     }
 
     #[test]
