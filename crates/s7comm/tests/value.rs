@@ -36,6 +36,8 @@ fn refuses(ty: DataType, n: i64) {
     }
 }
 
+/// A `DATE_AND_TIME` value from its fields, in their order.
+#[allow(clippy::too_many_arguments)]
 fn dt(
     year: u16,
     month: u8,
