@@ -51,43 +51,96 @@ pub struct S7DateTime {
     pub weekday: u8,
 }
 
-fn from_bcd(byte: u8, what: &'static str) -> Result<u8, Error> {
+/// The value of a byte holding two BCD digits, or `None` if a nibble is above 9.
+pub(crate) fn from_bcd(byte: u8) -> Option<u8> {
     let hi = byte.wrapping_shr(4);
     let lo = byte & 0x0F;
     if hi > 9 || lo > 9 {
-        return Err(Error::InvalidValue {
-            what,
-            value: u32::from(byte),
-        });
+        return None;
     }
-    Ok(hi.wrapping_mul(10).wrapping_add(lo))
+    Some(hi.wrapping_mul(10).wrapping_add(lo))
 }
 
 /// BCD of a value below 100 (callers check the range).
-fn to_bcd(value: u8) -> u8 {
+pub(crate) fn to_bcd(value: u8) -> u8 {
     let tens = (value / 10) % 10;
     tens.wrapping_shl(4) | (value % 10)
 }
 
-fn check(value: u32, min: u32, max: u32, what: &'static str) -> Result<(), Error> {
-    if (min..=max).contains(&value) {
-        Ok(())
-    } else {
-        Err(Error::InvalidValue { what, value })
-    }
-}
-
-fn is_leap(year: u16) -> bool {
+/// Whether `year` is a Gregorian leap year.
+pub(crate) fn is_leap(year: u16) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
 
-fn days_in_month(year: u16, month: u8) -> u8 {
+/// Days of `month` (1..=12) in `year`.
+pub(crate) fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
         _ if is_leap(year) => 29,
         _ => 28,
     }
+}
+
+/// What is wrong with a `DATE_AND_TIME`, before a caller picks the error that reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DtFault {
+    /// A byte (or the milliseconds nibble) is not BCD.
+    Bcd {
+        /// `"year"`, `"month"`, ..., `"millisecond"`.
+        field: &'static str,
+        /// The byte as found.
+        byte: u8,
+    },
+    /// A field is outside its range.
+    Range {
+        /// `"year"`, `"month"`, ...
+        field: &'static str,
+        /// Its value.
+        value: u32,
+        /// Smallest allowed.
+        min: u32,
+        /// Largest allowed.
+        max: u32,
+    },
+}
+
+impl DtFault {
+    /// The `Error::InvalidValue` the clock has always reported for this fault.
+    fn clock_error(self) -> Error {
+        let (field, value) = match self {
+            Self::Bcd { field, byte } => (field, u32::from(byte)),
+            Self::Range { field, value, .. } => (field, value),
+        };
+        let what = match field {
+            "year" => "clock year",
+            "month" => "clock month",
+            "day" => "clock day",
+            "hour" => "clock hour",
+            "minute" => "clock minute",
+            "second" => "clock second",
+            "millisecond" => "clock milliseconds",
+            _ => "clock weekday",
+        };
+        Error::InvalidValue { what, value }
+    }
+}
+
+fn range(field: &'static str, value: u32, min: u32, max: u32) -> Result<(), DtFault> {
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(DtFault::Range {
+            field,
+            value,
+            min,
+            max,
+        })
+    }
+}
+
+fn bcd(byte: u8, field: &'static str) -> Result<u8, DtFault> {
+    from_bcd(byte).ok_or(DtFault::Bcd { field, byte })
 }
 
 impl S7DateTime {
@@ -103,24 +156,29 @@ impl S7DateTime {
 
     /// Decodes an 8-byte BCD `DATE_AND_TIME`.
     pub fn from_date_and_time(bytes: [u8; 8]) -> Result<Self, Error> {
+        Self::decode_dt(bytes).map_err(DtFault::clock_error)
+    }
+
+    /// Decodes an 8-byte BCD `DATE_AND_TIME`, reporting what is wrong as a [`DtFault`].
+    pub(crate) fn decode_dt(bytes: [u8; 8]) -> Result<Self, DtFault> {
         let [y, mo, d, h, mi, s, ms_hi, ms_lo_dow] = bytes;
-        let yy = from_bcd(y, "clock year")?;
+        let yy = bcd(y, "year")?;
         let year = if yy >= 90 {
             1900u16.saturating_add(u16::from(yy))
         } else {
             2000u16.saturating_add(u16::from(yy))
         };
-        let month = from_bcd(mo, "clock month")?;
-        let day = from_bcd(d, "clock day")?;
-        let hour = from_bcd(h, "clock hour")?;
-        let minute = from_bcd(mi, "clock minute")?;
-        let second = from_bcd(s, "clock second")?;
-        let ms_high = from_bcd(ms_hi, "clock milliseconds")?;
+        let month = bcd(mo, "month")?;
+        let day = bcd(d, "day")?;
+        let hour = bcd(h, "hour")?;
+        let minute = bcd(mi, "minute")?;
+        let second = bcd(s, "second")?;
+        let ms_high = bcd(ms_hi, "millisecond")?;
         let ms_low = ms_lo_dow.wrapping_shr(4);
         if ms_low > 9 {
-            return Err(Error::InvalidValue {
-                what: "clock milliseconds",
-                value: u32::from(ms_lo_dow),
+            return Err(DtFault::Bcd {
+                field: "millisecond",
+                byte: ms_lo_dow,
             });
         }
         let value = Self {
@@ -135,30 +193,41 @@ impl S7DateTime {
                 .saturating_add(u16::from(ms_low)),
             weekday: ms_lo_dow & 0x0F,
         };
-        value.validate()?;
+        value.check_fields()?;
         Ok(value)
     }
 
     /// Checks every field's range (weekday excepted, which is informational).
     pub fn validate(&self) -> Result<(), Error> {
-        check(u32::from(self.year), 1990, 2089, "clock year")?;
-        check(u32::from(self.month), 1, 12, "clock month")?;
+        self.check_fields().map_err(DtFault::clock_error)
+    }
+
+    /// [`S7DateTime::validate`], reporting what is wrong as a [`DtFault`].
+    pub(crate) fn check_fields(&self) -> Result<(), DtFault> {
+        range("year", u32::from(self.year), 1990, 2089)?;
+        range("month", u32::from(self.month), 1, 12)?;
         let last_day = days_in_month(self.year, self.month);
-        check(u32::from(self.day), 1, u32::from(last_day), "clock day")?;
-        check(u32::from(self.hour), 0, 23, "clock hour")?;
-        check(u32::from(self.minute), 0, 59, "clock minute")?;
-        check(u32::from(self.second), 0, 59, "clock second")?;
-        check(u32::from(self.millisecond), 0, 999, "clock milliseconds")?;
-        check(u32::from(self.weekday), 0, 15, "clock weekday")
+        range("day", u32::from(self.day), 1, u32::from(last_day))?;
+        range("hour", u32::from(self.hour), 0, 23)?;
+        range("minute", u32::from(self.minute), 0, 59)?;
+        range("second", u32::from(self.second), 0, 59)?;
+        range("millisecond", u32::from(self.millisecond), 0, 999)?;
+        range("weekday", u32::from(self.weekday), 0, 15)
     }
 
     /// Encodes the 8-byte BCD `DATE_AND_TIME`.
     pub fn to_date_and_time(&self) -> Result<[u8; 8], Error> {
         self.validate()?;
+        Ok(self.encode_dt())
+    }
+
+    /// The 8 BCD bytes of a value whose fields were checked by
+    /// [`S7DateTime::check_fields`].
+    pub(crate) fn encode_dt(&self) -> [u8; 8] {
         let yy = u8::try_from(self.year % 100).unwrap_or(0);
         let ms_high = u8::try_from(self.millisecond / 10).unwrap_or(0);
         let ms_low = u8::try_from(self.millisecond % 10).unwrap_or(0);
-        Ok([
+        [
             to_bcd(yy),
             to_bcd(self.month),
             to_bcd(self.day),
@@ -167,7 +236,7 @@ impl S7DateTime {
             to_bcd(self.second),
             to_bcd(ms_high),
             ms_low.wrapping_shl(4) | (self.weekday & 0x0F),
-        ])
+        ]
     }
 
     /// Appends the 10-byte clock data (`00`, century, `DATE_AND_TIME`).

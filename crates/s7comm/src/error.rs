@@ -2,6 +2,9 @@
 
 use alloc::string::String;
 
+use crate::value::Lower;
+use crate::DataType;
+
 /// Everything that can go wrong decoding or encoding S7comm.
 ///
 /// Messages are lowercase and carry their context, e.g.
@@ -73,4 +76,74 @@ pub enum Error {
     // Tag address errors (the `tag` module) go here.
 
     // Typed value errors (the `value` module) go here.
+    /// A value is outside the range its data type holds, e.g.
+    /// `"int value 40000 is outside -32768..=32767"`.
+    #[error("{} value {value} is outside {range}", Lower(.data_type))]
+    ValueOutOfRange {
+        /// The data type.
+        data_type: DataType,
+        /// The value, as text (floats included, so the error stays `Eq`).
+        value: String,
+        /// The allowed range, as text.
+        range: String,
+    },
+    /// A value is within range but the data type cannot hold it: a character outside
+    /// ISO 8859-1 in a `STRING`, an `S5TIME` that no time base encodes exactly, ...
+    #[error("{} value cannot be encoded: {reason}", Lower(.data_type))]
+    ValueNotRepresentable {
+        /// The data type.
+        data_type: DataType,
+        /// Why.
+        reason: String,
+    },
+    /// A [`Value`](crate::Value) variant that does not belong to the data type, e.g. a
+    /// `Value::Real` for an `INT`.
+    #[error("a {found} value cannot be used as {}", Lower(.data_type))]
+    ValueType {
+        /// The data type.
+        data_type: DataType,
+        /// The variant given ([`Value::kind`](crate::Value::kind)).
+        found: &'static str,
+    },
+    /// Bytes that are no valid encoding of the data type (bad BCD digits, an invalid date, a
+    /// string's actual length above its maximum, ...).
+    #[error("{} bytes are invalid: {reason}", Lower(.data_type))]
+    InvalidEncoding {
+        /// The data type.
+        data_type: DataType,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The bytes given for `count` elements of a data type are not as many as they occupy.
+    #[error("{count} {} element(s) occupy {expected} bytes, not {found}", Lower(.data_type))]
+    ValueLength {
+        /// The data type.
+        data_type: DataType,
+        /// Number of elements.
+        count: usize,
+        /// Bytes they occupy.
+        expected: usize,
+        /// Bytes given.
+        found: usize,
+    },
+    /// An array value with another number of elements than its tag declares.
+    #[error("array of {} has {found} elements, not {expected}", Lower(.data_type))]
+    ArrayLength {
+        /// The element data type.
+        data_type: DataType,
+        /// Elements declared.
+        expected: usize,
+        /// Elements given.
+        found: usize,
+    },
+    /// A textual literal that does not read as a value of the data type.
+    #[error("{input:?} is not a {} literal: {reason}", Lower(.data_type))]
+    ValueSyntax {
+        /// The data type.
+        data_type: DataType,
+        /// The text as given.
+        input: String,
+        /// Why it is refused.
+        reason: &'static str,
+    },
 }

@@ -28,6 +28,7 @@
 //! | [`userdata`] | userdata (ROSCTR `07`): SZL reads with multi-part answers, clock |
 //! | [`szl`] | SZL payloads (partial list header and records) |
 //! | [`clock`] | the BCD clock value |
+//! | [`data_type`], [`value`] | S7 data types and typed values in their memory encodings |
 //! | [`pdu`] | whole request and answer PDUs |
 //!
 //! Every type is an owned `Repr` with `parse` (bytes in, value out; never panics, never
@@ -90,6 +91,7 @@ pub mod setup;
 pub mod szl;
 pub mod transport_size;
 pub mod userdata;
+pub mod value;
 pub mod write_var;
 
 pub use area::Area;
@@ -107,6 +109,7 @@ pub use setup::SetupCommunication;
 pub use szl::{SzlHeader, SzlList};
 pub use transport_size::{DataTransportSize, TransportSize};
 pub use userdata::{Continuation, UserData, UserDataItem, UserDataParams, UserDataService};
+pub use value::Value;
 pub use write_var::{WriteItem, WriteVarRequest, WriteVarRequestView, WriteVarResponse};
 
 /// The crate README, compiled and run as a doctest so its example stays true.
