@@ -29,6 +29,7 @@
 //! | [`szl`] | SZL payloads (partial list header and records) |
 //! | [`clock`] | the BCD clock value |
 //! | [`pdu`] | whole request and answer PDUs |
+//! | [`tag`] | tag addresses ([`Tag`]) in the STEP7, PLC4X and nodeS7 notations |
 //!
 //! Every type is an owned `Repr` with `parse` (bytes in, value out; never panics, never
 //! allocates from a length read off the wire beyond the bytes actually present) and
@@ -88,6 +89,7 @@ pub mod read_var;
 pub mod return_code;
 pub mod setup;
 pub mod szl;
+pub mod tag;
 pub mod transport_size;
 pub mod userdata;
 pub mod write_var;
@@ -105,6 +107,7 @@ pub use read_var::{ReadVarRequest, ReadVarRequestView, ReadVarResponse};
 pub use return_code::ReturnCode;
 pub use setup::SetupCommunication;
 pub use szl::{SzlHeader, SzlList};
+pub use tag::Tag;
 pub use transport_size::{DataTransportSize, TransportSize};
 pub use userdata::{Continuation, UserData, UserDataItem, UserDataParams, UserDataService};
 pub use write_var::{WriteItem, WriteVarRequest, WriteVarRequestView, WriteVarResponse};
