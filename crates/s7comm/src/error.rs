@@ -87,6 +87,5 @@ pub enum Error {
         /// Which rule the parts break.
         reason: &'static str,
     },
-
     // Typed value errors (the `value` module) go here.
 }

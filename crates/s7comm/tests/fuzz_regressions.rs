@@ -94,10 +94,16 @@ fn decode_seeds() {
             assert!(wires.is_empty(), "{name} decodes");
         } else if name.starts_with("lossy-") {
             assert!(!wires.is_empty(), "{name} does not decode");
-            assert!(wires.iter().all(|w| *w != data), "{name} re-encodes identically");
+            assert!(
+                wires.iter().all(|w| *w != data),
+                "{name} re-encodes identically"
+            );
         } else {
             assert!(!wires.is_empty(), "{name} does not decode");
-            assert!(wires.iter().all(|w| *w == data), "{name} re-encodes to {wires:02x?}");
+            assert!(
+                wires.iter().all(|w| *w == data),
+                "{name} re-encodes to {wires:02x?}"
+            );
         }
     }
 }

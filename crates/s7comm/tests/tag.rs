@@ -8,8 +8,18 @@ use Area::{Counters as C, DataBlock as DB, Flags as M, Inputs as I, Outputs as Q
 use DataType::*;
 
 /// input, area, db, offset, bit, type, count, canonical STEP7 form.
-type Case = (&'static str, Area, u16, u32, u8, DataType, u16, &'static str);
+type Case = (
+    &'static str,
+    Area,
+    u16,
+    u32,
+    u8,
+    DataType,
+    u16,
+    &'static str,
+);
 
+#[rustfmt::skip]
 const ACCEPTED: &[Case] = &[
     // STEP7 / TIA
     ("DB1.DBX0.3", DB, 1, 0, 3, Bool, 1, "DB1.DBX0.3"),
@@ -106,6 +116,7 @@ const ACCEPTED: &[Case] = &[
 ];
 
 /// input, byte index of the problem, reason.
+#[rustfmt::skip]
 const REJECTED: &[(&str, usize, &str)] = &[
     ("", 0, "address expected"),
     ("   ", 3, "address expected"),
@@ -174,7 +185,11 @@ fn accepted_inputs_mean_what_they_say_and_print_canonically() {
             "{input:?}"
         );
         assert_eq!(tag.to_string(), canonical, "{input:?}");
-        assert_eq!(Tag::parse(canonical), Ok(tag), "{canonical:?} does not re-parse");
+        assert_eq!(
+            Tag::parse(canonical),
+            Ok(tag),
+            "{canonical:?} does not re-parse"
+        );
         assert_eq!(input.parse::<Tag>(), Ok(tag), "FromStr of {input:?}");
     }
 }
@@ -232,7 +247,13 @@ fn item_addresses_cover_the_tag() {
     assert_eq!(item("DB1.DBX50.3"), ItemAddress::bit(DB, 1, 50, 3));
     let bit = item("M10.1");
     assert_eq!(
-        (bit.transport_size, bit.count, bit.address, bit.area, bit.db_number),
+        (
+            bit.transport_size,
+            bit.count,
+            bit.address,
+            bit.area,
+            bit.db_number
+        ),
         (TransportSize::Bit, 1, 81, M, 0)
     );
     assert_eq!(item("Q0.3:BOOL[8]"), ItemAddress::bytes(Q, 0, 0, 2));
@@ -241,7 +262,10 @@ fn item_addresses_cover_the_tag() {
     assert_eq!(item("Z7"), ItemAddress::counters(7, 1));
     assert_eq!(item("DB2,S0.254.255").count, 65280);
     let too_long = Tag::parse("DB2,S0.254.256").unwrap().item_address();
-    assert!(matches!(too_long, Err(Error::TooLarge { value: 65536, .. })), "{too_long:?}");
+    assert!(
+        matches!(too_long, Err(Error::TooLarge { value: 65536, .. })),
+        "{too_long:?}"
+    );
 }
 
 #[test]
@@ -249,7 +273,11 @@ fn builder_checks_its_parts() {
     let tag = Tag::new(DB, 1, 50, Bool).unwrap().with_bit(3).unwrap();
     assert_eq!(tag, Tag::parse("DB1,X50.3").unwrap());
     assert_eq!(
-        Tag::new(M, 0, 4, Real).unwrap().with_count(2).unwrap().to_string(),
+        Tag::new(M, 0, 4, Real)
+            .unwrap()
+            .with_count(2)
+            .unwrap()
+            .to_string(),
         "MD4:REAL[2]"
     );
     assert_eq!(Tag::timer(4).unwrap().to_string(), "T4");
@@ -258,16 +286,46 @@ fn builder_checks_its_parts() {
         Err(Error::InvalidTag { reason }) => reason,
         other => panic!("{other:?}"),
     };
-    assert_eq!(invalid(Tag::new(DB, 0, 0, Byte)), "db number out of range 1..=65535");
-    assert_eq!(invalid(Tag::new(M, 1, 0, Byte)), "only data blocks have a db number");
-    assert_eq!(invalid(Tag::new(Area::Other(0x80), 0, 0, Byte)), "area has no tag address form");
-    assert_eq!(invalid(Tag::new(M, 0, 0x20_0000, Byte)), "byte offset above 2097151");
-    assert_eq!(invalid(Tag::new(M, 0, 0, Bool).unwrap().with_bit(8)), "bit number above 7");
-    assert_eq!(invalid(Tag::new(M, 0, 0, Int).unwrap().with_bit(1)), "bit number only for BOOL");
-    assert_eq!(invalid(Tag::new(M, 0, 0, Int).unwrap().with_count(0)), "array count out of range 1..=65535");
-    assert_eq!(invalid(Tag::new(M, 0, 0, String(0))), "string length out of range");
-    assert_eq!(invalid(Tag::new(M, 0, 0, WString(16383))), "string length out of range");
+    assert_eq!(
+        invalid(Tag::new(DB, 0, 0, Byte)),
+        "db number out of range 1..=65535"
+    );
+    assert_eq!(
+        invalid(Tag::new(M, 1, 0, Byte)),
+        "only data blocks have a db number"
+    );
+    assert_eq!(
+        invalid(Tag::new(Area::Other(0x80), 0, 0, Byte)),
+        "area has no tag address form"
+    );
+    assert_eq!(
+        invalid(Tag::new(M, 0, 0x20_0000, Byte)),
+        "byte offset above 2097151"
+    );
+    assert_eq!(
+        invalid(Tag::new(M, 0, 0, Bool).unwrap().with_bit(8)),
+        "bit number above 7"
+    );
+    assert_eq!(
+        invalid(Tag::new(M, 0, 0, Int).unwrap().with_bit(1)),
+        "bit number only for BOOL"
+    );
+    assert_eq!(
+        invalid(Tag::new(M, 0, 0, Int).unwrap().with_count(0)),
+        "array count out of range 1..=65535"
+    );
+    assert_eq!(
+        invalid(Tag::new(M, 0, 0, String(0))),
+        "string length out of range"
+    );
+    assert_eq!(
+        invalid(Tag::new(M, 0, 0, WString(16383))),
+        "string length out of range"
+    );
     assert_eq!(invalid(Tag::new(T, 0, 0, Int)), "timers hold only TIMER");
-    assert_eq!(invalid(Tag::new(M, 0, 0, Counter)), "TIMER and COUNTER only in areas T and C");
+    assert_eq!(
+        invalid(Tag::new(M, 0, 0, Counter)),
+        "TIMER and COUNTER only in areas T and C"
+    );
     assert_eq!(invalid(Tag::timer(0x20_0000)), "byte offset above 2097151");
 }

@@ -74,9 +74,8 @@ fn tag() -> impl Strategy<Value = Tag> {
                 .and_then(|t| t.with_count(count))
                 .unwrap()
         });
-    let timers = (offset(), count()).prop_map(|(index, count)| {
-        Tag::timer(index).and_then(|t| t.with_count(count)).unwrap()
-    });
+    let timers = (offset(), count())
+        .prop_map(|(index, count)| Tag::timer(index).and_then(|t| t.with_count(count)).unwrap());
     let counters = (offset(), count()).prop_map(|(index, count)| {
         Tag::counter(index)
             .and_then(|t| t.with_count(count))
@@ -91,7 +90,13 @@ fn check(input: &str) -> Result<(), TestCaseError> {
     match Tag::parse(input) {
         Ok(tag) => {
             let canonical = tag.to_string();
-            prop_assert_eq!(Tag::parse(&canonical), Ok(tag), "{:?} -> {:?}", input, canonical);
+            prop_assert_eq!(
+                Tag::parse(&canonical),
+                Ok(tag),
+                "{:?} -> {:?}",
+                input,
+                canonical
+            );
         }
         Err(Error::Address { input: got, at, .. }) => {
             prop_assert_eq!(got.as_str(), input);

@@ -47,10 +47,7 @@ impl<'a> Lexer<'a> {
         if at >= self.end {
             return None;
         }
-        self.input
-            .as_bytes()
-            .get(at)
-            .map(u8::to_ascii_uppercase)
+        self.input.as_bytes().get(at).map(u8::to_ascii_uppercase)
     }
 
     /// The byte at the cursor, upper-cased.

@@ -103,7 +103,12 @@ impl Tag {
     ///
     /// # Errors
     /// [`Error::InvalidTag`] naming the broken rule.
-    pub fn new(area: Area, db_number: u16, offset: u32, data_type: DataType) -> Result<Self, Error> {
+    pub fn new(
+        area: Area,
+        db_number: u16,
+        offset: u32,
+        data_type: DataType,
+    ) -> Result<Self, Error> {
         Self::from_parts(area, db_number, offset, 0, data_type, 1)
             .map_err(|reason| Error::InvalidTag { reason })
     }
@@ -332,7 +337,13 @@ impl fmt::Display for Tag {
             Area::Timers => write!(f, "T{}", self.offset)?,
             Area::Counters => write!(f, "C{}", self.offset)?,
             Area::DataBlock => {
-                write!(f, "DB{}.DB{}{}", self.db_number, width.letter(), self.offset)?;
+                write!(
+                    f,
+                    "DB{}.DB{}{}",
+                    self.db_number,
+                    width.letter(),
+                    self.offset
+                )?;
                 if bit {
                     write!(f, ".{}", self.bit)?;
                 }

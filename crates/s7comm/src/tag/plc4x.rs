@@ -16,11 +16,7 @@ use crate::{Area, DataType, Error, Tag};
 /// A bit other than 0 needs type `BOOL`.
 pub(super) fn short_form(mut lx: Lexer<'_>, db: u16) -> Result<Tag, Error> {
     let offset = read_offset(&mut lx, "byte offset expected")?;
-    let bit = if lx.eat(b'.') {
-        read_bit(&mut lx)?
-    } else {
-        0
-    };
+    let bit = if lx.eat(b'.') { read_bit(&mut lx)? } else { 0 };
     lx.expect(b':', "data type expected")?;
     let (data_type, count, type_at) = data_type(&mut lx)?;
     lx.finish()?;

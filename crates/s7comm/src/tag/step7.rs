@@ -87,8 +87,7 @@ fn operand(mut lx: Lexer<'_>, area: Area, db: u16, width: Width) -> Result<Tag, 
         0
     };
     let (data_type, count, type_at) = suffix(&mut lx, width.default_type())?;
-    if Width::of(data_type) != width && !matches!(data_type, DataType::Timer | DataType::Counter)
-    {
+    if Width::of(data_type) != width && !matches!(data_type, DataType::Timer | DataType::Counter) {
         return Err(lx.error(type_at, width.mismatch()));
     }
     build(&lx, type_at, (area, db, offset, bit), (data_type, count))
