@@ -74,7 +74,22 @@ pub enum Error {
         reason: &'static str,
     },
     // Tag address errors (the `tag` module) go here.
-
+    /// A tag address does not parse, e.g. `"DB1.DBD" at 7: byte offset expected`.
+    #[error("{input:?} at {at}: {reason}")]
+    Address {
+        /// The address as given.
+        input: String,
+        /// Byte index into `input` where the problem is.
+        at: usize,
+        /// Why it is refused (a short lowercase phrase).
+        reason: &'static str,
+    },
+    /// A tag built from parts (not parsed) is not a valid tag.
+    #[error("invalid tag: {reason}")]
+    InvalidTag {
+        /// Which rule the parts break.
+        reason: &'static str,
+    },
     // Typed value errors (the `value` module) go here.
     /// A value is outside the range its data type holds, e.g.
     /// `"int value 40000 is outside -32768..=32767"`.

@@ -30,6 +30,7 @@
 //! | [`clock`] | the BCD clock value |
 //! | [`data_type`], [`value`] | S7 data types and typed values in their memory encodings |
 //! | [`pdu`] | whole request and answer PDUs |
+//! | [`tag`] | tag addresses ([`Tag`]) in the STEP7, PLC4X and nodeS7 notations |
 //!
 //! Every type is an owned `Repr` with `parse` (bytes in, value out; never panics, never
 //! allocates from a length read off the wire beyond the bytes actually present) and
@@ -89,6 +90,7 @@ pub mod read_var;
 pub mod return_code;
 pub mod setup;
 pub mod szl;
+pub mod tag;
 pub mod transport_size;
 pub mod userdata;
 pub mod value;
@@ -107,6 +109,7 @@ pub use read_var::{ReadVarRequest, ReadVarRequestView, ReadVarResponse};
 pub use return_code::ReturnCode;
 pub use setup::SetupCommunication;
 pub use szl::{SzlHeader, SzlList};
+pub use tag::Tag;
 pub use transport_size::{DataTransportSize, TransportSize};
 pub use userdata::{Continuation, UserData, UserDataItem, UserDataParams, UserDataService};
 pub use value::Value;
