@@ -68,6 +68,7 @@ pub mod client;
 pub mod error;
 mod info;
 mod items;
+mod tags;
 
 pub use builder::ClientBuilder;
 pub use client::{Client, ReadResult, WriteResult, DEFAULT_REQUESTED_PDU};

@@ -36,6 +36,7 @@ mod lexer;
 mod nodes7;
 mod plc4x;
 mod step7;
+mod value_span;
 
 use core::fmt;
 
