@@ -154,6 +154,19 @@ fn find_in_value(value: &DeValue<'_>, span: &Range<usize>, path: &KeyPath) -> Op
     }
 }
 
+/// A serde message in the file's terms: `expected i64` becomes `expected an integer`, the
+/// name of an internal struct `a table`.
+fn in_toml_terms(message: &str) -> String {
+    let message = match message.find("expected struct Raw") {
+        Some(at) => format!("{}expected a table", message.get(..at).unwrap_or_default()),
+        None => message.to_owned(),
+    };
+    message
+        .replace("expected i64", "expected an integer")
+        .replace("expected f64", "expected a number")
+        .replace("expected a sequence", "expected an array")
+}
+
 /// The name between the first pair of backticks of a serde message.
 fn quoted(message: &str) -> Option<&str> {
     let (_, rest) = message.split_once('`')?;
@@ -231,6 +244,6 @@ impl Source<'_> {
                 message: format!("{where_}missing key {missing:?}"),
             };
         }
-        self.error(&span, &path, message)
+        self.error(&span, &path, in_toml_terms(message))
     }
 }
