@@ -79,8 +79,15 @@ fn every_example_profile_loads() {
     ] {
         let profile = load_example(file);
         assert_eq!(profile.preset(), Some(preset), "{file}");
-        assert!(profile.tags().is_empty(), "{file}: preset files are tag-free");
-        assert!(profile.warnings().is_empty(), "{file}: {:?}", profile.warnings());
+        assert!(
+            profile.tags().is_empty(),
+            "{file}: preset files are tag-free"
+        );
+        assert!(
+            profile.warnings().is_empty(),
+            "{file}: {:?}",
+            profile.warnings()
+        );
         assert_eq!(profile.pdu_size(), Some(preset.max_pdu_size()), "{file}");
         assert!(!profile.data_blocks().is_empty(), "{file}");
     }
@@ -119,7 +126,10 @@ fn every_example_profile_loads() {
             period_ms: 10000
         }
     );
-    assert_eq!(tags[1].name.line + 3, tags[1].simulate.as_ref().unwrap().line);
+    assert_eq!(
+        tags[1].name.line + 3,
+        tags[1].simulate.as_ref().unwrap().line
+    );
 }
 
 #[test]
@@ -208,9 +218,9 @@ fn each_preset_profile_serves_what_its_cpu_shows() {
         }
         // Another slot, another rack: refused as that CPU would.
         for (rack, other) in [(0, slot + 1), (1, slot)] {
-            let error = connect(addr, rack, other).err().unwrap_or_else(|| {
-                panic!("{file}: rack {rack} slot {other} should be refused")
-            });
+            let error = connect(addr, rack, other)
+                .err()
+                .unwrap_or_else(|| panic!("{file}: rack {rack} slot {other} should be refused"));
             assert!(
                 matches!(
                     transport(&error),
@@ -237,14 +247,18 @@ fn a_preset_caps_connections_and_the_pdu() {
         profile.warnings(),
         ["plant.toml:3: [plc] pdu_size: 480 is above the s7-1200 maximum of 240; capped to 240"]
     );
-    let server = Server::builder().profile(&profile).unwrap().start().unwrap();
+    let server = Server::builder()
+        .profile(&profile)
+        .unwrap()
+        .start()
+        .unwrap();
     let addr = server.local_addr();
     // No rack/slot in the profile: any TSAP is accepted.
-    let clients: Vec<Client> = (0..16)
-        .map(|i| connect(addr, 0, i % 4).unwrap())
-        .collect();
+    let clients: Vec<Client> = (0..16).map(|i| connect(addr, 0, i % 4).unwrap()).collect();
     assert!(clients.iter().all(|c| c.pdu_size() == 240));
-    let error = connect(addr, 0, 1).err().expect("the 17th connection is refused");
+    let error = connect(addr, 0, 1)
+        .err()
+        .unwrap_or_else(|| panic!("the 17th connection is refused"));
     assert!(
         matches!(
             transport(&error),
@@ -267,14 +281,25 @@ fn without_a_preset_the_defaults_stay_and_overrides_apply() {
     assert_eq!(profile.pdu_size(), None);
     let identity = profile.identity().unwrap();
     assert_eq!(identity.module_name, "Line 7");
-    assert_eq!(identity.order_number, "6ES7 315-2EH14-0AB0", "the default identity");
-    let server = Server::builder().profile(&profile).unwrap().start().unwrap();
+    assert_eq!(
+        identity.order_number, "6ES7 315-2EH14-0AB0",
+        "the default identity"
+    );
+    let server = Server::builder()
+        .profile(&profile)
+        .unwrap()
+        .start()
+        .unwrap();
     assert_eq!(server.plc().max_pdu_size(), 480);
     assert_eq!(server.plc().cpu_state(), CpuState::Stop);
     assert_eq!(server.plc().szl_ids(), s7_mock::plc::SZL_IDS);
     let memory = server.memory();
     assert_eq!(memory.region_len(Region::Inputs), Some(16));
-    assert_eq!(memory.region_len(Region::Outputs), Some(2048), "builder default");
+    assert_eq!(
+        memory.region_len(Region::Outputs),
+        Some(2048),
+        "builder default"
+    );
     assert_eq!(memory.region_len(Region::DataBlock(9)), Some(32));
     drop(memory);
     let mut c = Client::connect(options(server.local_addr())).unwrap();
@@ -319,7 +344,8 @@ fn unknown_keys_are_errors_with_file_line_and_table() {
 
 #[test]
 fn data_block_errors_name_the_line_and_key() {
-    let mut text = String::from("# plant\n\n[plc]\npreset = \"s7-1500\"\n\n[areas]\ninputs = 64\n\n");
+    let mut text =
+        String::from("# plant\n\n[plc]\npreset = \"s7-1500\"\n\n[areas]\ninputs = 64\n\n");
     text.push_str("[[db]]\nnumber = 1\nsize = 16\n\n[[db]]\nnumber = 0\nsize = 16\n");
     assert_eq!(
         error_of(&text),
@@ -372,7 +398,9 @@ fn image_files_are_relative_to_the_profile_and_checked() {
     let origin = dir.join("plant.toml");
     let too_small = "[[db]]\nnumber = 1\nsize = 4\nimage = \"db.bin\"\n";
     assert_eq!(
-        Profile::from_toml_str(too_small, &origin).unwrap_err().to_string(),
+        Profile::from_toml_str(too_small, &origin)
+            .unwrap_err()
+            .to_string(),
         format!(
             "{}:4: [[db]] image: \"db.bin\" holds more than the block's 4 bytes",
             origin.display()
@@ -572,9 +600,15 @@ fn tag_errors_name_the_line_and_key() {
 #[test]
 fn syntax_errors_and_unreadable_files() {
     let message = error_of("[plc\nslot = 1\n");
-    assert!(message.starts_with("plant.toml:1: invalid TOML: "), "{message}");
+    assert!(
+        message.starts_with("plant.toml:1: invalid TOML: "),
+        "{message}"
+    );
     let message = error_of("[plc]\nslot = \n");
-    assert!(message.starts_with("plant.toml:2: invalid TOML: "), "{message}");
+    assert!(
+        message.starts_with("plant.toml:2: invalid TOML: "),
+        "{message}"
+    );
 
     let error = Profile::load("/nonexistent/s7-mock/plant.toml").unwrap_err();
     assert!(

@@ -43,11 +43,9 @@ impl Checker<'_> {
         if (min..=max).contains(&n) {
             return Ok(n);
         }
-        Err(self.source.error(
-            &value.span(),
-            path,
-            format!("{n} is outside {min}..={max}"),
-        ))
+        Err(self
+            .source
+            .error(&value.span(), path, format!("{n} is outside {min}..={max}")))
     }
 
     /// An integer in `min..=max` as `T`.
@@ -222,7 +220,9 @@ impl Checker<'_> {
 
         let max_connections = match &raw.max_connections {
             None => preset.map(Preset::max_connections),
-            Some(max) => Some(self.ranged(&path.key("max_connections"), max, 1, MAX_CONNECTIONS)?),
+            Some(max) => {
+                Some(self.ranged(&path.key("max_connections"), max, 1, MAX_CONNECTIONS)?)
+            }
         };
 
         let rack_slot = match (&raw.rack, &raw.slot) {

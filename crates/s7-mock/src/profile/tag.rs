@@ -191,7 +191,10 @@ impl SimulateChecker<'_, '_> {
             return Err(self.source.error(
                 &kind_span,
                 &self.path.key("kind"),
-                format!("unknown kind {kind:?}; expected one of {}", known.join(", ")),
+                format!(
+                    "unknown kind {kind:?}; expected one of {}",
+                    known.join(", ")
+                ),
             ));
         };
         let given = self.given();
