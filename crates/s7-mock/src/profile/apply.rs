@@ -56,20 +56,23 @@ pub(crate) fn apply(builder: ServerBuilder, profile: &Profile) -> Result<ServerB
     apply_tags(builder, profile.origin(), profile.tags())
 }
 
-/// Writes each tag's initial value into the memory the builder will create and starts its
-/// simulation — the one place where `[[tag]]` entries take effect.
-///
-/// // wired when s7comm::Tag lands: for each tag, parse `tag.address.value` with
-/// // `s7comm::Tag` (with `tag.data_type` when the address carries no type), check it lies
-/// // inside the configured area or data block, encode `tag.value` with `s7comm::Value` into
-/// // the builder's initial memory, and hand `tag.simulate` to a ticker owned by the server.
-/// // Errors name the tag's line via `Located::line` (e.g. `plant.toml:31: [[tag]] address:
-/// // ...`). Until then a profile with tags is refused, never half-applied.
+/// The one place where `[[tag]]` entries take effect: it will write each tag's initial value
+/// into the memory the builder creates and start its simulation. It receives the builder with
+/// everything else of the profile applied (areas and data blocks are known), the profile's
+/// file name for messages, and the checked tags (name, address, type, value or simulation,
+/// each with its line and span).
 fn apply_tags(
     builder: ServerBuilder,
     origin: &str,
     tags: &[TagSpec],
 ) -> Result<ServerBuilder, Error> {
+    // wired when s7comm::Tag lands: for each tag, parse `tag.address.value` with
+    // `s7comm::Tag` (using `tag.data_type` when the address carries no type); check that it
+    // lies inside an area or data block the builder configures; encode `tag.value` with
+    // `s7comm::Value` into the builder's initial memory; hand `tag.simulate` to a ticker the
+    // server owns. Errors name the tag's line through `Located::line`, e.g.
+    // `plant.toml:31: [[tag]] address: ...`. Until then a profile with tags is refused,
+    // never half-applied.
     match tags.first() {
         None => Ok(builder),
         Some(first) => Err(Error::TagsNotSupported {
