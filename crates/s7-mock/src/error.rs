@@ -117,6 +117,45 @@ pub enum Error {
         /// Size of the area in bytes.
         size: usize,
     },
+    /// A profile file cannot be read.
+    #[error("cannot read profile {path:?}: {cause}")]
+    ProfileRead {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The operating system's reason.
+        cause: String,
+    },
+    /// A profile does not load: the message names the file, the line and the key, e.g.
+    /// `plant.toml:14: [[db]] number: data block 0 is outside 1..=65535`.
+    #[error("{origin}:{line}: {message}")]
+    Profile {
+        /// The file, as given to [`Profile::load`](crate::profile::Profile::load) or
+        /// [`Profile::from_toml_str`](crate::profile::Profile::from_toml_str).
+        origin: String,
+        /// Line of the offending key or value, from 1.
+        line: usize,
+        /// The TOML path of the key, e.g. `db[1].number` or `plc.slott` (empty for a syntax
+        /// error).
+        key: String,
+        /// What is wrong, starting with the table and key, e.g. `[[db]] number: ...`.
+        message: String,
+    },
+    /// The profile has `[[tag]]` entries, which the mock cannot apply yet (tag addresses and
+    /// typed values are not wired): it refuses the profile rather than ignore them.
+    #[error(
+        "{origin}:{line}: [[tag]] {name:?}: tags are not supported yet \
+         (the profile has {count} [[tag]] entries)"
+    )]
+    TagsNotSupported {
+        /// The profile file.
+        origin: String,
+        /// Line of the first tag's name.
+        line: usize,
+        /// Name of the first tag.
+        name: String,
+        /// How many `[[tag]]` entries the profile has.
+        count: usize,
+    },
 }
 
 /// An [`iso_tcp::Error`] kept inside [`Error::Transport`].

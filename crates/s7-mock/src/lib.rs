@@ -8,6 +8,8 @@
 //! - [`plc`]: [`Plc`] (shared state) and [`Session`] (one per connection) with
 //!   [`Plc::handle`], a pure function from request bytes to answer bytes: the server wraps it,
 //!   and it can be driven without sockets, as below.
+//! - [`profile`]: profile files (TOML) and CPU presets, applied with
+//!   [`ServerBuilder::profile`].
 //! - [`cli`]: the command line of the `s7-mock` binary.
 //!
 //! ```
@@ -36,6 +38,7 @@ pub mod cli;
 pub mod error;
 pub mod memory;
 pub mod plc;
+pub mod profile;
 pub mod server;
 
 pub use error::Error;

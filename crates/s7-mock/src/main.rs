@@ -6,6 +6,12 @@ use std::sync::mpsc;
 
 use tracing_subscriber::EnvFilter;
 
+/// Prints a configuration error and returns exit code 2.
+fn usage_error(error: &s7_mock::Error) -> ExitCode {
+    eprintln!("s7-mock: error: {error}");
+    ExitCode::from(2)
+}
+
 fn main() -> ExitCode {
     let args = match s7_mock::cli::parse_args(std::env::args_os()) {
         Ok(args) => args,
@@ -27,10 +33,23 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
 
-    let server = match args.server_builder().start() {
+    // A profile that does not load is a usage error, like a malformed flag: exit code 2.
+    let profile = match args.load_profile() {
+        Ok(profile) => profile,
+        Err(error) => return usage_error(&error),
+    };
+    let builder = match &profile {
+        None => args.server_builder(),
+        Some(profile) => match args.server_builder_with_profile(profile) {
+            Ok(builder) => builder,
+            Err(error) => return usage_error(&error),
+        },
+    };
+    let listen = args.listen_addr(profile.as_ref());
+    let server = match builder.start() {
         Ok(server) => server,
         Err(error) => {
-            eprintln!("s7-mock: cannot serve on {}: {error}", args.listen);
+            eprintln!("s7-mock: cannot serve on {listen}: {error}");
             return ExitCode::FAILURE;
         }
     };

@@ -378,3 +378,153 @@ fn an_address_in_use_is_a_clear_error() {
     assert!(stderr.contains(&addr), "{stderr}");
     assert!(stdout.is_empty(), "no `listening on` line: {stdout}");
 }
+
+/// A connection to rack 0, `slot`, asking for a 960-byte PDU.
+fn connect_slot(addr: SocketAddr, slot: u16) -> Result<Client, s7_client::Error> {
+    Client::connect_with_pdu(
+        options(addr).remote_tsap(iso_tcp::Tsap::from_u16(0x0100 | slot)),
+        960,
+    )
+}
+
+#[test]
+fn help_documents_the_profile_and_its_precedence() {
+    let output = run(&["--help"]);
+    let help = String::from_utf8(output.stdout).unwrap();
+    for text in [
+        "--profile <FILE>",
+        "then the profile, then flags",
+        "docs/profile.md",
+    ] {
+        assert!(help.contains(text), "--help lacks {text:?}:\n{help}");
+    }
+}
+
+#[test]
+fn a_profile_sets_the_cpu_and_layout_and_flags_override_it() {
+    let profile = TempFile::new(
+        "override.toml",
+        b"[plc]\npreset = \"s7-300\"\ncpu = \"run\"\nslot = 2\n\n[areas]\ninputs = 16\n\n[[db]]\nnumber = 5\nsize = 8\n\n[[db]]\nnumber = 6\nsize = 8\n",
+    );
+    // Without flags: the profile's PDU, identity, rack/slot and layout; no default blocks.
+    let mock = Mock::start(&["--profile", profile.path()]);
+    let mut c = connect_slot(mock.addr, 2).unwrap();
+    assert_eq!(c.pdu_size(), 240);
+    let szl = c.read_szl(0x0011, 0).unwrap();
+    assert_eq!(&szl[6..25], b"6ES7 315-2EH14-0AB0");
+    assert_eq!(c.read_szl(CPU_STATE, 0).unwrap()[7], 0x08);
+    assert_eq!(
+        return_code(&mut c, ItemAddress::bytes(Area::Inputs, 0, 16, 1)),
+        ReturnCode::AddressOutOfRange
+    );
+    assert_eq!(
+        return_code(&mut c, ItemAddress::bytes(Area::DataBlock, 1, 0, 1)),
+        ReturnCode::ObjectDoesNotExist
+    );
+    assert_eq!(c.read_area(Area::DataBlock, 5, 0, 8).unwrap(), [0; 8]);
+    assert_eq!(
+        return_code(&mut c, ItemAddress::bytes(Area::Flags, 0, 4095, 1)),
+        ReturnCode::Success,
+        "areas the profile leaves out keep the command line's defaults"
+    );
+    assert!(connect_slot(mock.addr, 1).is_err(), "slot 1 is refused");
+    drop(c);
+    drop(mock);
+
+    // Flags given on the command line win.
+    let mock = Mock::start(&[
+        "--profile",
+        profile.path(),
+        "--pdu-size",
+        "480",
+        "--cpu",
+        "stop",
+        "--inputs",
+        "32",
+        "--db",
+        "5:64",
+    ]);
+    let mut c = connect_slot(mock.addr, 2).unwrap();
+    assert_eq!(c.pdu_size(), 480, "--pdu-size is not capped by the preset");
+    assert_eq!(c.read_szl(CPU_STATE, 0).unwrap()[7], MODE_STOP);
+    assert_eq!(
+        return_code(&mut c, ItemAddress::bytes(Area::Inputs, 0, 31, 1)),
+        ReturnCode::Success
+    );
+    assert_eq!(
+        return_code(&mut c, ItemAddress::bytes(Area::DataBlock, 5, 63, 1)),
+        ReturnCode::Success,
+        "--db 5 replaces the profile's DB5"
+    );
+    assert_eq!(
+        return_code(&mut c, ItemAddress::bytes(Area::DataBlock, 6, 7, 1)),
+        ReturnCode::Success,
+        "the profile's other blocks stay"
+    );
+}
+
+#[test]
+fn a_profile_that_does_not_load_exits_with_code_2_and_serves_nothing() {
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = free.local_addr().unwrap();
+    drop(free);
+    let listen = format!("[plc]\nlisten = \"{addr}\"\n");
+    let cases = [
+        (
+            format!("{listen}slott = 1\n"),
+            r#"plant.toml:3: unknown key "slott" in [plc]"#,
+        ),
+        (
+            format!("{listen}\n[[db]]\nnumber = 0\nsize = 4\n"),
+            "plant.toml:5: [[db]] number: data block 0 is outside 1..=65535",
+        ),
+        (
+            format!("{listen}\n[[db]]\nnumber = 1\nsize = 4\nimage = \"/nonexistent/db1.bin\"\n"),
+            "plant.toml:7: [[db]] image: cannot read \"/nonexistent/db1.bin\"",
+        ),
+        (
+            format!("{listen}\n[[tag]]\nname = \"level\"\naddress = \"DB1.DBD24\"\nvalue = 1.0\n"),
+            "plant.toml:5: [[tag]] \"level\": tags are not supported yet",
+        ),
+    ];
+    for (text, expected) in cases {
+        let file = TempFile::new("plant.toml", text.as_bytes());
+        let output = run(&["--profile", file.path()]);
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(2), "{text}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "expected {expected:?} in {stderr}"
+        );
+        assert!(stderr.contains(file.path()), "{stderr}");
+        assert!(output.stdout.is_empty(), "no `listening on` line");
+        assert!(
+            std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err(),
+            "nothing listens on {addr}"
+        );
+    }
+    let output = run(&["--profile", "/nonexistent/s7-mock/plant.toml"]);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot read profile"), "{stderr}");
+}
+
+#[test]
+fn the_example_plant_profile_is_refused_until_tags_are_wired() {
+    let plant = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/profiles/plant.toml"
+    );
+    let output = run(&["--profile", plant, "--listen", "127.0.0.1:0"]);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("tags are not supported yet"), "{stderr}");
+    let mock = Mock::start(&[
+        "--profile",
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/profiles/s7-1500.toml"
+        ),
+    ]);
+    assert_eq!(connect_slot(mock.addr, 1).unwrap().pdu_size(), 960);
+}

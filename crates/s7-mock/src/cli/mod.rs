@@ -15,10 +15,14 @@ mod area_spec;
 
 use std::ffi::OsString;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
-use clap::{CommandFactory, Parser, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 
+use crate::error::Error;
 use crate::plc::CpuState;
+use crate::profile::Profile;
 use crate::server::{Server, ServerBuilder};
 
 pub use area_spec::{
@@ -49,6 +53,15 @@ Memory layout:
   SIZE is in bytes, optionally with a K or M suffix (KiB, MiB), at most 2M per area; COUNT is
   at most 65536. FILE holds the area's initial raw bytes (timers and counters: 2 bytes each,
   big-endian); a shorter file is zero-padded, a longer one is an error.
+
+Profile:
+  --profile FILE loads a TOML profile (CPU preset, identity, address, limits, rack/slot,
+  areas, data blocks; see docs/profile.md). Precedence, lowest first: the defaults above,
+  then the profile, then flags given on the command line: --listen, --pdu-size,
+  --max-connections and --cpu replace the profile's value (--pdu-size is not capped by the
+  preset); each area flag replaces that area; --db N replaces the profile's block N and
+  keeps its other blocks. When the profile has [[db]] entries the default blocks are not
+  served. A profile that does not load exits with code 2 and a message FILE:LINE: KEY: ...
 
 Output:
   Prints exactly one line `listening on ADDR` on stdout once it accepts connections. Logs go
@@ -131,6 +144,30 @@ pub struct Args {
     /// CPU operating mode at start.
     #[arg(long, value_name = "MODE", value_enum, default_value_t = CpuArg::Run)]
     pub cpu: CpuArg,
+
+    /// A TOML profile (CPU preset, identity, limits, memory layout); flags given on the
+    /// command line override its values.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+
+    /// Which flags with a default were given on the command line (they override a profile).
+    #[arg(skip)]
+    pub given: GivenFlags,
+}
+
+/// Which flags that have a default value were given on the command line, as opposed to
+/// left at their default: only those override a profile's values.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GivenFlags {
+    /// `--listen`.
+    pub listen: bool,
+    /// `--pdu-size`.
+    pub pdu_size: bool,
+    /// `--max-connections`.
+    pub max_connections: bool,
+    /// `--cpu`.
+    pub cpu: bool,
 }
 
 /// Parses a command line (the first item is the program name) and checks what clap cannot:
@@ -144,7 +181,15 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let args = Args::try_parse_from(args)?;
+    let matches = Args::command().try_get_matches_from(args)?;
+    let mut args = Args::from_arg_matches(&matches)?;
+    let given = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
+    args.given = GivenFlags {
+        listen: given("listen"),
+        pdu_size: given("pdu_size"),
+        max_connections: given("max_connections"),
+        cpu: given("cpu"),
+    };
     let mut numbers: Vec<u16> = args.data_blocks.iter().map(|db| db.number).collect();
     numbers.sort_unstable();
     if let Some(twice) = numbers.windows(2).find_map(|pair| match pair {
@@ -160,9 +205,89 @@ where
 }
 
 impl Args {
-    /// A server builder for this command line: the layout (defaults filled in), PDU size,
-    /// connection limit, CPU state and address. The request log is off, since nobody reads
-    /// it in a separate process.
+    /// Loads the `--profile` file, if one is given.
+    ///
+    /// # Errors
+    /// As [`Profile::load`]: the message names the file, line and key.
+    pub fn load_profile(&self) -> Result<Option<Profile>, Error> {
+        self.profile.as_deref().map(Profile::load).transpose()
+    }
+
+    /// The address the mock will listen on: `--listen` when given, else the profile's
+    /// `listen`, else the default.
+    pub fn listen_addr(&self, profile: Option<&Profile>) -> SocketAddr {
+        match profile.and_then(Profile::listen) {
+            Some(addr) if !self.given.listen => addr,
+            _ => self.listen,
+        }
+    }
+
+    /// A server builder for this command line on top of `profile` (see the precedence in
+    /// `--help`): the defaults, then the profile, then the flags given.
+    ///
+    /// # Errors
+    /// As [`ServerBuilder::profile`]: a profile with `[[tag]]` entries is refused.
+    pub fn server_builder_with_profile(&self, profile: &Profile) -> Result<ServerBuilder, Error> {
+        let mut builder = Server::builder()
+            .bind(self.listen)
+            .pdu_size(self.pdu_size)
+            .max_connections(usize::try_from(self.max_connections).unwrap_or(usize::MAX))
+            .cpu_state(self.cpu.into())
+            .request_log(false)
+            .inputs(DEFAULT_INPUTS)
+            .outputs(DEFAULT_OUTPUTS)
+            .flags(DEFAULT_MERKERS)
+            .timers(DEFAULT_TIMERS)
+            .counters(DEFAULT_COUNTERS);
+        if self.data_blocks.is_empty() && profile.data_blocks().is_empty() {
+            for (number, size) in DEFAULT_DATA_BLOCKS {
+                builder = builder.data_block(number, size);
+            }
+        }
+        builder = builder.profile(profile)?;
+        if self.given.listen {
+            builder = builder.bind(self.listen);
+        }
+        if self.given.pdu_size {
+            builder = builder.pdu_size(self.pdu_size);
+        }
+        if self.given.max_connections {
+            builder = builder
+                .max_connections(usize::try_from(self.max_connections).unwrap_or(usize::MAX));
+        }
+        if self.given.cpu {
+            builder = builder.cpu_state(self.cpu.into());
+        }
+        Ok(self.area_flags(builder))
+    }
+
+    /// The `--db` and area flags given, on top of `builder`.
+    fn area_flags(&self, mut builder: ServerBuilder) -> ServerBuilder {
+        for db in &self.data_blocks {
+            builder = builder.data_block_with(db.number, db.image.bytes.clone());
+        }
+        if let Some(image) = &self.inputs {
+            builder = builder.inputs_with(image.bytes.clone());
+        }
+        if let Some(image) = &self.outputs {
+            builder = builder.outputs_with(image.bytes.clone());
+        }
+        if let Some(image) = &self.merkers {
+            builder = builder.flags_with(image.bytes.clone());
+        }
+        if let Some(image) = &self.timers {
+            builder = builder.timers_with(image.values.clone());
+        }
+        if let Some(image) = &self.counters {
+            builder = builder.counters_with(image.values.clone());
+        }
+        builder
+    }
+
+    /// A server builder for this command line without its `--profile` (see
+    /// [`server_builder_with_profile`](Self::server_builder_with_profile)): the layout
+    /// (defaults filled in), PDU size, connection limit, CPU state and address. The request
+    /// log is off, since nobody reads it in a separate process.
     pub fn server_builder(&self) -> ServerBuilder {
         let mut builder = Server::builder()
             .bind(self.listen)

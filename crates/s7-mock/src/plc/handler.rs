@@ -419,6 +419,7 @@ impl Plc {
     ) -> Result<(), ErrorCode> {
         session.pending_szl = None;
         let source = SzlSource {
+            served: self.config().served_szl,
             identity: self.identity(),
             state: self.cpu_state(),
             last_change: self.last_state_change(),

@@ -90,6 +90,12 @@ pub use hooks::{FailItem, Hooks, ItemOperation, NoHooks};
 pub use identity::Identity;
 pub use session::Session;
 
+use szl_data::ServedSzl;
+
+/// Every SZL id the mock can serve (see [SZL lists](self#szl-lists)), in the order SZL
+/// `0x0000` lists them; [`PlcBuilder::szl_ids`] picks a subset.
+pub const SZL_IDS: [u16; 9] = szl_data::SUPPORTED;
+
 /// Smallest PDU size the PLC negotiates or can be configured with.
 pub const MIN_PDU_SIZE: u16 = 64;
 /// Largest PDU size the PLC can be configured with.
@@ -121,6 +127,7 @@ impl CpuState {
 pub(crate) struct Config {
     pub(crate) max_pdu_size: u16,
     pub(crate) max_parallel_jobs: u16,
+    pub(crate) served_szl: ServedSzl,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -179,6 +186,7 @@ impl Default for Plc {
             Config {
                 max_pdu_size: DEFAULT_PDU_SIZE,
                 max_parallel_jobs: 1,
+                served_szl: ServedSzl::ALL,
             },
         )
     }
@@ -229,6 +237,11 @@ impl Plc {
     /// The identity reported in SZL `0x0011` and `0x001C`.
     pub fn identity(&self) -> &Identity {
         &self.shared.identity
+    }
+
+    /// The SZL ids served (a subset of [`SZL_IDS`]); others are answered with error `D4 01`.
+    pub fn szl_ids(&self) -> Vec<u16> {
+        self.shared.config.served_szl.ids().collect()
     }
 
     /// Read access to the memory (poisoning recovered).
@@ -328,6 +341,7 @@ pub struct PlcBuilder {
     data_blocks: Vec<(u16, Vec<u8>)>,
     identity: Identity,
     cpu_state: CpuState,
+    served_szl: ServedSzl,
 }
 
 impl Default for PlcBuilder {
@@ -343,6 +357,7 @@ impl Default for PlcBuilder {
             data_blocks: Vec::new(),
             identity: Identity::default(),
             cpu_state: CpuState::Run,
+            served_szl: ServedSzl::ALL,
         }
     }
 }
@@ -414,6 +429,14 @@ impl PlcBuilder {
         self
     }
 
+    /// Serves only these SZL ids (default: all of [`SZL_IDS`]; ids not in it are ignored).
+    /// An id left out is answered with error `D4 01` and missing from SZL `0x0000`, as on a
+    /// CPU family that does not have that list (an S7-1200 has no `0x001C`).
+    pub fn szl_ids(mut self, ids: &[u16]) -> Self {
+        self.served_szl = ServedSzl::of(ids);
+        self
+    }
+
     /// Validates the settings and builds the PLC.
     pub fn build(self) -> Result<Plc, Error> {
         if !(MIN_PDU_SIZE..=MAX_PDU_SIZE).contains(&self.max_pdu_size) {
@@ -449,6 +472,7 @@ impl PlcBuilder {
             Config {
                 max_pdu_size: self.max_pdu_size,
                 max_parallel_jobs: self.max_parallel_jobs,
+                served_szl: self.served_szl,
             },
         ))
     }

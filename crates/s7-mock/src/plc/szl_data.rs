@@ -30,8 +30,8 @@ const HEADER_ONLY: u16 = 0x0F00;
 /// Single-record variant bit pattern (`0x01xx`).
 const SINGLE_RECORD: u16 = 0x0100;
 
-/// The SZL ids served, as listed by `0x0000`.
-const SUPPORTED: [u16; 9] = [
+/// The SZL ids the mock knows, as listed by `0x0000` when all are served.
+pub(super) const SUPPORTED: [u16; 9] = [
     SZL_LIST,
     HEADER_ONLY | SZL_LIST,
     MODULE_IDENTIFICATION,
@@ -43,8 +43,39 @@ const SUPPORTED: [u16; 9] = [
     CPU_STATE,
 ];
 
+/// A subset of [`SUPPORTED`]: entry `i` says whether `SUPPORTED[i]` is served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ServedSzl([bool; SUPPORTED.len()]);
+
+impl ServedSzl {
+    /// Every id the mock knows.
+    pub(crate) const ALL: Self = Self([true; SUPPORTED.len()]);
+
+    /// The known ids among `ids` (others are ignored).
+    pub(crate) fn of(ids: &[u16]) -> Self {
+        Self(SUPPORTED.map(|id| ids.contains(&id)))
+    }
+
+    /// Whether `id` is served.
+    pub(crate) fn contains(self, id: u16) -> bool {
+        SUPPORTED
+            .iter()
+            .zip(self.0)
+            .any(|(known, served)| served && *known == id)
+    }
+
+    /// The ids served, in the order of `0x0000`.
+    pub(crate) fn ids(self) -> impl Iterator<Item = u16> {
+        SUPPORTED
+            .into_iter()
+            .zip(self.0)
+            .filter_map(|(id, served)| served.then_some(id))
+    }
+}
+
 /// What the SZL builder needs to know about the PLC.
 pub(super) struct SzlSource<'a> {
+    pub(super) served: ServedSzl,
     pub(super) identity: &'a Identity,
     pub(super) state: CpuState,
     pub(super) last_change: S7DateTime,
@@ -184,11 +215,14 @@ pub(super) fn build(source: &SzlSource<'_>, id: u16, index: u16) -> Result<Vec<u
     const COMPONENT_HEADER: u16 = HEADER_ONLY | COMPONENT_IDENTIFICATION;
     let list = || {
         let mut list = Records::new(2);
-        for supported in SUPPORTED {
+        for supported in source.served.ids() {
             list.push(&[&supported.to_be_bytes()]);
         }
         list
     };
+    if !source.served.contains(id) {
+        return Err(ErrorCode::INVALID_SZL_ID);
+    }
     match id {
         SZL_LIST => Ok(list().finish(false)),
         LIST_HEADER => Ok(list().finish(true)),

@@ -219,6 +219,22 @@ impl ServerBuilder {
         self
     }
 
+    /// Serves only these SZL ids (a subset of [`SZL_IDS`](crate::plc::SZL_IDS), default all).
+    #[must_use]
+    pub fn szl_ids(mut self, ids: &[u16]) -> Self {
+        self.plc = self.plc.szl_ids(ids);
+        self
+    }
+
+    /// Applies a [`Profile`](crate::profile::Profile): preset, identity, address, limits,
+    /// rack/slot filter, areas and data blocks; what the profile leaves out stays as set.
+    ///
+    /// # Errors
+    /// [`Error::TagsNotSupported`] when the profile has `[[tag]]` entries (not wired yet).
+    pub fn profile(self, profile: &crate::profile::Profile) -> Result<Self, Error> {
+        crate::profile::apply(self, profile)
+    }
+
     /// Serves this PLC (shared with whoever else holds a clone of it) instead of building
     /// one: the memory, PDU size, CPU state and identity settings of this builder are then
     /// ignored.
