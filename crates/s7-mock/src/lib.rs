@@ -9,6 +9,7 @@
 //!   [`Plc::handle`], a pure function from request bytes to answer bytes: the server wraps it,
 //!   and it can be driven without sockets, as below.
 //! - [`cli`]: the command line of the `s7-mock` binary.
+//! - `control` (feature `control`, part of `cli`): the HTTP control API, `ControlServer`.
 //!
 //! ```
 //! use s7comm::{Area, ItemAddress, ReadVarRequest, Request, RequestPdu};
@@ -33,6 +34,8 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "control")]
+pub mod control;
 pub mod error;
 pub mod memory;
 pub mod plc;

@@ -18,8 +18,9 @@ use std::net::SocketAddr;
 
 use clap::{CommandFactory, Parser, ValueEnum};
 
+use crate::control::ControlOptions;
 use crate::plc::CpuState;
-use crate::server::{Server, ServerBuilder};
+use crate::server::{Server, ServerBuilder, DEFAULT_REQUEST_LOG_CAPACITY};
 
 pub use area_spec::{
     parse_counters, parse_data_block, parse_inputs, parse_merkers, parse_outputs, parse_timers,
@@ -50,10 +51,20 @@ Memory layout:
   at most 65536. FILE holds the area's initial raw bytes (timers and counters: 2 bytes each,
   big-endian); a shorter file is zero-padded, a longer one is an error.
 
+Control API:
+  --control ADDR serves an HTTP/JSON API below http://ADDR/api/v1 (status, memory, cpu,
+  faults, requests, connections, reset; see docs/control-api.md), e.g.
+    curl http://127.0.0.1:8080/api/v1/status
+  It listens on loopback only unless --control-token TOKEN is given; then every request
+  needs `Authorization: Bearer TOKEN`. With --control the request log is kept (the last
+  --log-capacity requests) and served by GET /api/v1/requests.
+
 Output:
-  Prints exactly one line `listening on ADDR` on stdout once it accepts connections. Logs go
-  to stderr, filtered by RUST_LOG (default: info). Ctrl-C or SIGTERM stops it with exit
-  code 0; a malformed flag exits with code 2.";
+  Prints the line `listening on ADDR` on stdout once it accepts connections, and with
+  --control a second line `control on http://ADDR` once the API answers. Logs go to stderr,
+  filtered by RUST_LOG (default: info). Ctrl-C or SIGTERM stops it with exit code 0; a
+  malformed flag, or --control on a non-loopback address without --control-token, exits
+  with code 2.";
 
 /// The CPU's operating mode at start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -131,6 +142,21 @@ pub struct Args {
     /// CPU operating mode at start.
     #[arg(long, value_name = "MODE", value_enum, default_value_t = CpuArg::Run)]
     pub cpu: CpuArg,
+
+    /// Serve the HTTP control API on this address (loopback only without --control-token;
+    /// port 0 picks a free port).
+    #[arg(long, value_name = "ADDR")]
+    pub control: Option<SocketAddr>,
+
+    /// Require `Authorization: Bearer TOKEN` on every control API request (allows a
+    /// non-loopback --control address).
+    #[arg(long, value_name = "TOKEN", requires = "control")]
+    pub control_token: Option<String>,
+
+    /// Requests the log keeps (with --control); older ones are dropped.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_REQUEST_LOG_CAPACITY as u64,
+          value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub log_capacity: u64,
 }
 
 /// Parses a command line (the first item is the program name) and checks what clap cannot:
@@ -145,6 +171,18 @@ where
     T: Into<OsString> + Clone,
 {
     let args = Args::try_parse_from(args)?;
+    if let Some(addr) = args.control {
+        let token = args.control_token.as_deref().unwrap_or("");
+        if token.is_empty() && !addr.ip().is_loopback() {
+            return Err(Args::command().error(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!(
+                    "--control {addr} is not a loopback address: give --control-token TOKEN \
+                     to serve the control API there"
+                ),
+            ));
+        }
+    }
     let mut numbers: Vec<u16> = args.data_blocks.iter().map(|db| db.number).collect();
     numbers.sort_unstable();
     if let Some(twice) = numbers.windows(2).find_map(|pair| match pair {
@@ -160,16 +198,26 @@ where
 }
 
 impl Args {
+    /// The control API's options, with `--control`.
+    pub fn control_options(&self) -> Option<ControlOptions> {
+        self.control.map(|addr| ControlOptions {
+            addr,
+            token: self.control_token.clone(),
+            preset: None,
+        })
+    }
+
     /// A server builder for this command line: the layout (defaults filled in), PDU size,
-    /// connection limit, CPU state and address. The request log is off, since nobody reads
-    /// it in a separate process.
+    /// connection limit, CPU state and address. The request log is kept only with
+    /// `--control`, which serves it; otherwise nobody could read it.
     pub fn server_builder(&self) -> ServerBuilder {
         let mut builder = Server::builder()
             .bind(self.listen)
             .pdu_size(self.pdu_size)
             .max_connections(usize::try_from(self.max_connections).unwrap_or(usize::MAX))
             .cpu_state(self.cpu.into())
-            .request_log(false);
+            .request_log(self.control.is_some())
+            .request_log_capacity(usize::try_from(self.log_capacity).unwrap_or(usize::MAX));
         if self.data_blocks.is_empty() {
             for (number, size) in DEFAULT_DATA_BLOCKS {
                 builder = builder.data_block(number, size);

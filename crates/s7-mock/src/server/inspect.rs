@@ -84,7 +84,12 @@ impl Server {
     /// As [`requests_after`](Self::requests_after), but when there is no such entry yet,
     /// waits up to `timeout` for the first one (without polling). Returns at once, possibly
     /// empty, when the log is off.
-    pub fn wait_for_requests_after(&self, since: u64, limit: usize, timeout: Duration) -> RequestPage {
+    pub fn wait_for_requests_after(
+        &self,
+        since: u64,
+        limit: usize,
+        timeout: Duration,
+    ) -> RequestPage {
         self.context
             .log
             .wait_after(since, limit, timeout, &AtomicBool::new(false))
@@ -101,7 +106,9 @@ impl Server {
         timeout: Duration,
         cancelled: &AtomicBool,
     ) -> RequestPage {
-        self.context.log.wait_after(since, limit, timeout, cancelled)
+        self.context
+            .log
+            .wait_after(since, limit, timeout, cancelled)
     }
 
     /// Wakes every thread waiting on the request log so it checks its cancel flag.
