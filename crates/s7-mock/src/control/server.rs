@@ -1,6 +1,6 @@
 //! [`ControlServer`]: the HTTP control API of a running [`Server`], on tiny_http.
 
-use std::net::SocketAddr;
+use std::net::{Shutdown, SocketAddr, TcpListener};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -100,6 +100,9 @@ pub(crate) struct Shared {
 pub struct ControlServer {
     shared: Arc<Shared>,
     http: Arc<tiny_http::Server>,
+    /// A second handle on tiny_http's listening socket: shut down on drop so the port is
+    /// closed once the drop returns (tiny_http's own accept thread ends later).
+    listener: TcpListener,
     local_addr: SocketAddr,
     threads: Vec<JoinHandle<()>>,
 }
@@ -125,11 +128,19 @@ impl ControlServer {
         if token.is_none() && !options.addr.ip().is_loopback() {
             return Err(Error::ControlNotLoopback(options.addr));
         }
-        let http = tiny_http::Server::http(options.addr).map_err(|cause| Error::ControlBind {
+        let bind_error = |cause: String| Error::ControlBind {
             addr: options.addr,
-            cause: cause.to_string(),
-        })?;
-        let local_addr = http.server_addr().to_ip().unwrap_or(options.addr);
+            cause,
+        };
+        let listener = TcpListener::bind(options.addr).map_err(|e| bind_error(e.to_string()))?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|e| bind_error(e.to_string()))?;
+        let own = listener
+            .try_clone()
+            .map_err(|e| bind_error(e.to_string()))?;
+        let http = tiny_http::Server::from_listener(listener, None)
+            .map_err(|e| bind_error(e.to_string()))?;
         let http = Arc::new(http);
         let shared = Arc::new(Shared {
             server,
@@ -140,6 +151,7 @@ impl ControlServer {
         let mut control = Self {
             shared,
             http,
+            listener: own,
             local_addr,
             threads: Vec::with_capacity(CONTROL_THREADS),
         };
@@ -178,6 +190,8 @@ impl ControlServer {
 impl Drop for ControlServer {
     fn drop(&mut self) {
         self.shared.stopping.store(true, Ordering::Release);
+        // New clients are refused from here on (Linux); tiny_http's accept fails and ends.
+        let _ = socket2::SockRef::from(&self.listener).shutdown(Shutdown::Read);
         self.shared.server.interrupt_request_waits();
         for _ in 0..self.threads.len() {
             self.http.unblock();
