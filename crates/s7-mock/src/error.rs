@@ -83,6 +83,20 @@ pub enum Error {
     /// The request log is switched off, so there is nothing to wait for.
     #[error("the request log is disabled")]
     RequestLogDisabled,
+    /// The HTTP control API was asked to listen on an address other than loopback without an
+    /// access token.
+    #[error(
+        "the control api address {0} is not a loopback address: serving it there needs a token"
+    )]
+    ControlNotLoopback(std::net::SocketAddr),
+    /// The HTTP control API cannot listen on its address.
+    #[error("cannot serve the control api on {addr}: {cause}")]
+    ControlBind {
+        /// The address asked for.
+        addr: std::net::SocketAddr,
+        /// Why not.
+        cause: String,
+    },
     /// A server thread could not be started.
     #[error("cannot start the {what} thread: {cause}")]
     Spawn {

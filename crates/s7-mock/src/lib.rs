@@ -11,6 +11,7 @@
 //! - [`profile`]: profile files (TOML) and CPU presets, applied with
 //!   [`ServerBuilder::profile`].
 //! - [`cli`]: the command line of the `s7-mock` binary.
+//! - `control` (feature `control`, part of `cli`): the HTTP control API, `ControlServer`.
 //!
 //! ```
 //! use s7comm::{Area, ItemAddress, ReadVarRequest, Request, RequestPdu};
@@ -35,6 +36,8 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "control")]
+pub mod control;
 pub mod error;
 pub mod memory;
 pub mod plc;

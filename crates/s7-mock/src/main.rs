@@ -2,7 +2,9 @@
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
+
+use s7_mock::control::ControlServer;
 
 use tracing_subscriber::EnvFilter;
 
@@ -61,9 +63,32 @@ fn main() -> ExitCode {
     }
     tracing::info!(addr = %server.local_addr(), "s7-mock ready");
 
+    let server = Arc::new(server);
+    let control = match args.control_options(profile.as_ref()) {
+        None => None,
+        Some(options) => {
+            let addr = options.addr;
+            match ControlServer::start(Arc::clone(&server), options) {
+                Ok(control) => {
+                    let mut stdout = std::io::stdout().lock();
+                    let _ = writeln!(stdout, "control on {}", control.url());
+                    let _ = stdout.flush();
+                    tracing::info!(addr = %control.local_addr(), "control api ready");
+                    Some(control)
+                }
+                Err(error) => {
+                    eprintln!("s7-mock: cannot serve the control api on {addr}: {error}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+    };
+
     // Err means the handler is gone, which cannot happen while it is installed; stop anyway.
     let _ = stopped.recv();
     tracing::info!("stopping");
-    server.shutdown();
+    // The control API first: it holds the server.
+    drop(control);
+    drop(server);
     ExitCode::SUCCESS
 }

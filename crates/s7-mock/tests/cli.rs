@@ -144,6 +144,10 @@ fn help_lists_every_flag_and_the_default_layout() {
         "--pdu-size <N>",
         "--max-connections <N>",
         "--cpu <MODE>",
+        "--control <ADDR>",
+        "--control-token <TOKEN>",
+        "--log-capacity <N>",
+        "control on http://ADDR",
         "127.0.0.1:1102",
         "DB1 (4096 bytes)",
         "SIGTERM",
@@ -527,4 +531,72 @@ fn the_example_plant_profile_is_refused_until_tags_are_wired() {
         ),
     ]);
     assert_eq!(connect_slot(mock.addr, 1).unwrap().pdu_size(), 960);
+}
+
+/// An HTTP GET on the control API with `Connection: close`: status line and body.
+fn http_get(addr: &str, path: &str, token: Option<&str>) -> (String, String) {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(TIMEOUT)).unwrap();
+    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{auth}\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    (head.lines().next().unwrap().to_owned(), body.to_owned())
+}
+
+#[test]
+fn control_prints_a_second_line_and_serves_the_api() {
+    let mock = Mock::start(&["--control", "127.0.0.1:0", "--log-capacity", "100"]);
+    let line = mock
+        .rest
+        .recv_timeout(TIMEOUT)
+        .expect("no `control on` line");
+    let control = line
+        .strip_prefix("control on http://")
+        .unwrap_or_else(|| panic!("unexpected second line {line:?}"));
+    let (status, body) = http_get(control, "/api/v1/status", None);
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(
+        body.contains(&format!("\"listen\":\"{}\"", mock.addr)),
+        "{body}"
+    );
+    // With --control the request log is kept and served.
+    let mut c = client(mock.addr);
+    c.read_area(Area::DataBlock, 1, 0, 1).unwrap();
+    let (_, body) = http_get(control, "/api/v1/requests?wait_ms=5000", None);
+    assert!(body.contains("\"function\":\"setup\""), "{body}");
+    let (status, _) = mock.stop("TERM");
+    assert_eq!(status.code(), Some(0), "{status}");
+}
+
+#[test]
+fn control_with_a_token_needs_it() {
+    let mock = Mock::start(&["--control", "127.0.0.1:0", "--control-token", "t0ken"]);
+    let line = mock.rest.recv_timeout(TIMEOUT).unwrap();
+    let control = line.strip_prefix("control on http://").unwrap();
+    assert_eq!(
+        http_get(control, "/api/v1/status", None).0,
+        "HTTP/1.1 401 Unauthorized"
+    );
+    assert_eq!(
+        http_get(control, "/api/v1/status", Some("t0ken")).0,
+        "HTTP/1.1 200 OK"
+    );
+}
+
+#[test]
+fn control_on_a_non_loopback_address_needs_a_token() {
+    let output = run(&["--listen", "127.0.0.1:0", "--control", "0.0.0.0:0"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("--control-token"), "{stderr}");
+    assert!(output.stdout.is_empty());
+    let output = run(&["--listen", "127.0.0.1:0", "--control-token", "x"]);
+    assert_eq!(output.status.code(), Some(2), "a token without --control");
 }

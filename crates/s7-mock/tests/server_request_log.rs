@@ -210,3 +210,37 @@ fn connections_are_numbered_in_accept_order() {
         ]
     );
 }
+
+#[test]
+fn a_bounded_log_drops_the_oldest_and_reads_as_a_stream() {
+    let server = builder().request_log_capacity(2).start().unwrap();
+    assert_eq!(server.request_log_capacity(), 2);
+    let mut c = client(server.local_addr());
+    for _ in 0..3 {
+        c.read_area(Area::DataBlock, 1, 0, 1).unwrap();
+    }
+    // Four requests, the last two kept.
+    let page = server.requests_after(0, 10);
+    let sequences: Vec<u64> = page.requests.iter().map(|r| r.sequence).collect();
+    assert_eq!(sequences, [3, 4]);
+    assert_eq!((page.next, page.dropped), (4, 2));
+    assert_eq!(server.dropped_requests(), 2);
+    assert_eq!(server.last_request_sequence(), 4);
+    // A waiter is woken by the next request.
+    let addr = server.local_addr();
+    let writer = thread::spawn(move || {
+        thread::sleep(Duration::from_millis(100));
+        let mut c = client(addr);
+        c.read_area(Area::DataBlock, 1, 0, 1).unwrap();
+        c
+    });
+    let page = server.wait_for_requests_after(4, 10, TIMEOUT);
+    assert_eq!(page.requests[0].sequence, 5);
+    assert_eq!(page.requests[0].function, Function::SetupCommunication);
+    drop(writer.join().unwrap());
+    // Reset empties the log; sequence numbers go on.
+    server.reset();
+    assert!(server.requests().is_empty());
+    c.read_area(Area::DataBlock, 1, 0, 1).unwrap();
+    assert!(server.wait_for_requests(1, TIMEOUT).unwrap()[0].sequence > 5);
+}

@@ -20,10 +20,11 @@ use std::path::PathBuf;
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 
+use crate::control::ControlOptions;
 use crate::error::Error;
 use crate::plc::CpuState;
 use crate::profile::Profile;
-use crate::server::{Server, ServerBuilder};
+use crate::server::{Server, ServerBuilder, DEFAULT_REQUEST_LOG_CAPACITY};
 
 pub use area_spec::{
     parse_counters, parse_data_block, parse_inputs, parse_merkers, parse_outputs, parse_timers,
@@ -62,11 +63,20 @@ Profile:
   preset); each area flag replaces that area; --db N replaces the profile's block N and
   keeps its other blocks. When the profile has [[db]] entries the default blocks are not
   served. A profile that does not load exits with code 2 and a message FILE:LINE: KEY: ...
+Control API:
+  --control ADDR serves an HTTP/JSON API below http://ADDR/api/v1 (status, memory, cpu,
+  faults, requests, connections, reset; see docs/control-api.md), e.g.
+    curl http://127.0.0.1:8080/api/v1/status
+  It listens on loopback only unless --control-token TOKEN is given; then every request
+  needs `Authorization: Bearer TOKEN`. With --control the request log is kept (the last
+  --log-capacity requests) and served by GET /api/v1/requests.
 
 Output:
-  Prints exactly one line `listening on ADDR` on stdout once it accepts connections. Logs go
-  to stderr, filtered by RUST_LOG (default: info). Ctrl-C or SIGTERM stops it with exit
-  code 0; a malformed flag exits with code 2.";
+  Prints the line `listening on ADDR` on stdout once it accepts connections, and with
+  --control a second line `control on http://ADDR` once the API answers. Logs go to stderr,
+  filtered by RUST_LOG (default: info). Ctrl-C or SIGTERM stops it with exit code 0; a
+  malformed flag, or --control on a non-loopback address without --control-token, exits
+  with code 2.";
 
 /// The CPU's operating mode at start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -150,6 +160,21 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
 
+    /// Serve the HTTP control API on this address (loopback only without --control-token;
+    /// port 0 picks a free port).
+    #[arg(long, value_name = "ADDR")]
+    pub control: Option<SocketAddr>,
+
+    /// Require `Authorization: Bearer TOKEN` on every control API request (allows a
+    /// non-loopback --control address).
+    #[arg(long, value_name = "TOKEN", requires = "control")]
+    pub control_token: Option<String>,
+
+    /// Requests the log keeps (with --control); older ones are dropped.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_REQUEST_LOG_CAPACITY as u64,
+          value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub log_capacity: u64,
+
     /// Which flags with a default were given on the command line (they override a profile).
     #[arg(skip)]
     pub given: GivenFlags,
@@ -190,6 +215,18 @@ where
         max_connections: given("max_connections"),
         cpu: given("cpu"),
     };
+    if let Some(addr) = args.control {
+        let token = args.control_token.as_deref().unwrap_or("");
+        if token.is_empty() && !addr.ip().is_loopback() {
+            return Err(Args::command().error(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!(
+                    "--control {addr} is not a loopback address: give --control-token TOKEN \
+                     to serve the control API there"
+                ),
+            ));
+        }
+    }
     let mut numbers: Vec<u16> = args.data_blocks.iter().map(|db| db.number).collect();
     numbers.sort_unstable();
     if let Some(twice) = numbers.windows(2).find_map(|pair| match pair {
@@ -233,7 +270,8 @@ impl Args {
             .pdu_size(self.pdu_size)
             .max_connections(usize::try_from(self.max_connections).unwrap_or(usize::MAX))
             .cpu_state(self.cpu.into())
-            .request_log(false)
+            .request_log(self.control.is_some())
+            .request_log_capacity(usize::try_from(self.log_capacity).unwrap_or(usize::MAX))
             .inputs(DEFAULT_INPUTS)
             .outputs(DEFAULT_OUTPUTS)
             .flags(DEFAULT_MERKERS)
@@ -284,17 +322,30 @@ impl Args {
         builder
     }
 
+    /// The control API's options, with `--control`; the profile's preset is reported by
+    /// `GET /api/v1/status`.
+    pub fn control_options(&self, profile: Option<&Profile>) -> Option<ControlOptions> {
+        self.control.map(|addr| ControlOptions {
+            addr,
+            token: self.control_token.clone(),
+            preset: profile
+                .and_then(Profile::preset)
+                .map(|preset| preset.name().to_owned()),
+        })
+    }
+
     /// A server builder for this command line without its `--profile` (see
     /// [`server_builder_with_profile`](Self::server_builder_with_profile)): the layout
     /// (defaults filled in), PDU size, connection limit, CPU state and address. The request
-    /// log is off, since nobody reads it in a separate process.
+    /// log is kept only with `--control`, which serves it; otherwise nobody could read it.
     pub fn server_builder(&self) -> ServerBuilder {
         let mut builder = Server::builder()
             .bind(self.listen)
             .pdu_size(self.pdu_size)
             .max_connections(usize::try_from(self.max_connections).unwrap_or(usize::MAX))
             .cpu_state(self.cpu.into())
-            .request_log(false);
+            .request_log(self.control.is_some())
+            .request_log_capacity(usize::try_from(self.log_capacity).unwrap_or(usize::MAX));
         if self.data_blocks.is_empty() {
             for (number, size) in DEFAULT_DATA_BLOCKS {
                 builder = builder.data_block(number, size);

@@ -14,6 +14,7 @@ use crate::plc::{CpuState, Identity, Plc, PlcBuilder};
 use super::accept_loop;
 use super::context::{ServerContext, Settings};
 use super::handle::Server;
+use super::request_log::DEFAULT_REQUEST_LOG_CAPACITY;
 use super::tsap_filter::TsapFilter;
 
 /// Default ceiling on open connections.
@@ -45,7 +46,7 @@ struct Images {
 /// | called TSAP | any ([`TsapFilter::any`]) |
 /// | largest TPDU granted | 1024 |
 /// | handshake timeout | 5 s |
-/// | request log | on |
+/// | request log | on, the last [`DEFAULT_REQUEST_LOG_CAPACITY`] requests |
 /// | worker (connection thread) stack | [`DEFAULT_STACK_SIZE`] |
 ///
 /// ```
@@ -76,6 +77,7 @@ pub struct ServerBuilder {
     max_tpdu_size: TpduSize,
     handshake_timeout: Duration,
     request_log: bool,
+    request_log_capacity: usize,
     stack_size: usize,
 }
 
@@ -91,6 +93,7 @@ impl Default for ServerBuilder {
             max_tpdu_size: TpduSize::S1024,
             handshake_timeout: Duration::from_secs(5),
             request_log: true,
+            request_log_capacity: DEFAULT_REQUEST_LOG_CAPACITY,
             stack_size: DEFAULT_STACK_SIZE,
         }
     }
@@ -290,6 +293,14 @@ impl ServerBuilder {
         self
     }
 
+    /// How many requests the log keeps (default [`DEFAULT_REQUEST_LOG_CAPACITY`], at least
+    /// 1): beyond it each new entry drops the oldest, and the drops are counted.
+    #[must_use]
+    pub fn request_log_capacity(mut self, entries: usize) -> Self {
+        self.request_log_capacity = entries.max(1);
+        self
+    }
+
     /// Stack size of each worker, the thread serving a connection (default
     /// [`DEFAULT_STACK_SIZE`]).
     #[must_use]
@@ -348,6 +359,7 @@ impl ServerBuilder {
                 max_connections: self.max_connections,
                 tsap_filter: self.tsap_filter,
                 stack_size: self.stack_size,
+                request_log_capacity: self.request_log_capacity,
             },
         ));
         let accept_context = Arc::clone(&context);

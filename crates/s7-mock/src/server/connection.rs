@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use iso_tcp::{
@@ -93,11 +94,13 @@ pub(crate) fn run(context: &Arc<ServerContext>, pending: PendingConnection, numb
         tpdu_size = connection.tpdu_size(),
         "connection accepted"
     );
+    let counter = context.sockets.opened(number, peer);
     let mut served = Served {
         context,
         number,
         peer,
         requests: 0,
+        counter,
     };
     let end = served.serve(&mut connection);
     tracing::info!(
@@ -143,6 +146,9 @@ struct Served<'a> {
     number: u64,
     peer: SocketAddr,
     requests: u64,
+    /// This connection's request count as [`Server::connections`](super::Server::connections)
+    /// shows it.
+    counter: Arc<AtomicU64>,
 }
 
 impl Served<'_> {
@@ -157,6 +163,8 @@ impl Served<'_> {
                 Err(error) => return End::Transport(error),
             };
             self.requests = self.requests.saturating_add(1);
+            self.counter.fetch_add(1, Ordering::Relaxed);
+            self.context.count_request();
             // Classifying costs a header parse: only done for a fault rule or the log.
             let function = (self.context.faults.is_armed() || self.context.log.is_enabled())
                 .then(|| Function::of(&request));

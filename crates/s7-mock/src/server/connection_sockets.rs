@@ -1,16 +1,41 @@
 //! [`ConnectionSockets`]: a second handle on the socket of every live connection, so that
-//! stopping the server can wake each worker blocked reading from its client.
+//! stopping the server can wake each worker blocked reading from its client, and so that one
+//! connection can be dropped on request ([`Server::disconnect`](super::Server::disconnect));
+//! with what is known about each open connection ([`ConnectionInfo`]).
 
-use std::collections::HashMap;
-use std::net::Shutdown;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::collections::BTreeMap;
+use std::net::{Shutdown, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::SystemTime;
 
 use socket2::Socket;
+
+/// An open connection (past its COTP handshake), as
+/// [`Server::connections`](super::Server::connections) lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionInfo {
+    /// Its number (from 1, in accept order), as the request log and fault rules use it.
+    pub number: u64,
+    /// The client's address.
+    pub peer: SocketAddr,
+    /// When its handshake completed.
+    pub since: SystemTime,
+    /// Requests received on it so far.
+    pub requests: u64,
+}
+
+#[derive(Debug)]
+struct Entry {
+    socket: Socket,
+    /// Set once the handshake completed: the client, the time, a request counter.
+    open: Option<(SocketAddr, SystemTime, Arc<AtomicU64>)>,
+}
 
 #[derive(Debug, Default)]
 struct Sockets {
     /// A duplicate of each live connection's socket, by connection number.
-    sockets: HashMap<u64, Socket>,
+    sockets: BTreeMap<u64, Entry>,
     /// Set once the server stops: no connection is registered after it.
     closing: bool,
 }
@@ -32,8 +57,51 @@ impl ConnectionSockets {
         if sockets.closing {
             return false;
         }
-        sockets.sockets.insert(number, socket);
+        sockets.sockets.insert(number, Entry { socket, open: None });
         true
+    }
+
+    /// Marks connection `number` as open (handshake done) and returns the counter its worker
+    /// bumps for each request.
+    pub(crate) fn opened(&self, number: u64, peer: SocketAddr) -> Arc<AtomicU64> {
+        let counter = Arc::new(AtomicU64::new(0));
+        if let Some(entry) = self.lock().sockets.get_mut(&number) {
+            entry.open = Some((peer, SystemTime::now(), Arc::clone(&counter)));
+        }
+        counter
+    }
+
+    /// The open connections, by number.
+    pub(crate) fn list(&self) -> Vec<ConnectionInfo> {
+        self.lock()
+            .sockets
+            .iter()
+            .filter_map(|(number, entry)| {
+                entry
+                    .open
+                    .as_ref()
+                    .map(|(peer, since, requests)| ConnectionInfo {
+                        number: *number,
+                        peer: *peer,
+                        since: *since,
+                        requests: requests.load(Ordering::Relaxed),
+                    })
+            })
+            .collect()
+    }
+
+    /// Shuts down the socket of open connection `number` both ways, as if its cable were
+    /// pulled: its worker's read returns and the connection ends. `false` if no such
+    /// connection is open.
+    pub(crate) fn shut_down(&self, number: u64) -> bool {
+        match self.lock().sockets.get(&number) {
+            Some(entry) if entry.open.is_some() => {
+                // A socket the peer already reset refuses; its worker is ending anyway.
+                let _ = entry.socket.shutdown(Shutdown::Both);
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Forgets connection `number` and closes its duplicate socket.
@@ -47,9 +115,9 @@ impl ConnectionSockets {
     pub(crate) fn close_all(&self) {
         let mut sockets = self.lock();
         sockets.closing = true;
-        for socket in sockets.sockets.values() {
+        for entry in sockets.sockets.values() {
             // A socket the peer already reset refuses; its worker is ending anyway.
-            let _ = socket.shutdown(Shutdown::Both);
+            let _ = entry.socket.shutdown(Shutdown::Both);
         }
     }
 }

@@ -3,8 +3,10 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Instant;
 
-use crate::plc::Plc;
+use crate::memory::Memory;
+use crate::plc::{CpuState, Plc};
 
 use super::connection_gauge::ConnectionGauge;
 use super::connection_sockets::ConnectionSockets;
@@ -20,6 +22,15 @@ pub(crate) struct Settings {
     pub(crate) max_connections: usize,
     pub(crate) tsap_filter: TsapFilter,
     pub(crate) stack_size: usize,
+    pub(crate) request_log_capacity: usize,
+}
+
+/// What [`Server::reset`](super::Server::reset) goes back to: the PLC as the server started.
+#[derive(Debug)]
+pub(crate) struct Initial {
+    pub(crate) memory: Memory,
+    pub(crate) cpu_state: CpuState,
+    pub(crate) clock_offset_millis: i64,
 }
 
 #[derive(Debug)]
@@ -32,22 +43,44 @@ pub(crate) struct ServerContext {
     pub(crate) sockets: ConnectionSockets,
     pub(crate) workers: WorkerPool,
     accepted: AtomicU64,
+    /// Requests received on every connection since the start, logged or not.
+    handled: AtomicU64,
     pub(crate) settings: Settings,
+    pub(crate) initial: Initial,
+    pub(crate) started: Instant,
 }
 
 impl ServerContext {
     pub(crate) fn new(plc: Plc, log_enabled: bool, settings: Settings) -> Self {
+        let initial = Initial {
+            memory: plc.memory().clone(),
+            cpu_state: plc.cpu_state(),
+            clock_offset_millis: plc.clock_offset_millis(),
+        };
         Self {
             plc,
-            log: RequestLog::new(log_enabled),
+            log: RequestLog::new(log_enabled, settings.request_log_capacity),
             faults: FaultTable::default(),
             stop: StopSignal::default(),
             gauge: Arc::new(ConnectionGauge::default()),
             sockets: ConnectionSockets::default(),
             workers: WorkerPool::default(),
             accepted: AtomicU64::new(0),
+            handled: AtomicU64::new(0),
             settings,
+            initial,
+            started: Instant::now(),
         }
+    }
+
+    /// Counts one received request.
+    pub(crate) fn count_request(&self) {
+        self.handled.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Requests received since the start.
+    pub(crate) fn handled(&self) -> u64 {
+        self.handled.load(Ordering::Relaxed)
     }
 
     /// Numbers a newly accepted TCP connection (from 1).

@@ -20,6 +20,35 @@ use super::function::Function;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FaultId(u64);
 
+impl FaultId {
+    /// The number behind the id (from 1, in installation order), e.g. for a JSON API.
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
+/// An installed fault rule as [`Server::faults`](super::Server::faults) lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstalledFault {
+    /// Its id.
+    pub id: FaultId,
+    /// The fault.
+    pub fault: Fault,
+    /// Only requests of this function ([`FaultBuilder::when`]).
+    pub function: Option<Function>,
+    /// Only on this connection ([`FaultBuilder::on_connection`]).
+    pub connection: Option<u64>,
+    /// Only from this client address ([`FaultBuilder::on_peer`]).
+    pub peer: Option<SocketAddr>,
+    /// From the n-th matching request or connection on ([`FaultBuilder::nth`]; 1 when not
+    /// set).
+    pub nth: u64,
+    /// Firings left; `None` for a persistent rule.
+    pub remaining: Option<u64>,
+    /// How many times it fired.
+    pub hits: u64,
+}
+
 #[derive(Debug, Clone, Default)]
 struct Filter {
     function: Option<Function>,
@@ -188,6 +217,23 @@ impl FaultTable {
             .iter()
             .find(|rule| rule.id == id)
             .map_or(0, |rule| rule.hits)
+    }
+
+    pub(crate) fn list(&self) -> Vec<InstalledFault> {
+        self.lock()
+            .rules
+            .iter()
+            .map(|rule| InstalledFault {
+                id: rule.id,
+                fault: rule.fault.clone(),
+                function: rule.filter.function,
+                connection: rule.filter.connection,
+                peer: rule.filter.peer,
+                nth: rule.start,
+                remaining: rule.remaining,
+                hits: rule.hits,
+            })
+            .collect()
     }
 
     pub(crate) fn is_pending(&self, id: FaultId) -> bool {

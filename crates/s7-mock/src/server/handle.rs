@@ -50,7 +50,7 @@ const WAKE_TIMEOUT: Duration = Duration::from_secs(1);
 /// ```
 #[derive(Debug)]
 pub struct Server {
-    context: Arc<ServerContext>,
+    pub(super) context: Arc<ServerContext>,
     local_addr: SocketAddr,
     waker: Option<Listener>,
     accept: Option<JoinHandle<()>>,

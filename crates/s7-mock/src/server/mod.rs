@@ -38,6 +38,7 @@ mod fault;
 mod fault_rules;
 mod function;
 mod handle;
+mod inspect;
 mod request_log;
 mod stop_signal;
 mod tsap_filter;
@@ -45,11 +46,12 @@ mod worker_pool;
 
 pub use builder::{ServerBuilder, DEFAULT_MAX_CONNECTIONS, DEFAULT_STACK_SIZE};
 pub use connection::{REFUSED_TSAP_REASON, TOO_MANY_CONNECTIONS_REASON};
+pub use connection_sockets::ConnectionInfo;
 pub use fault::Fault;
-pub use fault_rules::{FaultBuilder, FaultId};
+pub use fault_rules::{FaultBuilder, FaultId, InstalledFault};
 pub use function::Function;
 pub use handle::Server;
-pub use request_log::LoggedRequest;
+pub use request_log::{LoggedRequest, RequestPage, DEFAULT_REQUEST_LOG_CAPACITY};
 pub use tsap_filter::{ConnectionType, TsapFilter};
 
 /// The crate's README, compiled and run as a doctest.
