@@ -265,23 +265,8 @@ impl Args {
     /// # Errors
     /// As [`ServerBuilder::profile`]: a profile with `[[tag]]` entries is refused.
     pub fn server_builder_with_profile(&self, profile: &Profile) -> Result<ServerBuilder, Error> {
-        let mut builder = Server::builder()
-            .bind(self.listen)
-            .pdu_size(self.pdu_size)
-            .max_connections(usize::try_from(self.max_connections).unwrap_or(usize::MAX))
-            .cpu_state(self.cpu.into())
-            .request_log(self.control.is_some())
-            .request_log_capacity(usize::try_from(self.log_capacity).unwrap_or(usize::MAX))
-            .inputs(DEFAULT_INPUTS)
-            .outputs(DEFAULT_OUTPUTS)
-            .flags(DEFAULT_MERKERS)
-            .timers(DEFAULT_TIMERS)
-            .counters(DEFAULT_COUNTERS);
-        if self.data_blocks.is_empty() && profile.data_blocks().is_empty() {
-            for (number, size) in DEFAULT_DATA_BLOCKS {
-                builder = builder.data_block(number, size);
-            }
-        }
+        let mut builder =
+            self.defaults(self.data_blocks.is_empty() && profile.data_blocks().is_empty());
         builder = builder.profile(profile)?;
         if self.given.listen {
             builder = builder.bind(self.listen);
@@ -339,40 +324,29 @@ impl Args {
     /// (defaults filled in), PDU size, connection limit, CPU state and address. The request
     /// log is kept only with `--control`, which serves it; otherwise nobody could read it.
     pub fn server_builder(&self) -> ServerBuilder {
+        self.area_flags(self.defaults(self.data_blocks.is_empty()))
+    }
+
+    /// The flags' scalar settings and the default areas, plus the default data blocks when
+    /// `default_blocks`; the area flags go on top with [`Args::area_flags`].
+    fn defaults(&self, default_blocks: bool) -> ServerBuilder {
         let mut builder = Server::builder()
             .bind(self.listen)
             .pdu_size(self.pdu_size)
             .max_connections(usize::try_from(self.max_connections).unwrap_or(usize::MAX))
             .cpu_state(self.cpu.into())
             .request_log(self.control.is_some())
-            .request_log_capacity(usize::try_from(self.log_capacity).unwrap_or(usize::MAX));
-        if self.data_blocks.is_empty() {
+            .request_log_capacity(usize::try_from(self.log_capacity).unwrap_or(usize::MAX))
+            .inputs(DEFAULT_INPUTS)
+            .outputs(DEFAULT_OUTPUTS)
+            .flags(DEFAULT_MERKERS)
+            .timers(DEFAULT_TIMERS)
+            .counters(DEFAULT_COUNTERS);
+        if default_blocks {
             for (number, size) in DEFAULT_DATA_BLOCKS {
                 builder = builder.data_block(number, size);
             }
         }
-        for db in &self.data_blocks {
-            builder = builder.data_block_with(db.number, db.image.bytes.clone());
-        }
-        builder = match &self.inputs {
-            Some(image) => builder.inputs_with(image.bytes.clone()),
-            None => builder.inputs(DEFAULT_INPUTS),
-        };
-        builder = match &self.outputs {
-            Some(image) => builder.outputs_with(image.bytes.clone()),
-            None => builder.outputs(DEFAULT_OUTPUTS),
-        };
-        builder = match &self.merkers {
-            Some(image) => builder.flags_with(image.bytes.clone()),
-            None => builder.flags(DEFAULT_MERKERS),
-        };
-        builder = match &self.timers {
-            Some(image) => builder.timers_with(image.values.clone()),
-            None => builder.timers(DEFAULT_TIMERS),
-        };
-        match &self.counters {
-            Some(image) => builder.counters_with(image.values.clone()),
-            None => builder.counters(DEFAULT_COUNTERS),
-        }
+        builder
     }
 }
