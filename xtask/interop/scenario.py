@@ -1,9 +1,23 @@
 """A third-party client (python-snap7, pure Python) against the s7-mock binary.
 
-Run by `cargo xtask interop`: argv[1] is host, argv[2] is port. The mock is started with
-DB1 (8192 bytes), DB2 (256 bytes), 256 bytes of inputs and outputs, 1024 merker bytes, 64
-timers and 64 counters. Prints one PASS/FAIL line per check and a closing `N passed, M failed`.
+Run by `cargo xtask interop`: argv[1] is host, argv[2] is port. The mock is started with at
+least DB1 (8192 bytes), DB2 (256 bytes), 24 bytes of inputs and outputs, 132 merker bytes, 8
+timers and 12 counters: once with flags only, and once per CPU preset with
+`--profile examples/profiles/<preset>.toml` (plus flags for what a profile lacks). Prints one
+PASS/FAIL line per check and a closing `N passed, M failed`.
+
+What differs between a flag-configured mock and a preset comes from the environment (the
+defaults are the flag-configured mock's):
+
+- S7_RACK, S7_SLOT (0, 1): where the client connects.
+- S7_EXPECT_PDU (480): the PDU the mock must grant to python-snap7's request for 480.
+- S7_SZL_001C (1): 1 if SZL 0x001C is served; 0 if it must be refused (an S7-1200).
+- S7_ORDER_CODE (unset): the order code SZL 0x0011 must report, when given.
+- S7_SLOT_PINNED (0): 1 if the profile pins rack/slot, so a connection to another slot must be
+  refused.
 """
+
+import os
 
 import struct
 import sys
@@ -15,7 +29,12 @@ from snap7.type import Area
 
 HOST = sys.argv[1]
 PORT = int(sys.argv[2])
-RACK, SLOT = 0, 1
+RACK = int(os.environ.get("S7_RACK", "0"))
+SLOT = int(os.environ.get("S7_SLOT", "1"))
+EXPECT_PDU = int(os.environ.get("S7_EXPECT_PDU", "480"))
+SZL_001C = os.environ.get("S7_SZL_001C", "1") == "1"
+ORDER_CODE = os.environ.get("S7_ORDER_CODE")
+SLOT_PINNED = os.environ.get("S7_SLOT_PINNED", "0") == "1"
 
 results = []
 
@@ -57,7 +76,20 @@ client = connect()
 @check("connect and negotiate pdu")
 def _():
     expect(client.get_connected(), True, "connected")
-    expect(client.get_pdu_length(), 480, "negotiated pdu")
+    expect(client.get_pdu_length(), EXPECT_PDU, "negotiated pdu")
+
+
+if SLOT_PINNED:
+
+    @check("connection to another slot is refused")
+    def _():
+        other = snap7.Client()
+        try:
+            other.connect(HOST, RACK, SLOT + 1, PORT)
+        except Exception:  # noqa: BLE001 - any refusal will do; a connection will not
+            return
+        other.disconnect()
+        raise AssertionError(f"rack {RACK} slot {SLOT + 1} was accepted")
 
 
 @check("db write then read (100 bytes)")
@@ -175,15 +207,31 @@ def _():
     if count < 1 or len(data) != 4 + lenthdr * count:
         raise AssertionError(f"{count} records of {lenthdr} bytes in {len(data)} bytes")
     order = client.get_order_code()
-    if b"6ES7" not in bytes(order.OrderCode):
-        raise AssertionError(f"order code {bytes(order.OrderCode)!r}")
+    code = bytes(order.OrderCode).split(b"\0")[0].decode("ascii").strip()
+    if ORDER_CODE is not None:
+        expect(code, ORDER_CODE, "order code")
+    elif not code.startswith("6ES7"):
+        raise AssertionError(f"order code {code!r}")
 
 
-@check("szl 0x001c component identification")
-def _():
-    info = client.get_cpu_info()
-    if not bytes(info.ModuleName).strip():
-        raise AssertionError("empty module name")
+if SZL_001C:
+
+    @check("szl 0x001c component identification")
+    def _():
+        info = client.get_cpu_info()
+        if not bytes(info.ModuleName).strip():
+            raise AssertionError("empty module name")
+
+else:
+
+    @check("szl 0x001c refused (as an S7-1200 does)")
+    def _():
+        try:
+            info = client.get_cpu_info()
+        except Exception:  # noqa: BLE001 - snap7 raises for the SZL error
+            expect(client.get_connected(), True, "still connected after the refusal")
+            return
+        raise AssertionError(f"0x001C was served: module {bytes(info.ModuleName)!r}")
 
 
 @check("read plc clock")

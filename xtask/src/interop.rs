@@ -1,10 +1,14 @@
 //! `cargo xtask interop`: a third-party S7 client against the s7-mock binary, and our client
 //! against two third-party S7 servers.
 //!
-//! python-snap7 3.3.0 (pinned) is installed from PyPI into a virtualenv under `target/`, reused
-//! when present. Its scenario (`xtask/interop/scenario.py`) prints one PASS/FAIL line per check.
-//! Where tshark is installed, the loopback traffic is captured and every frame must dissect as
-//! TPKT/COTP/S7comm without Wireshark flagging it malformed.
+//! python-snap7 3.3.0 and pytest 8.3.4 (pinned) are installed from PyPI into a virtualenv under
+//! `target/`, reused when present. python-snap7's scenario (`xtask/interop/scenario.py`) runs
+//! against the mock configured by flags and against the mock started from each preset's
+//! profile (`examples/profiles/s7-*.toml`, [`MOCK_RUNS`]); it prints one PASS/FAIL line per
+//! check, tagged with the run. Where tshark is installed, the loopback traffic of all those
+//! runs is captured and every frame must dissect as TPKT/COTP/S7comm without Wireshark flagging
+//! it malformed. Then the pytest suite in `examples/pytest` runs ([`pytest`]); each test counts
+//! as a check.
 //!
 //! Then `s7-client` runs its scenario ([`servers`]) against python-snap7 3.3.0's pure-Python
 //! server and against the snap7 C server of the python-snap7 2.0.2 wheel (its own venv,
@@ -12,6 +16,7 @@
 //! of those servers are listed as GAP with their reason; anything else failing fails the task.
 //! `XTASK_INTEROP_PART=servers` (or `mock`) runs one part only.
 
+mod pytest;
 mod servers;
 
 use std::io::{BufRead, BufReader};
@@ -22,22 +27,100 @@ use std::time::{Duration, Instant};
 use crate::process::{have, step, workspace_root, MockProcess};
 use crate::TaskResult;
 
-/// The memory layout the scenario expects.
-const MOCK_ARGS: [&str; 12] = [
-    "--db",
-    "1:8192",
-    "--db",
-    "2:256",
-    "--inputs",
-    "256",
-    "--outputs",
-    "256",
-    "--merkers",
-    "1024",
-    "--timers",
-    "64",
+/// How the mock is started for one run of the python-snap7 scenario, and what the scenario
+/// must then observe (passed as `S7_*` environment variables; see `xtask/interop/scenario.py`).
+struct MockRun {
+    /// Shown in brackets on each of its PASS/FAIL lines.
+    label: &'static str,
+    /// A file under `examples/profiles/`, loaded with `--profile`.
+    profile: Option<&'static str>,
+    /// Flags after `--listen 127.0.0.1:0` (and `--profile`): what the profile lacks that the
+    /// scenario needs (flags override the profile).
+    args: &'static [&'static str],
+    env: &'static [(&'static str, &'static str)],
+}
+
+/// The flag-configured mock, then one run per CPU preset. The scenario needs DB1 of 8192 bytes
+/// and a DB2; the presets' own blocks are kept where they are large enough. python-snap7 asks
+/// for a PDU of 480: the presets grant `min(480, max)`.
+const MOCK_RUNS: &[MockRun] = &[
+    MockRun {
+        label: "flags",
+        profile: None,
+        args: &[
+            "--db",
+            "1:8192",
+            "--db",
+            "2:256",
+            "--inputs",
+            "256",
+            "--outputs",
+            "256",
+            "--merkers",
+            "1024",
+            "--timers",
+            "64",
+            "--counters",
+            "64",
+        ],
+        env: &[],
+    },
+    MockRun {
+        label: "s7-300",
+        profile: Some("s7-300.toml"),
+        // Its DB1 has 4096 bytes.
+        args: &["--db", "1:8192"],
+        env: &[
+            ("S7_RACK", "0"),
+            ("S7_SLOT", "2"),
+            ("S7_EXPECT_PDU", "240"),
+            ("S7_SZL_001C", "1"),
+            ("S7_ORDER_CODE", "6ES7 315-2EH14-0AB0"),
+            ("S7_SLOT_PINNED", "1"),
+        ],
+    },
+    MockRun {
+        label: "s7-400",
+        profile: Some("s7-400.toml"),
+        // It has DB1 and DB10, no DB2.
+        args: &["--db", "2:256"],
+        env: &[
+            ("S7_RACK", "0"),
+            ("S7_SLOT", "3"),
+            ("S7_EXPECT_PDU", "480"),
+            ("S7_SZL_001C", "1"),
+            ("S7_ORDER_CODE", "6ES7 416-3ES07-0AB0"),
+            ("S7_SLOT_PINNED", "1"),
+        ],
+    },
+    MockRun {
+        label: "s7-1200",
+        profile: Some("s7-1200.toml"),
+        // Its only block is DB1 of 1024 bytes.
+        args: &["--db", "1:8192", "--db", "2:256"],
+        env: &[
+            ("S7_RACK", "0"),
+            ("S7_SLOT", "1"),
+            ("S7_EXPECT_PDU", "240"),
+            ("S7_SZL_001C", "0"),
+            ("S7_ORDER_CODE", "6ES7 214-1AG40-0XB0"),
+            ("S7_SLOT_PINNED", "1"),
+        ],
+    },
+    MockRun {
+        label: "s7-1500",
+        profile: Some("s7-1500.toml"),
+        args: &[],
+        env: &[
+            ("S7_RACK", "0"),
+            ("S7_SLOT", "1"),
+            ("S7_EXPECT_PDU", "480"),
+            ("S7_SZL_001C", "1"),
+            ("S7_ORDER_CODE", "6ES7 516-3AN01-0AB0"),
+            ("S7_SLOT_PINNED", "1"),
+        ],
+    },
 ];
-const MOCK_MORE_ARGS: [&str; 2] = ["--counters", "64"];
 
 /// Runs the interop checks; fails if any check fails.
 pub(crate) fn run() -> TaskResult {
@@ -51,7 +134,11 @@ pub(crate) fn run() -> TaskResult {
     };
     let mut gaps = 0;
     if part != "mock" {
-        let python_2 = ensure_venv_at(&root, "interop-venv-snap7-2.0.2", "2.0.2")?;
+        let python_2 = ensure_venv_at(
+            &root,
+            "interop-venv-snap7-2.0.2",
+            &[("python-snap7", "2.0.2")],
+        )?;
         let launcher = root.join("xtask").join("interop").join("server.py");
         let outcome = servers::run(
             &[
@@ -93,30 +180,86 @@ pub(crate) fn run() -> TaskResult {
     }
 }
 
-/// python-snap7's client against the mock binary (and the tshark dissection); returns the
-/// tally and the errors, without printing a closing line.
+/// python-snap7's client against the mock binary, flag-configured and once per preset (and
+/// the tshark dissection of all of it), then the pytest suite; returns the tally and the
+/// errors, without printing a closing line.
 fn mock_part(root: &Path, python: &Path) -> Result<(Tally, Vec<String>), String> {
     let binary = MockProcess::build()?;
-    let mut args: Vec<&str> = MOCK_ARGS.to_vec();
-    args.extend(MOCK_MORE_ARGS);
-    let mock = MockProcess::start(&binary, &args)?;
-    let port = mock.addr().port();
+    let profiles = root.join("examples").join("profiles");
+    let mut mocks = Vec::new();
+    for run in MOCK_RUNS {
+        let mut args: Vec<String> = Vec::new();
+        if let Some(file) = run.profile {
+            args.push("--profile".into());
+            args.push(profiles.join(file).display().to_string());
+        }
+        args.extend(run.args.iter().map(|a| (*a).to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mock = MockProcess::start(&binary, &args)
+            .map_err(|e| format!("mock for {}: {e}", run.label))?;
+        mocks.push((run, mock));
+    }
+    let ports: Vec<u16> = mocks.iter().map(|(_, m)| m.addr().port()).collect();
 
     let capture_file = root.join("target").join("interop.pcapng");
     let capture = if have("tshark", &["--version"]) {
-        Some(Capture::start(&capture_file, port)?)
+        Some(Capture::start(&capture_file, &ports)?)
     } else {
         println!("SKIP tshark dissection: tshark is not installed (.ci/run installs it)");
         None
     };
 
     let scenario = root.join("xtask").join("interop").join("scenario.py");
-    println!("==> python-snap7 scenario");
-    let outcome = run_scenario(python, &scenario, mock.addr());
-    let stopped = mock.stop();
+    let mut tally = Tally::default();
+    let mut errors = Vec::new();
+    let mut summary = Vec::new();
+    for (run, mock) in mocks {
+        match run.profile {
+            Some(file) => println!(
+                "==> python-snap7 scenario [{}]: --profile examples/profiles/{file} {}",
+                run.label,
+                run.args.join(" ")
+            ),
+            None => println!(
+                "==> python-snap7 scenario [{}]: {}",
+                run.label,
+                run.args.join(" ")
+            ),
+        }
+        let outcome = run_scenario(python, &scenario, mock.addr(), run);
+        let stopped = mock.stop();
+        let mut own = Tally::default();
+        match outcome {
+            Ok(t) => own.add(t),
+            Err((t, e)) => {
+                own.add(t);
+                errors.push(format!("[{}] {e}", run.label));
+            }
+        }
+        if let Err(e) = stopped {
+            own.failed += 1;
+            println!("FAIL [{}] mock exits cleanly on SIGTERM: {e}", run.label);
+            errors.push(format!("[{}] {e}", run.label));
+        } else {
+            own.passed += 1;
+            println!("PASS [{}] mock exits cleanly on SIGTERM", run.label);
+        }
+        summary.push((run.label, own));
+        tally.add(own);
+    }
+    for (label, own) in &summary {
+        let verdict = if own.failed == 0 { "PASS" } else { "FAIL" };
+        println!(
+            "{verdict} preset {label}: {} of {} checks",
+            own.passed,
+            own.passed + own.failed
+        );
+    }
+    // Those lines summarise the checks above; they are not counted again.
+
     let dissected = match capture {
         Some(capture) => match capture.finish() {
-            Ok(()) => check_dissection(&capture_file, port),
+            Ok(()) => check_dissection(&capture_file, &ports),
             Err(e) => Err((
                 Tally {
                     passed: 0,
@@ -127,9 +270,8 @@ fn mock_part(root: &Path, python: &Path) -> Result<(Tally, Vec<String>), String>
         },
         None => Ok(Tally::default()),
     };
-    let mut tally = Tally::default();
-    let mut errors = Vec::new();
-    for part in [outcome, dissected] {
+    let suite = pytest::run(root, python, &binary);
+    for part in [dissected, suite] {
         match part {
             Ok(t) => tally.add(t),
             Err((t, e)) => {
@@ -137,14 +279,6 @@ fn mock_part(root: &Path, python: &Path) -> Result<(Tally, Vec<String>), String>
                 errors.push(e);
             }
         }
-    }
-    if let Err(e) = stopped {
-        tally.failed += 1;
-        println!("FAIL mock exits cleanly on SIGTERM: {e}");
-        errors.push(e);
-    } else {
-        tally.passed += 1;
-        println!("PASS mock exits cleanly on SIGTERM");
     }
     Ok((tally, errors))
 }
@@ -168,11 +302,17 @@ type PartResult = Result<Tally, (Tally, String)>;
 
 /// Runs the python scenario, echoing its PASS/FAIL lines and taking its closing
 /// `N passed, M failed` line as its tally.
-fn run_scenario(python: &Path, scenario: &Path, addr: std::net::SocketAddr) -> PartResult {
+fn run_scenario(
+    python: &Path,
+    scenario: &Path,
+    addr: std::net::SocketAddr,
+    run: &MockRun,
+) -> PartResult {
     let mut child = Command::new(python)
         .arg(scenario)
         .arg(addr.ip().to_string())
         .arg(addr.port().to_string())
+        .envs(run.env.iter().copied())
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| (Tally::default(), format!("could not start python: {e}")))?;
@@ -181,7 +321,7 @@ fn run_scenario(python: &Path, scenario: &Path, addr: std::net::SocketAddr) -> P
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             match parse_tally(&line) {
                 Some(t) => tally = Some(t),
-                None => println!("{line}"),
+                None => println!("{}", label_line(&line, run.label)),
             }
         }
     }
@@ -190,7 +330,10 @@ fn run_scenario(python: &Path, scenario: &Path, addr: std::net::SocketAddr) -> P
         .map_err(|e| (Tally::default(), format!("python: {e}")))?;
     match tally {
         Some(t) if status.success() && t.failed == 0 => Ok(t),
-        Some(t) => Err((t, format!("python-snap7 scenario: {} failed", t.failed))),
+        Some(t) => Err((
+            t,
+            format!("python-snap7 scenario: {} failed ({status})", t.failed),
+        )),
         None => Err((
             Tally {
                 passed: 0,
@@ -199,6 +342,16 @@ fn run_scenario(python: &Path, scenario: &Path, addr: std::net::SocketAddr) -> P
             format!("python-snap7 scenario ended ({status}) without its summary line"),
         )),
     }
+}
+
+/// `PASS name` as `PASS [label] name` (and so for FAIL); other lines as they are.
+fn label_line(line: &str, label: &str) -> String {
+    for verdict in ["PASS ", "FAIL "] {
+        if let Some(rest) = line.strip_prefix(verdict) {
+            return format!("{verdict}[{label}] {rest}");
+        }
+    }
+    line.to_string()
 }
 
 /// Reads an `N passed, M failed` line.
@@ -211,24 +364,27 @@ fn parse_tally(line: &str) -> Option<Tally> {
     })
 }
 
-/// The virtualenv with python-snap7 3.3.0 under `target/`, created if missing; returns its
-/// python.
+/// The pytest the suite in `examples/pytest` runs under (in the python-snap7 3.3.0 venv).
+const PYTEST: (&str, &str) = ("pytest", "8.3.4");
+
+/// The virtualenv with python-snap7 3.3.0 and pytest under `target/`, created if missing;
+/// returns its python.
 pub(crate) fn ensure_venv(root: &Path) -> Result<PathBuf, String> {
-    ensure_venv_at(root, "interop-venv", "3.3.0")
+    ensure_venv_at(root, "interop-venv", &[("python-snap7", "3.3.0"), PYTEST])
 }
 
-/// The virtualenv `target/<dir>` with python-snap7 `version`, created if missing; returns its
-/// python.
-fn ensure_venv_at(root: &Path, dir: &str, version: &str) -> Result<PathBuf, String> {
+/// The virtualenv `target/<dir>` with exactly these `(package, version)`s, created or
+/// completed if needed; returns its python.
+fn ensure_venv_at(root: &Path, dir: &str, packages: &[(&str, &str)]) -> Result<PathBuf, String> {
     let venv = root.join("target").join(dir);
     let python = venv.join("bin").join("python");
+    let probe = packages
+        .iter()
+        .map(|(name, version)| format!("assert m.version('{name}') == '{version}'"))
+        .collect::<Vec<_>>()
+        .join("; ");
     let ready = Command::new(&python)
-        .args([
-            "-c",
-            &format!(
-                "import importlib.metadata as m; assert m.version('python-snap7') == '{version}'"
-            ),
-        ])
+        .args(["-c", &format!("import importlib.metadata as m; {probe}")])
         .stderr(Stdio::null())
         .status()
         .map(|s| s.success())
@@ -236,20 +392,27 @@ fn ensure_venv_at(root: &Path, dir: &str, version: &str) -> Result<PathBuf, Stri
     if ready {
         return Ok(python);
     }
+    if !python.exists() {
+        step(
+            "create python venv",
+            Command::new("python3").arg("-m").arg("venv").arg(&venv),
+        )?;
+    }
+    let pins: Vec<String> = packages
+        .iter()
+        .map(|(name, version)| format!("{name}=={version}"))
+        .collect();
     step(
-        "create python venv",
-        Command::new("python3").arg("-m").arg("venv").arg(&venv),
-    )?;
-    step(
-        &format!("install python-snap7 {version}"),
-        Command::new(&python).args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            &format!("python-snap7=={version}"),
-        ]),
+        &format!("install {}", pins.join(" ")),
+        Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .args(&pins),
     )?;
     Ok(python)
 }
@@ -260,10 +423,15 @@ struct Capture {
 }
 
 impl Capture {
-    fn start(file: &Path, port: u16) -> Result<Self, String> {
+    fn start(file: &Path, ports: &[u16]) -> Result<Self, String> {
         let _ = std::fs::remove_file(file);
+        let filter = ports
+            .iter()
+            .map(|p| format!("tcp port {p}"))
+            .collect::<Vec<_>>()
+            .join(" or ");
         let child = Command::new("tshark")
-            .args(["-i", "lo", "-f", &format!("tcp port {port}"), "-w"])
+            .args(["-i", "lo", "-f", &filter, "-w"])
             .arg(file)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -306,11 +474,14 @@ impl Drop for Capture {
     }
 }
 
-fn tshark_count(file: &Path, port: u16, filter: &str) -> Result<usize, String> {
-    let output = Command::new("tshark")
-        .arg("-r")
-        .arg(file)
-        .args(["-d", &format!("tcp.port=={port},tpkt"), "-Y", filter])
+fn tshark_count(file: &Path, ports: &[u16], filter: &str) -> Result<usize, String> {
+    let mut command = Command::new("tshark");
+    command.arg("-r").arg(file);
+    for port in ports {
+        command.args(["-d", &format!("tcp.port=={port},tpkt")]);
+    }
+    let output = command
+        .args(["-Y", filter])
         .args(["-T", "fields", "-e", "frame.number"])
         .output()
         .map_err(|e| format!("tshark -r: {e}"))?;
@@ -326,9 +497,9 @@ fn tshark_count(file: &Path, port: u16, filter: &str) -> Result<usize, String> {
         .count())
 }
 
-fn check_dissection(file: &Path, port: u16) -> PartResult {
+fn check_dissection(file: &Path, ports: &[u16]) -> PartResult {
     let count = |filter: &str| {
-        tshark_count(file, port, filter).map_err(|e| {
+        tshark_count(file, ports, filter).map_err(|e| {
             (
                 Tally {
                     passed: 0,
@@ -375,7 +546,7 @@ fn check_dissection(file: &Path, port: u16) -> PartResult {
         Err((
             tally,
             format!(
-                "tshark flagged frames; inspect {} with -d tcp.port=={port},tpkt",
+                "tshark flagged frames; inspect {} with -d tcp.port==PORT,tpkt for ports {ports:?}",
                 file.display()
             ),
         ))
