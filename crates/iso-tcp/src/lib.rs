@@ -62,6 +62,7 @@ mod framing;
 pub mod listener;
 pub mod liveness;
 mod options;
+pub mod proto;
 mod socket_config;
 
 pub use address::{RemoteAddr, DEFAULT_PORT};
