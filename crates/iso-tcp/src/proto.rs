@@ -871,6 +871,10 @@ impl Core {
     /// of earlier calls first unless part of them already went out, and marks the core closed.
     /// Returns whether a DR was queued.
     pub fn close(&mut self) -> bool {
+        if !self.may_disconnect {
+            self.mark_closed("connection closed locally");
+            return false;
+        }
         let partial = self.abandon_transmit();
         let queue = !partial
             && self.may_disconnect
