@@ -64,6 +64,8 @@ pub mod liveness;
 mod options;
 pub mod proto;
 mod socket_config;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 
 pub use address::{RemoteAddr, DEFAULT_PORT};
 pub use connection::Connection;
