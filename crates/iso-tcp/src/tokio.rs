@@ -4,7 +4,7 @@
 //! [`Connection`](crate::Connection): the handshake, negotiation, segmentation, reassembly,
 //! frame limits and the broken state are the core's, so both front-ends behave the same and
 //! return the same [`Error`]s. The options are the blocking ones ([`ClientOptions`],
-//! [`ServerOptions`]); timeouts become [`tokio::time`](::tokio::time) timers around each read
+//! [`ServerOptions`]); timeouts become `tokio::time` timers around each read
 //! or write.
 //!
 //! - Client: [`connect`] → [`Connection`].
