@@ -20,11 +20,11 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use cotp::{ConnectionConfirm, ConnectionRequest, Parameter, Tpdu, TpduSize};
 use socket2::{Domain, Protocol, Socket, Type};
 
-use crate::connection::{Established, Role};
-use crate::framing::{FrameReader, FrameWriter, ReadFailure, HANDSHAKE_FRAME_LEN};
+use crate::connection::Established;
+use crate::framing;
+use crate::proto::{ClientConfig, Core, Event};
 use crate::socket_config::{self, Origin};
 use crate::{ClientOptions, Connection, Error};
 
@@ -64,17 +64,15 @@ fn tcp_connect(addr: SocketAddr, timeout: Duration) -> Result<Socket, Error> {
     }
 }
 
-fn connection_request(options: &ClientOptions) -> ConnectionRequest {
-    // C1, C2, C0: the order S7 clients use, which some devices expect.
-    ConnectionRequest {
-        dst_ref: 0,
-        src_ref: options.source_reference,
-        class_option: 0,
-        parameters: vec![
-            Parameter::CallingTsap(options.local_tsap.clone()),
-            Parameter::CalledTsap(options.remote_tsap.clone()),
-            Parameter::TpduSize(options.tpdu_size),
-        ],
+/// The core configuration these options describe.
+pub(crate) fn core_config(options: &ClientOptions) -> ClientConfig {
+    ClientConfig {
+        local_tsap: options.local_tsap.clone(),
+        remote_tsap: options.remote_tsap.clone(),
+        tpdu_size: options.tpdu_size,
+        source_reference: options.source_reference,
+        max_tsdu_len: options.stream.max_tsdu_len,
+        max_frame_len: options.stream.max_frame_len,
     }
 }
 
@@ -84,11 +82,9 @@ fn handshake(
     options: &ClientOptions,
 ) -> Result<Connection, Error> {
     socket_config::configure_stream(&socket, &options.stream, Origin::Created)?;
-    let mut writer = FrameWriter::new();
-    writer.encode_tpdu(&Tpdu::ConnectionRequest(connection_request(options)))?;
-    writer
-        .flush(&socket)
-        .map_err(|failure| Error::io("write connection request", failure.error))?;
+    let mut core = Core::client(core_config(options))?;
+    framing::flush(&socket, &mut core)
+        .map_err(|error| Error::io("write connection request", error))?;
     tracing::debug!(
         peer = %addr,
         local_tsap = ?options.local_tsap,
@@ -97,130 +93,70 @@ fn handshake(
         "connection request sent"
     );
 
-    let own_limit = options.tpdu_size.bytes().saturating_add(tpkt::HEADER_LEN);
-    let mut reader = FrameReader::new(own_limit.max(HANDSHAKE_FRAME_LEN));
     let deadline = Instant::now() + options.connect_timeout;
-    let frame = reader
-        .next_frame_before(&socket, deadline)
-        .map_err(|failure| match failure {
-            ReadFailure::Framing(error) => Error::Tpkt(error),
-            ReadFailure::Eof if reader.buffered() > 0 => Error::EofMidFrame {
-                received: reader.buffered(),
-                expected: reader.pending_frame_len().unwrap_or(tpkt::HEADER_LEN),
-            },
-            ReadFailure::Eof => Error::Closed,
-            ReadFailure::TimedOut => Error::Timeout {
-                op: "read connection confirm",
-                timeout: options.connect_timeout,
-            },
-            ReadFailure::Io(error) => Error::io("read connection confirm", error),
-        })?;
+    let timeout = options.connect_timeout;
+    let event = next_event_before(
+        &socket,
+        &mut core,
+        deadline,
+        "read connection confirm",
+        || Error::Timeout {
+            op: "read connection confirm",
+            timeout,
+        },
+    )?;
+    let Event::Connected(negotiated) = event else {
+        return Err(Error::UnexpectedTpdu {
+            code: cotp::tpdu_code::CONNECTION_REQUEST,
+            context: "a connection confirm",
+        });
+    };
     socket_config::set_read_timeout(&socket, options.stream.read_timeout)?;
 
-    let confirm = match Tpdu::parse(&frame)? {
-        Tpdu::ConnectionConfirm(confirm) => confirm,
-        Tpdu::DisconnectRequest(request) => {
-            tracing::info!(peer = %addr, reason = ?request.reason, "connection refused by the peer");
-            return Err(Error::Refused {
-                reason: request.reason,
-            });
-        }
-        Tpdu::Error(error) => {
-            tracing::info!(peer = %addr, cause = ?error.cause, "connection request rejected by the peer");
-            return Err(Error::Rejected { cause: error.cause });
-        }
-        other => {
-            return Err(Error::UnexpectedTpdu {
-                code: other.code(),
-                context: "a connection confirm",
-            })
-        }
-    };
-    let tpdu_size = check_confirm(&confirm, options)?;
-    if confirm
-        .calling_tsap()
-        .is_some_and(|t| *t != options.local_tsap)
-        || confirm
-            .called_tsap()
-            .is_some_and(|t| *t != options.remote_tsap)
-    {
-        tracing::debug!(
-            peer = %addr,
-            calling = ?confirm.calling_tsap(),
-            called = ?confirm.called_tsap(),
-            "connection confirm names other tsaps than the request; accepted"
-        );
-    }
-
-    let connection = Connection::new(Established {
-        socket,
-        peer_addr: addr,
-        role: Role::Client,
-        local_tsap: options.local_tsap.clone(),
-        remote_tsap: options.remote_tsap.clone(),
-        local_reference: options.source_reference,
-        remote_reference: confirm.src_ref,
-        tpdu_size,
-        own_tpdu_size: options.tpdu_size,
-        reader,
-        writer,
-        read_timeout: options.stream.read_timeout,
-        write_timeout: options.stream.write_timeout,
-        max_tsdu_len: options.stream.max_tsdu_len,
-        max_frame_len: options.stream.max_frame_len,
-    });
     tracing::info!(
         peer = %addr,
-        tpdu_size = tpdu_size.bytes(),
+        tpdu_size = negotiated.tpdu_size.bytes(),
         local_tsap = ?options.local_tsap,
         remote_tsap = ?options.remote_tsap,
-        remote_reference = confirm.src_ref,
+        remote_reference = negotiated.remote_reference,
         "iso-on-tcp connection established"
     );
-    Ok(connection)
+    Ok(Connection::new(Established {
+        socket,
+        peer_addr: addr,
+        core,
+        negotiated,
+        read_timeout: options.stream.read_timeout,
+        write_timeout: options.stream.write_timeout,
+        receive_deadline: options.stream.receive_deadline,
+        idle_timeout: options.stream.idle_timeout,
+    }))
 }
 
-/// Validates the CC against the CR and returns the TPDU size to use.
-fn check_confirm(confirm: &ConnectionConfirm, options: &ClientOptions) -> Result<TpduSize, Error> {
-    if confirm.dst_ref != options.source_reference {
-        return Err(Error::InvalidConfirm {
-            reason: "destination reference does not echo the request's source reference",
-        });
-    }
-    if confirm.class_option >> 4 != 0 {
-        return Err(Error::InvalidConfirm {
-            reason: "protocol class is not 0",
-        });
-    }
-    let size = confirmed_tpdu_size(confirm, options.tpdu_size)?;
-    if size > options.tpdu_size {
-        return Err(Error::InvalidConfirm {
-            reason: "tpdu size is larger than requested",
-        });
-    }
-    Ok(size)
-}
-
-/// The TPDU size a CC confirms: C0 if present, else the largest standard size within F0 (capped
-/// at the requested one, F0 being only a preference), else the ISO 8073 default of 128.
-fn confirmed_tpdu_size(
-    confirm: &ConnectionConfirm,
-    requested: TpduSize,
-) -> Result<TpduSize, Error> {
-    if let Some(size) = confirm.tpdu_size() {
-        return Ok(size);
-    }
-    match confirm.preferred_max_tpdu_size() {
-        Some(units) => {
-            let bytes = usize::try_from(units)
-                .unwrap_or(usize::MAX)
-                .saturating_mul(128);
-            TpduSize::fitting(bytes)
-                .map(|size| size.min(requested))
-                .ok_or(Error::InvalidConfirm {
-                    reason: "preferred maximum tpdu size is below 128",
-                })
+/// Reads until the core has an event, all reads together ending at `deadline` (the socket's
+/// read timeout is set to the time left before each read; the caller sets the connection's
+/// own read timeout afterwards).
+pub(crate) fn next_event_before(
+    socket: &Socket,
+    core: &mut Core,
+    deadline: Instant,
+    op: &'static str,
+    timed_out: impl Fn() -> Error,
+) -> Result<Event, Error> {
+    loop {
+        if let Some(event) = core.poll_event()? {
+            return Ok(event);
         }
-        None => Ok(TpduSize::S128),
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(timed_out());
+        }
+        socket_config::set_read_timeout(socket, Some(left))?;
+        match framing::fill(socket, core) {
+            Ok(0) => return Err(core.eof()),
+            Ok(_) => {}
+            Err(e) if framing::is_timeout(&e) => return Err(timed_out()),
+            Err(e) => return Err(Error::io(op, e)),
+        }
     }
 }

@@ -1,51 +1,28 @@
 //! An established ISO-on-TCP connection, the same type on the client and the server side.
 
 use std::net::{Shutdown, SocketAddr};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use bytes::{Buf, Bytes};
+use bytes::Bytes;
 use cotp::{DisconnectReason, RejectCause, TpduSize, Tsap};
 use socket2::Socket;
 
-use crate::framing::{self, FrameReader, FrameWriter, ReadFailure, WriteFailure};
+use crate::framing;
 use crate::liveness::{self, LivenessProbe};
+use crate::proto::{Core, Event, Negotiated};
 use crate::socket_config;
 use crate::Error;
-
-/// Which end opened the connection; only used in logs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Role {
-    Client,
-    Server,
-}
-
-impl Role {
-    fn as_str(self) -> &'static str {
-        match self {
-            Role::Client => "client",
-            Role::Server => "server",
-        }
-    }
-}
 
 /// What the handshake hands over to build a [`Connection`].
 pub(crate) struct Established {
     pub(crate) socket: Socket,
     pub(crate) peer_addr: SocketAddr,
-    pub(crate) role: Role,
-    pub(crate) local_tsap: Tsap,
-    pub(crate) remote_tsap: Tsap,
-    pub(crate) local_reference: u16,
-    pub(crate) remote_reference: u16,
-    pub(crate) tpdu_size: TpduSize,
-    /// The endpoint's own largest TPDU size: what it asked for (client) or grants (server).
-    pub(crate) own_tpdu_size: TpduSize,
-    pub(crate) reader: FrameReader,
-    pub(crate) writer: FrameWriter,
+    pub(crate) core: Core,
+    pub(crate) negotiated: Negotiated,
     pub(crate) read_timeout: Option<Duration>,
     pub(crate) write_timeout: Option<Duration>,
-    pub(crate) max_tsdu_len: usize,
-    pub(crate) max_frame_len: usize,
+    pub(crate) receive_deadline: Option<Duration>,
+    pub(crate) idle_timeout: Option<Duration>,
 }
 
 /// An established ISO-on-TCP transport connection: TSDUs (whole messages) in and out.
@@ -103,22 +80,20 @@ pub(crate) struct Established {
 pub struct Connection {
     socket: Socket,
     peer_addr: SocketAddr,
-    role: Role,
-    local_tsap: Tsap,
-    remote_tsap: Tsap,
-    local_reference: u16,
-    remote_reference: u16,
-    tpdu_size: TpduSize,
-    reader: FrameReader,
-    writer: FrameWriter,
-    reassembler: cotp::Reassembler,
+    core: Core,
+    negotiated: Negotiated,
     read_timeout: Option<Duration>,
     write_timeout: Option<Duration>,
-    /// The first fatal error or the local disconnect; `Some` makes every call fail.
-    failure: Option<String>,
-    /// Whether a DR may still be sent: not after one was sent or received, not after part of a
-    /// frame went out, not after a shutdown.
-    may_disconnect: bool,
+    receive_deadline: Option<Duration>,
+    idle_timeout: Option<Duration>,
+    /// The read timeout the socket holds, which the deadlines may have shortened.
+    socket_read_timeout: Option<Duration>,
+    /// When the unfinished frame or TSDU began to arrive (tracked only with a receive
+    /// deadline).
+    partial_since: Option<Instant>,
+    /// When a byte last arrived, or the connection was established (tracked only with an idle
+    /// timeout).
+    last_received: Instant,
 }
 
 impl Connection {
@@ -126,48 +101,33 @@ impl Connection {
         let Established {
             socket,
             peer_addr,
-            role,
-            local_tsap,
-            remote_tsap,
-            local_reference,
-            remote_reference,
-            tpdu_size,
-            own_tpdu_size,
-            mut reader,
-            writer,
+            core,
+            negotiated,
             read_timeout,
             write_timeout,
-            max_tsdu_len,
-            max_frame_len,
+            receive_deadline,
+            idle_timeout,
         } = parts;
-        let expected = own_tpdu_size
-            .max(tpdu_size)
-            .bytes()
-            .saturating_add(tpkt::HEADER_LEN)
-            .max(framing::HANDSHAKE_FRAME_LEN);
-        // One DT never needs to be longer than the reassembly cap plus its headers.
-        let reassembly_bound = max_tsdu_len
-            .saturating_add(tpkt::HEADER_LEN)
-            .saturating_add(cotp::DATA_HEADER_LEN);
-        let limit = max_frame_len.min(reassembly_bound).max(expected);
-        reader.set_frame_limit(limit, expected);
-        Connection {
+        let mut connection = Connection {
             socket,
             peer_addr,
-            role,
-            local_tsap,
-            remote_tsap,
-            local_reference,
-            remote_reference,
-            tpdu_size,
-            reader,
-            writer,
-            reassembler: cotp::Reassembler::new(max_tsdu_len),
+            core,
+            negotiated,
             read_timeout,
             write_timeout,
-            failure: None,
-            may_disconnect: true,
-        }
+            receive_deadline,
+            idle_timeout,
+            socket_read_timeout: read_timeout,
+            partial_since: None,
+            last_received: Instant::now(),
+        };
+        // Bytes that came right behind the CR or CC may already be part of a frame.
+        connection.track_progress();
+        connection
+    }
+
+    fn role(&self) -> &'static str {
+        self.core.role().as_str()
     }
 
     /// Sends one TSDU, segmented into DTs of the negotiated TPDU size, all frames in one write
@@ -177,8 +137,10 @@ impl Connection {
     /// [`Error::Broken`] on a broken connection; [`Error::Timeout`] or [`Error::Io`] when the
     /// write fails (fatal unless nothing had been written).
     pub fn send(&mut self, tsdu: &[u8]) -> Result<(), Error> {
-        self.check_usable()?;
-        self.writer.encode_tsdu(tsdu, self.tpdu_size.bytes())?;
+        self.core.check_usable()?;
+        // Nothing can be left over: every flush either empties the buffer or abandons it.
+        self.core.abandon_transmit();
+        self.core.send(tsdu)?;
         self.flush()
     }
 
@@ -188,105 +150,101 @@ impl Connection {
     /// See the type's documentation: each way the peer or the stream can fail has its own
     /// error, and every fatal one leaves the connection broken.
     pub fn recv(&mut self) -> Result<Bytes, Error> {
-        self.check_usable()?;
+        self.core.check_usable()?;
         loop {
-            let tpdu = match self.reader.next_frame(&self.socket) {
-                Ok(tpdu) => tpdu,
-                Err(failure) => return Err(self.read_failed(failure)),
-            };
-            match self.on_tpdu(tpdu) {
-                Ok(Some(tsdu)) => return Ok(tsdu),
-                Ok(None) => {}
-                Err(error) => return Err(self.fail(error)),
-            }
-        }
-    }
-
-    /// Handles one incoming TPDU: data goes to the reassembler, anything else ends the
-    /// connection with its own error.
-    fn on_tpdu(&mut self, tpdu: Bytes) -> Result<Option<Bytes>, Error> {
-        let code = tpdu.get(1).copied().unwrap_or(0);
-        if code & 0xF0 == cotp::tpdu_code::DATA {
-            let eot = cotp::parse_data_header(&tpdu)?;
-            // Advancing the owned frame, unlike slicing it, touches no reference count.
-            let mut payload = tpdu;
-            payload.advance(cotp::DATA_HEADER_LEN.min(payload.len()));
-            tracing::trace!(eot, len = payload.len(), "data tpdu");
-            // A whole TSDU in one DT, the usual case, comes back from the reassembler as it is.
-            return Ok(self.reassembler.push(eot, payload)?);
-        }
-        match cotp::Tpdu::parse(&tpdu)? {
-            cotp::Tpdu::DisconnectRequest(request) => {
-                self.may_disconnect = false;
-                tracing::debug!(
-                    role = self.role.as_str(),
-                    peer = %self.peer_addr,
-                    reason = ?request.reason,
-                    "peer sent a disconnect request"
-                );
-                Err(Error::PeerDisconnected {
-                    reason: request.reason,
-                })
-            }
-            cotp::Tpdu::Error(error) => {
-                tracing::debug!(
-                    role = self.role.as_str(),
-                    peer = %self.peer_addr,
-                    cause = ?error.cause,
-                    "peer sent an error tpdu"
-                );
-                Err(Error::PeerError { cause: error.cause })
-            }
-            other => Err(Error::UnexpectedTpdu {
-                code: other.code(),
-                context: "a data tpdu",
-            }),
-        }
-    }
-
-    /// Turns a read failure into the caller's error, breaking the connection unless a timeout
-    /// struck between frames.
-    fn read_failed(&mut self, failure: ReadFailure) -> Error {
-        let buffered = self.reader.buffered();
-        match failure {
-            ReadFailure::Framing(error) => self.fail(Error::Tpkt(error)),
-            ReadFailure::Eof => {
-                self.may_disconnect = false;
-                let error = if buffered > 0 {
-                    Error::EofMidFrame {
-                        received: buffered,
-                        expected: self.reader.pending_frame_len().unwrap_or(tpkt::HEADER_LEN),
-                    }
-                } else if !self.reassembler.is_idle() {
-                    Error::EofMidTsdu {
-                        received: self.reassembler.buffered_len(),
-                    }
-                } else {
-                    Error::Closed
-                };
-                self.fail(error)
-            }
-            ReadFailure::TimedOut => {
-                let error = Error::Timeout {
-                    op: "read",
-                    timeout: self.read_timeout.unwrap_or_default(),
-                };
-                if buffered > 0 {
-                    self.fail(error)
-                } else {
-                    tracing::trace!("read timed out between frames");
-                    error
+            match self.core.poll_event() {
+                Ok(Some(Event::Tsdu(tsdu))) => {
+                    self.track_progress();
+                    return Ok(tsdu);
                 }
+                Ok(Some(_)) | Ok(None) => {}
+                Err(error) => return Err(error),
             }
-            ReadFailure::Io(source) => self.fail(Error::io("read", source)),
+            let wait = self.next_wait()?;
+            if socket_config::socket_timeout(wait)
+                != socket_config::socket_timeout(self.socket_read_timeout)
+            {
+                socket_config::set_read_timeout(&self.socket, wait)
+                    .map_err(|e| self.core.fail(e))?;
+                self.socket_read_timeout = wait;
+            }
+            match framing::fill(&self.socket, &mut self.core) {
+                Ok(0) => return Err(self.core.eof()),
+                Ok(_) => self.track_progress(),
+                Err(e) if framing::is_timeout(&e) => return Err(self.timed_out()),
+                Err(e) => return Err(self.core.fail(Error::io("read", e))),
+            }
         }
     }
 
-    /// Writes what the writer holds, breaking the connection if the peer got part of it.
+    /// Starts or stops the clocks of the receive deadline and the idle timeout after bytes
+    /// arrived or a TSDU was handed out.
+    fn track_progress(&mut self) {
+        if self.receive_deadline.is_none() && self.idle_timeout.is_none() {
+            return;
+        }
+        let now = Instant::now();
+        self.last_received = now;
+        if self.core.in_progress() {
+            self.partial_since.get_or_insert(now);
+        } else {
+            self.partial_since = None;
+        }
+    }
+
+    /// The bound on the next read: the read timeout, shortened to what is left of the receive
+    /// deadline (mid-frame or mid-TSDU) or of the idle timeout (between frames).
+    fn next_wait(&mut self) -> Result<Option<Duration>, Error> {
+        let deadline = deadline_left(self.receive_deadline, self.partial_since);
+        let idle = if self.core.in_progress() {
+            None
+        } else {
+            deadline_left(self.idle_timeout, Some(self.last_received))
+        };
+        let left = match (deadline, idle) {
+            (Some(d), Some(i)) => Some(d.min(i)),
+            (d, i) => d.or(i),
+        };
+        // An expired clock still gets one short read: bytes already waiting in the socket
+        // count as the peer keeping its side of the bargain.
+        let left = left.map(|left| left.max(Duration::from_micros(1)));
+        Ok(match (self.read_timeout, left) {
+            (Some(read), Some(left)) => Some(read.min(left)),
+            (read, left) => read.or(left),
+        })
+    }
+
+    /// A read timed out: the receive deadline or the idle timeout if one of them expired,
+    /// the read timeout otherwise.
+    fn timed_out(&mut self) -> Error {
+        if let (Some(deadline), Some(since)) = (self.receive_deadline, self.partial_since) {
+            if since.elapsed() >= deadline {
+                let error = Error::ReceiveDeadline {
+                    deadline,
+                    received: self.core.buffered_len(),
+                    tsdu_received: self.core.tsdu_progress(),
+                };
+                return self.core.fail(error);
+            }
+        }
+        if let Some(timeout) = self.idle_timeout {
+            if !self.core.in_progress() && self.last_received.elapsed() >= timeout {
+                return self.core.idle_expired(Error::IdleTimeout { timeout });
+            }
+        }
+        let error = Error::Timeout {
+            op: "read",
+            timeout: self.read_timeout.unwrap_or_default(),
+        };
+        self.core.read_timed_out(error)
+    }
+
+    /// Writes what the core holds, breaking the connection if the peer got part of it.
     fn flush(&mut self) -> Result<(), Error> {
-        match self.writer.flush(&self.socket) {
+        match framing::flush(&self.socket, &mut self.core) {
             Ok(()) => Ok(()),
-            Err(WriteFailure { written, error }) => {
+            Err(error) => {
+                let partial = self.core.abandon_transmit();
                 let timed_out = framing::is_timeout(&error);
                 let error = if timed_out {
                     Error::Timeout {
@@ -296,38 +254,12 @@ impl Connection {
                 } else {
                     Error::io("write", error)
                 };
-                if written > 0 {
-                    self.may_disconnect = false;
-                }
-                if written > 0 || !timed_out {
-                    Err(self.fail(error))
+                if partial || !timed_out {
+                    Err(self.core.fail(error))
                 } else {
                     Err(error)
                 }
             }
-        }
-    }
-
-    /// Records the first fatal error so that every later call reports it.
-    fn fail(&mut self, error: Error) -> Error {
-        if self.failure.is_none() {
-            tracing::debug!(
-                role = self.role.as_str(),
-                peer = %self.peer_addr,
-                %error,
-                "connection broken"
-            );
-            self.failure = Some(error.to_string());
-        }
-        error
-    }
-
-    fn check_usable(&self) -> Result<(), Error> {
-        match &self.failure {
-            None => Ok(()),
-            Some(cause) => Err(Error::Broken {
-                cause: cause.clone(),
-            }),
         }
     }
 
@@ -338,10 +270,10 @@ impl Connection {
     /// Consumes nothing, blocks never and changes no socket mode or timeout (see
     /// [`liveness`](crate::liveness)).
     pub fn is_alive(&self) -> bool {
-        if self.failure.is_some() {
+        if self.core.is_broken() {
             return false;
         }
-        if self.reader.buffered() > 0 {
+        if self.core.buffered_len() > 0 {
             return true;
         }
         liveness::peer_alive(&self.socket)
@@ -362,77 +294,53 @@ impl Connection {
     /// [`Error::Io`] or [`Error::Timeout`] if the DR cannot be written; the socket is shut down
     /// and closed all the same.
     pub fn close(mut self) -> Result<(), Error> {
-        let result = if self.may_disconnect && self.failure.is_none() {
-            self.write_disconnect(DisconnectReason::Normal)
+        let result = if self.core.close() {
+            self.flush()
         } else {
             Ok(())
         };
-        self.may_disconnect = false;
-        self.mark_closed("connection closed locally");
         // ENOTCONN after a reset is of no interest to someone closing.
         let _ = self.socket.shutdown(Shutdown::Both);
-        tracing::info!(
-            role = self.role.as_str(),
-            peer = %self.peer_addr,
-            "connection closed"
-        );
+        tracing::info!(role = self.role(), peer = %self.peer_addr, "connection closed");
         result
-    }
-
-    fn write_disconnect(&mut self, reason: DisconnectReason) -> Result<(), Error> {
-        let request = cotp::DisconnectRequest {
-            dst_ref: self.remote_reference,
-            src_ref: self.local_reference,
-            reason,
-            parameters: Vec::new(),
-        };
-        self.writer
-            .encode_tpdu(&cotp::Tpdu::DisconnectRequest(request))?;
-        self.flush()
-    }
-
-    fn mark_closed(&mut self, cause: &str) {
-        if self.failure.is_none() {
-            self.failure = Some(cause.to_owned());
-        }
     }
 
     /// The negotiated TPDU size in bytes (128..=8192): the largest TPDU sent.
     pub fn tpdu_size(&self) -> usize {
-        self.tpdu_size.bytes()
+        self.negotiated.tpdu_size.bytes()
     }
 
     /// The negotiated TPDU size as its code.
     pub fn negotiated_tpdu_size(&self) -> TpduSize {
-        self.tpdu_size
+        self.negotiated.tpdu_size
     }
 
     /// The cap on one reassembled TSDU.
     pub fn max_tsdu_len(&self) -> usize {
-        self.reassembler.max_tsdu_len()
+        self.core.max_tsdu_len()
     }
 
     /// This end's TSAP: the calling TSAP on a client, the called TSAP (as the client sent it)
     /// on a server. A server connection whose CR named no called TSAP reports `0x0000`.
     pub fn local_tsap(&self) -> &Tsap {
-        &self.local_tsap
+        &self.negotiated.local_tsap
     }
 
     /// The peer's TSAP: the called TSAP on a client (as configured), the calling TSAP (as the
     /// client sent it) on a server. A server connection whose CR named no calling TSAP reports
     /// `0x0000`.
     pub fn remote_tsap(&self) -> &Tsap {
-        &self.remote_tsap
+        &self.negotiated.remote_tsap
     }
 
     /// This end's connection reference (the source reference of its CR or CC).
     pub fn local_reference(&self) -> u16 {
-        self.local_reference
+        self.negotiated.local_reference
     }
 
     /// The peer's connection reference.
     pub fn remote_reference(&self) -> u16 {
-        self.remote_reference
+        self.negotiated.remote_reference
     }
 
     /// The local socket address.
@@ -458,6 +366,32 @@ impl Connection {
         self.write_timeout
     }
 
+    /// The receive deadline in force: how long the rest of a frame or of a segmented TSDU may
+    /// take once its first byte arrived; `None` when off.
+    pub fn receive_deadline(&self) -> Option<Duration> {
+        self.receive_deadline
+    }
+
+    /// Changes the receive deadline; `None` turns it off. A frame already part-way received
+    /// keeps the start of its clock.
+    pub fn set_receive_deadline(&mut self, deadline: Option<Duration>) {
+        self.receive_deadline = deadline;
+        self.track_progress();
+    }
+
+    /// The idle timeout in force: how long the peer may send nothing at all while no frame is
+    /// part-way received; `None` when off.
+    pub fn idle_timeout(&self) -> Option<Duration> {
+        self.idle_timeout
+    }
+
+    /// Changes the idle timeout; `None` turns it off. The idle clock restarts now.
+    pub fn set_idle_timeout(&mut self, timeout: Option<Duration>) {
+        self.idle_timeout = timeout;
+        self.last_received = Instant::now();
+        self.track_progress();
+    }
+
     /// Changes the read timeout; `None` waits forever. A zero duration is raised to 1 µs, since
     /// the socket layer would read zero as "no timeout". Setting the value already in force
     /// makes no system call.
@@ -467,11 +401,12 @@ impl Connection {
     pub fn set_read_timeout(&mut self, timeout: Option<Duration>) -> Result<(), Error> {
         // The connection knows what the socket holds, so an unchanged value costs no call.
         if socket_config::socket_timeout(timeout)
-            != socket_config::socket_timeout(self.read_timeout)
+            != socket_config::socket_timeout(self.socket_read_timeout)
         {
             socket_config::set_read_timeout(&self.socket, timeout)?;
         }
         self.read_timeout = timeout;
+        self.socket_read_timeout = timeout;
         Ok(())
     }
 
@@ -493,7 +428,7 @@ impl Connection {
 
     /// Whether an earlier error or a disconnect left the connection unusable.
     pub fn is_broken(&self) -> bool {
-        self.failure.is_some()
+        self.core.is_broken()
     }
 
     /// Writes `bytes` exactly as given, in one write call, whatever the connection's state.
@@ -504,7 +439,8 @@ impl Connection {
     /// # Errors
     /// [`Error::Timeout`] or [`Error::Io`] when the write fails.
     pub fn send_raw(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        self.writer.set_raw(bytes);
+        self.core.abandon_transmit();
+        self.core.send_raw(bytes);
         self.flush()
     }
 
@@ -515,10 +451,9 @@ impl Connection {
     /// # Errors
     /// [`Error::Timeout`] or [`Error::Io`] when the write fails.
     pub fn send_disconnect(&mut self, reason: DisconnectReason) -> Result<(), Error> {
-        let result = self.write_disconnect(reason);
-        self.may_disconnect = false;
-        self.mark_closed("disconnect request sent");
-        result
+        self.core.abandon_transmit();
+        self.core.send_disconnect(reason)?;
+        self.flush()
     }
 
     /// Sends an ER TPDU with `cause`; the connection stays usable. A fault-injection hatch.
@@ -526,12 +461,8 @@ impl Connection {
     /// # Errors
     /// [`Error::Timeout`] or [`Error::Io`] when the write fails.
     pub fn send_error_tpdu(&mut self, cause: RejectCause) -> Result<(), Error> {
-        let error = cotp::ErrorTpdu {
-            dst_ref: self.remote_reference,
-            cause,
-            invalid_tpdu: None,
-        };
-        self.writer.encode_tpdu(&cotp::Tpdu::Error(error))?;
+        self.core.abandon_transmit();
+        self.core.send_error_tpdu(cause)?;
         self.flush()
     }
 
@@ -541,8 +472,7 @@ impl Connection {
     /// # Errors
     /// [`Error::Io`] if the socket refuses (for example when the peer already reset it).
     pub fn shutdown(&mut self) -> Result<(), Error> {
-        self.may_disconnect = false;
-        self.mark_closed("connection shut down locally");
+        self.core.abort("connection shut down locally");
         self.socket
             .shutdown(Shutdown::Both)
             .map_err(|e| Error::io("shutdown", e))
@@ -553,39 +483,30 @@ impl Connection {
     /// the connection. Timeouts belong to [`set_read_timeout`](Self::set_read_timeout) and
     /// [`set_write_timeout`](Self::set_write_timeout): the connection remembers what it set
     /// and skips setting an unchanged value, so one set on the socket behind its back may
-    /// stay in force.
+    /// stay in force. With a receive deadline or an idle timeout, the socket's read timeout
+    /// may show the shortened bound of the last read.
     pub fn socket(&self) -> &Socket {
         &self.socket
     }
 }
 
+/// What is left of `limit` counted from `since`, when both are set.
+pub(crate) fn deadline_left(limit: Option<Duration>, since: Option<Instant>) -> Option<Duration> {
+    let (limit, since) = (limit?, since?);
+    Some(limit.saturating_sub(since.elapsed()))
+}
+
 impl Drop for Connection {
     fn drop(&mut self) {
-        if !self.may_disconnect {
+        if !self.core.may_disconnect() {
             return;
         }
-        if self.failure.is_none() {
-            let request = cotp::DisconnectRequest {
-                dst_ref: self.remote_reference,
-                src_ref: self.local_reference,
-                reason: DisconnectReason::Normal,
-                parameters: Vec::new(),
-            };
-            // Best effort and never blocking: a peer that is not reading must not stall a drop.
-            if self
-                .writer
-                .encode_tpdu(&cotp::Tpdu::DisconnectRequest(request))
-                .is_ok()
-            {
-                let _ = self.writer.flush_nonblocking(&self.socket);
-            }
+        // Best effort and never blocking: a peer that is not reading must not stall a drop.
+        if self.core.close() {
+            let _ = framing::flush_nonblocking(&self.socket, &mut self.core);
         }
         let _ = self.socket.shutdown(Shutdown::Both);
-        tracing::debug!(
-            role = self.role.as_str(),
-            peer = %self.peer_addr,
-            "connection dropped"
-        );
+        tracing::debug!(role = self.role(), peer = %self.peer_addr, "connection dropped");
     }
 }
 

@@ -156,6 +156,30 @@ pub enum Error {
         timeout: Duration,
     },
 
+    /// The peer stopped in the middle of a frame or of a segmented TSDU, and the rest did not
+    /// arrive within the receive deadline
+    /// ([`ClientOptions::receive_deadline`](crate::ClientOptions::receive_deadline)). The
+    /// stream is out of step: the connection is broken.
+    #[error("receive deadline of {deadline:?} expired with {received} bytes of a frame and {tsdu_received} bytes of a tsdu received")]
+    ReceiveDeadline {
+        /// The deadline in force, counted from the first byte of the unfinished frame or TSDU.
+        deadline: Duration,
+        /// Bytes of the unfinished frame that had arrived (0 between two segments).
+        received: usize,
+        /// Bytes of the unfinished TSDU already reassembled.
+        tsdu_received: usize,
+    },
+
+    /// The peer sent nothing at all for the idle timeout
+    /// ([`ClientOptions::idle_timeout`](crate::ClientOptions::idle_timeout)) while no frame
+    /// was part-way received. The connection is broken, but its stream is in step: closing it
+    /// still sends a DR.
+    #[error("peer idle for {timeout:?}")]
+    IdleTimeout {
+        /// The idle timeout in force.
+        timeout: Duration,
+    },
+
     /// The server's own decision refused the connection request; the client was sent a
     /// disconnect request carrying `reason`.
     #[error("connection request refused locally: {reason:?}")]
@@ -171,11 +195,16 @@ impl Error {
         Error::Io { op, source }
     }
 
-    /// Whether the error is a timeout of any kind (read, write, connect or handshake).
+    /// Whether the error is a timeout of any kind (read, write, connect, handshake, receive
+    /// deadline or idle timeout).
     pub fn is_timeout(&self) -> bool {
         matches!(
             self,
-            Error::Timeout { .. } | Error::ConnectTimeout { .. } | Error::HandshakeTimeout { .. }
+            Error::Timeout { .. }
+                | Error::ConnectTimeout { .. }
+                | Error::HandshakeTimeout { .. }
+                | Error::ReceiveDeadline { .. }
+                | Error::IdleTimeout { .. }
         )
     }
 }

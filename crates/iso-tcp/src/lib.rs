@@ -17,6 +17,13 @@
 //!   [`Listener::accept_tcp`] + [`PendingConnection::handshake`] → [`Connection`].
 //! - Both: [`Connection::send`] / [`Connection::recv`] one TSDU at a time,
 //!   [`Connection::is_alive`] to check the peer without reading, [`Connection::close`].
+//! - The connection state machine itself is the sans-IO [`proto::Core`] (no socket, clock or
+//!   thread); the blocking types above and, with the `tokio` feature, the async ones in
+//!   `iso_tcp::tokio` are two drivers over it, with the same options, semantics and errors.
+//! - Deadlines: [`ClientOptions::receive_deadline`] / [`ServerOptions::receive_deadline`] cut a
+//!   peer that stops mid-frame or mid-TSDU ([`Error::ReceiveDeadline`]);
+//!   [`ClientOptions::idle_timeout`] / [`ServerOptions::idle_timeout`] a silent one
+//!   ([`Error::IdleTimeout`]).
 //!
 //! What it does beyond a minimal RFC 1006 stack: TSAPs of any length, IPv6, TPDU size
 //! negotiation validated on both sides, segmentation and reassembly with a size cap, one
@@ -62,7 +69,10 @@ mod framing;
 pub mod listener;
 pub mod liveness;
 mod options;
+pub mod proto;
 mod socket_config;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 
 pub use address::{RemoteAddr, DEFAULT_PORT};
 pub use connection::Connection;

@@ -23,14 +23,13 @@ use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use cotp::{
-    ConnectionConfirm, ConnectionRequest, DisconnectReason, DisconnectRequest, Parameter, Tpdu,
-    TpduSize, Tsap,
-};
+use cotp::{ConnectionRequest, DisconnectReason, TpduSize, Tsap};
 use socket2::{Domain, Protocol, Socket, Type};
 
-use crate::connection::{socket_addr, Established, Role};
-use crate::framing::{FrameReader, FrameWriter, ReadFailure, HANDSHAKE_FRAME_LEN};
+use crate::client::next_event_before;
+use crate::connection::{socket_addr, Established};
+use crate::framing;
+use crate::proto::{Core, Event, Request, ServerConfig};
 use crate::socket_config::{self, Origin};
 use crate::{Connection, Error, ServerOptions};
 
@@ -280,66 +279,30 @@ impl PendingConnection {
             local_reference,
         } = self;
         let timeout = options.handshake_timeout;
-        let own_limit = options
-            .max_tpdu_size
-            .bytes()
-            .saturating_add(tpkt::HEADER_LEN);
-        let mut reader = FrameReader::new(own_limit.max(HANDSHAKE_FRAME_LEN));
+        let mut core = Core::server(core_config(&options, local_reference));
         let deadline = Instant::now() + timeout;
-        let frame = reader
-            .next_frame_before(&socket, deadline)
-            .map_err(|failure| match failure {
-                ReadFailure::Framing(error) => Error::Tpkt(error),
-                ReadFailure::Eof if reader.buffered() > 0 => Error::EofMidFrame {
-                    received: reader.buffered(),
-                    expected: reader.pending_frame_len().unwrap_or(tpkt::HEADER_LEN),
-                },
-                ReadFailure::Eof => Error::Closed,
-                ReadFailure::TimedOut => Error::HandshakeTimeout { timeout },
-                ReadFailure::Io(error) => Error::io("read connection request", error),
-            })
-            .inspect_err(|error| {
-                tracing::debug!(peer = %peer_addr, %error, "handshake failed");
-            })?;
+        let event = next_event_before(
+            &socket,
+            &mut core,
+            deadline,
+            "read connection request",
+            || Error::HandshakeTimeout { timeout },
+        )
+        .inspect_err(|error| {
+            tracing::debug!(peer = %peer_addr, %error, "handshake failed");
+        })?;
         socket_config::set_read_timeout(&socket, options.stream.read_timeout)?;
-
-        let request = match Tpdu::parse(&frame)? {
-            Tpdu::ConnectionRequest(request) => request,
-            Tpdu::DisconnectRequest(request) => {
-                return Err(Error::PeerDisconnected {
-                    reason: request.reason,
-                })
-            }
-            other => {
-                return Err(Error::UnexpectedTpdu {
-                    code: other.code(),
-                    context: "a connection request",
-                })
-            }
+        let Event::ConnectionRequest(request) = event else {
+            return Err(Error::UnexpectedTpdu {
+                code: cotp::tpdu_code::CONNECTION_CONFIRM,
+                context: "a connection request",
+            });
         };
-        let requested = requested_tpdu_size(&request);
-        let chosen = requested
-            .unwrap_or(TpduSize::S128)
-            .min(options.max_tpdu_size);
-        let info = ConnectionRequestInfo {
-            peer_addr,
-            calling_tsap: request.calling_tsap().cloned(),
-            called_tsap: request.called_tsap().cloned(),
-            requested_tpdu_size: request.tpdu_size(),
-            chosen_tpdu_size: chosen,
-            request,
-        };
+        let info = ConnectionRequestInfo::new(peer_addr, *request);
 
-        let mut writer = FrameWriter::new();
         if let AcceptDecision::Refuse(reason) = decide(&info) {
-            let refusal = DisconnectRequest {
-                dst_ref: info.request.src_ref,
-                src_ref: local_reference,
-                reason,
-                parameters: Vec::new(),
-            };
-            writer.encode_tpdu(&Tpdu::DisconnectRequest(refusal))?;
-            let written = writer.flush(&socket);
+            core.refuse(reason)?;
+            let written = framing::flush(&socket, &mut core);
             let _ = socket.shutdown(std::net::Shutdown::Both);
             tracing::info!(
                 peer = %peer_addr,
@@ -348,69 +311,55 @@ impl PendingConnection {
                 called_tsap = ?info.called_tsap,
                 "connection request refused"
             );
-            written.map_err(|failure| Error::io("write disconnect request", failure.error))?;
+            written.map_err(|error| Error::io("write disconnect request", error))?;
             return Err(Error::RefusedLocally { reason });
         }
 
-        let mut parameters = vec![Parameter::TpduSize(chosen)];
-        if let Some(calling) = &info.calling_tsap {
-            parameters.push(Parameter::CallingTsap(calling.clone()));
-        }
-        if let Some(called) = &info.called_tsap {
-            parameters.push(Parameter::CalledTsap(called.clone()));
-        }
-        let confirm = ConnectionConfirm {
-            dst_ref: info.request.src_ref,
-            src_ref: local_reference,
-            class_option: 0,
-            parameters,
-        };
-        writer.encode_tpdu(&Tpdu::ConnectionConfirm(confirm))?;
-        writer
-            .flush(&socket)
-            .map_err(|failure| Error::io("write connection confirm", failure.error))?;
-
-        let unnamed = || Tsap::from_u16(0);
-        let connection = Connection::new(Established {
-            socket,
-            peer_addr,
-            role: Role::Server,
-            local_tsap: info.called_tsap.clone().unwrap_or_else(unnamed),
-            remote_tsap: info.calling_tsap.clone().unwrap_or_else(unnamed),
-            local_reference,
-            remote_reference: info.request.src_ref,
-            tpdu_size: chosen,
-            own_tpdu_size: options.max_tpdu_size,
-            reader,
-            writer,
-            read_timeout: options.stream.read_timeout,
-            write_timeout: options.stream.write_timeout,
-            max_tsdu_len: options.stream.max_tsdu_len,
-            max_frame_len: options.stream.max_frame_len,
-        });
+        let negotiated = core.accept()?;
+        framing::flush(&socket, &mut core)
+            .map_err(|error| Error::io("write connection confirm", error))?;
         tracing::info!(
             peer = %peer_addr,
-            tpdu_size = chosen.bytes(),
+            tpdu_size = negotiated.tpdu_size.bytes(),
             requested_tpdu_size = ?info.requested_tpdu_size.map(TpduSize::bytes),
             calling_tsap = ?info.calling_tsap,
             called_tsap = ?info.called_tsap,
             local_reference,
             "iso-on-tcp connection accepted"
         );
-        Ok(connection)
+        Ok(Connection::new(Established {
+            socket,
+            peer_addr,
+            core,
+            negotiated,
+            read_timeout: options.stream.read_timeout,
+            write_timeout: options.stream.write_timeout,
+            receive_deadline: options.stream.receive_deadline,
+            idle_timeout: options.stream.idle_timeout,
+        }))
     }
 }
 
-/// The TPDU size a CR asks for: C0, else the largest standard size within the preferred
-/// maximum (F0), else none.
-fn requested_tpdu_size(request: &ConnectionRequest) -> Option<TpduSize> {
-    request.tpdu_size().or_else(|| {
-        request.preferred_max_tpdu_size().and_then(|units| {
-            TpduSize::fitting(
-                usize::try_from(units)
-                    .unwrap_or(usize::MAX)
-                    .saturating_mul(128),
-            )
-        })
-    })
+impl ConnectionRequestInfo {
+    /// The core's view of a request, with the client's address.
+    pub(crate) fn new(peer_addr: SocketAddr, request: Request) -> Self {
+        ConnectionRequestInfo {
+            peer_addr,
+            calling_tsap: request.calling_tsap,
+            called_tsap: request.called_tsap,
+            requested_tpdu_size: request.requested_tpdu_size,
+            chosen_tpdu_size: request.chosen_tpdu_size,
+            request: request.request,
+        }
+    }
+}
+
+/// The core configuration of a connection accepted with `options`.
+pub(crate) fn core_config(options: &ServerOptions, local_reference: u16) -> ServerConfig {
+    ServerConfig {
+        max_tpdu_size: options.max_tpdu_size,
+        local_reference,
+        max_tsdu_len: options.stream.max_tsdu_len,
+        max_frame_len: options.stream.max_frame_len,
+    }
 }

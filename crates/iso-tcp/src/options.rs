@@ -59,6 +59,8 @@ pub(crate) struct StreamOptions {
     pub(crate) nodelay: bool,
     pub(crate) max_tsdu_len: usize,
     pub(crate) max_frame_len: usize,
+    pub(crate) receive_deadline: Option<Duration>,
+    pub(crate) idle_timeout: Option<Duration>,
 }
 
 /// Settings of a client connection, built step by step and consumed by
@@ -76,6 +78,8 @@ pub(crate) struct StreamOptions {
 /// | `TCP_NODELAY` | on |
 /// | largest reassembled TSDU | 64 KiB |
 /// | largest incoming frame once connected | 65,535 bytes |
+/// | receive deadline (rest of a frame or segmented TSDU once begun) | off |
+/// | idle timeout | off |
 /// | source reference of the CR | `0x0001` |
 ///
 /// ```no_run
@@ -120,6 +124,8 @@ impl ClientOptions {
                 nodelay: true,
                 max_tsdu_len: DEFAULT_MAX_TSDU_LEN,
                 max_frame_len: tpkt::MAX_FRAME_LEN,
+                receive_deadline: None,
+                idle_timeout: None,
             },
         }
     }
@@ -201,6 +207,27 @@ impl ClientOptions {
         self
     }
 
+    /// Receive deadline (default: off): once the first byte of a frame, or the first segment
+    /// of a segmented TSDU, has arrived, the rest must arrive within this time, or
+    /// [`Connection::recv`] fails with [`Error::ReceiveDeadline`] and the connection is broken.
+    /// A peer idle between messages is left alone. `None` turns it off.
+    #[must_use]
+    pub fn receive_deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.stream.receive_deadline = deadline;
+        self
+    }
+
+    /// Idle timeout (default: off): a peer that sends nothing at all for this long while no
+    /// frame is part-way received makes [`Connection::recv`] fail with
+    /// [`Error::IdleTimeout`]; the connection is broken, though closing it still sends a DR.
+    /// Counted from the last byte received (or the handshake), across calls. `None` turns it
+    /// off.
+    #[must_use]
+    pub fn idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.stream.idle_timeout = timeout;
+        self
+    }
+
     /// The source reference put in the CR (default `0x0001`, as S7 clients send). The server
     /// must echo it as the destination reference of its CC.
     #[must_use]
@@ -243,6 +270,8 @@ impl ClientOptions {
 /// | `TCP_NODELAY` | on |
 /// | largest reassembled TSDU | 64 KiB |
 /// | largest incoming frame once connected | 65,535 bytes |
+/// | receive deadline (rest of a frame or segmented TSDU once begun) | off |
+/// | idle timeout | off |
 /// | listen backlog | 1024 (at least 128) |
 ///
 /// ```
@@ -281,6 +310,8 @@ impl ServerOptions {
                 nodelay: true,
                 max_tsdu_len: DEFAULT_MAX_TSDU_LEN,
                 max_frame_len: tpkt::MAX_FRAME_LEN,
+                receive_deadline: None,
+                idle_timeout: None,
             },
         }
     }
@@ -349,6 +380,25 @@ impl ServerOptions {
     #[must_use]
     pub fn max_frame_len(mut self, len: usize) -> Self {
         self.stream.max_frame_len = len;
+        self
+    }
+
+    /// Receive deadline of accepted connections (default: off): as
+    /// [`ClientOptions::receive_deadline`], a client that stops in the middle of a frame or of
+    /// a segmented TSDU is cut with [`Error::ReceiveDeadline`] when it expires, while a client
+    /// idle between requests is left alone. `None` turns it off.
+    #[must_use]
+    pub fn receive_deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.stream.receive_deadline = deadline;
+        self
+    }
+
+    /// Idle timeout of accepted connections (default: off): as
+    /// [`ClientOptions::idle_timeout`], a client that sends nothing for this long between
+    /// requests is cut with [`Error::IdleTimeout`]. `None` turns it off.
+    #[must_use]
+    pub fn idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.stream.idle_timeout = timeout;
         self
     }
 

@@ -21,6 +21,8 @@
 //! - [`peek_frame_len`] reads a header at the front of a buffer of any length.
 //! - [`FrameDecoder`] cuts frames out of a TCP byte stream held in a [`bytes::BytesMut`], with
 //!   tokio-util's decoder contract and an optional cap on the frame length.
+//! - With the `tokio-util` feature, [`codec::TpktCodec`] implements tokio-util's `Decoder` and
+//!   `Encoder` over [`FrameDecoder`] and [`encode`], for `Framed` transports.
 //!
 //! No decoder in this crate panics, reads out of bounds or overflows on any input; all of
 //! them return [`Result`]. The declared length is validated before anything is computed from
@@ -59,6 +61,8 @@
 
 extern crate alloc;
 
+#[cfg(feature = "tokio-util")]
+pub mod codec;
 mod decoder;
 mod encode;
 mod error;
