@@ -46,12 +46,15 @@
 //! };
 //!
 //! // DB1.DBB0, 4 bytes, exactly as python-snap7 builds it.
-//! let request = RequestPdu {
-//!     pdu_ref: 2,
-//!     request: Request::ReadVar(ReadVarRequest {
-//!         items: vec![ItemAddress::bytes(Area::DataBlock, 1, 0, 4)],
-//!     }),
-//! };
+//! let request = RequestPdu::new(
+//!     2,
+//!     Request::ReadVar(ReadVarRequest::new(vec![ItemAddress::bytes(
+//!         Area::DataBlock,
+//!         1,
+//!         0,
+//!         4,
+//!     )])),
+//! );
 //! let bytes = request.to_bytes()?;
 //! assert_eq!(
 //!     bytes,
