@@ -14,7 +14,10 @@ use crate::TaskResult;
 const TARGETS: [(&str, &str); 5] = [
     ("tpkt_decode", "crates/tpkt/tests/fuzz-regressions"),
     ("cotp_decode", "crates/cotp/tests/fuzz-regressions"),
-    ("s7comm_decode", "crates/s7comm/tests/fuzz-regressions/decode"),
+    (
+        "s7comm_decode",
+        "crates/s7comm/tests/fuzz-regressions/decode",
+    ),
     ("s7comm_tag", "crates/s7comm/tests/fuzz-regressions/tag"),
     ("s7_request", "crates/s7-mock/tests/fuzz-regressions"),
 ];
