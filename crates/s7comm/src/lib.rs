@@ -34,7 +34,11 @@
 //!
 //! Every type is an owned `Repr` with `parse` (bytes in, value out; never panics, never
 //! allocates from a length read off the wire beyond the bytes actually present) and
-//! `emit`/`buffer_len` (value in, bytes appended to a `Vec<u8>`). Read and write requests
+//! `emit`/`buffer_len` (value in, bytes appended to a `Vec<u8>`). Round trips are exact:
+//! whatever [`RequestPdu::parse`] or [`ResponsePdu::parse`] accepts, `to_bytes` gives back
+//! byte for byte, because the owned types keep what a peer may send differently from how
+//! this crate encodes (reserved bytes, fill bytes, data item lengths, a read request without
+//! item count; see [`pdu`]), with defaults that encode the canonical form. Read and write requests
 //! also have borrowed views ([`ReadVarRequestView`], [`WriteVarRequestView`]) that validate
 //! once and then iterate items in place, which is what the PLC's hot path uses.
 //!
