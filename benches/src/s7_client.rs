@@ -65,14 +65,15 @@ impl S7Client {
     /// # Errors
     /// As [`S7Client::connect`].
     pub fn setup(mut connection: Connection, pdu_size: u16) -> Result<Self, Error> {
-        let setup = RequestPdu {
-            pdu_ref: 0,
-            request: Request::SetupCommunication(SetupCommunication {
+        let setup = RequestPdu::new(
+            0,
+            Request::SetupCommunication(SetupCommunication {
                 max_amq_calling: 1,
                 max_amq_called: 1,
                 pdu_length: pdu_size,
+                ..Default::default()
             }),
-        };
+        );
         let mut buf = Vec::with_capacity(usize::from(pdu_size));
         setup.emit(&mut buf)?;
         connection.send(&buf)?;
@@ -91,12 +92,15 @@ impl S7Client {
         };
         Ok(S7Client {
             connection,
-            request: RequestPdu {
-                pdu_ref: 0,
-                request: Request::ReadVar(ReadVarRequest {
-                    items: vec![ItemAddress::bytes(Area::DataBlock, 1, 0, 1)],
-                }),
-            },
+            request: RequestPdu::new(
+                0,
+                Request::ReadVar(ReadVarRequest::new(vec![ItemAddress::bytes(
+                    Area::DataBlock,
+                    1,
+                    0,
+                    1,
+                )])),
+            ),
             buf,
             pdu_size: granted,
         })

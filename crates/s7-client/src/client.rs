@@ -89,6 +89,7 @@ impl Client {
             max_amq_calling: jobs,
             max_amq_called: jobs,
             pdu_length: pdu_size,
+            ..Default::default()
         }))?;
         match answer.response {
             Response::SetupCommunication(setup) => {
@@ -147,7 +148,7 @@ impl Client {
         let pdu_ref = self.take_pdu_ref();
         let what = request_name(&request);
         self.request.clear();
-        RequestPdu { pdu_ref, request }.emit(&mut self.request)?;
+        RequestPdu::new(pdu_ref, request).emit(&mut self.request)?;
         self.connection.send(&self.request)?;
         let bytes = self.connection.recv()?;
         checked(ResponsePdu::parse(&bytes)?, pdu_ref, what)
@@ -161,9 +162,7 @@ impl Client {
 
     /// Reads several items in one request; each answer item carries its own return code.
     pub fn read_items(&mut self, items: &[ItemAddress]) -> Result<Vec<DataItem>, Error> {
-        let answer = self.exchange(Request::ReadVar(ReadVarRequest {
-            items: items.to_vec(),
-        }))?;
+        let answer = self.exchange(Request::ReadVar(ReadVarRequest::new(items.to_vec())))?;
         match answer.response {
             Response::ReadVar(read) => Ok(read.items),
             other => Err(unexpected("a read var answer", &other)),
@@ -237,6 +236,7 @@ impl Client {
             param_len: READ_ONE_PARAM_LEN,
             data_len: 0,
             error: ErrorCode::NONE,
+            ..Default::default()
         }
         .emit(&mut self.request);
         self.request.extend_from_slice(&[read_var::FUNCTION, 1]);
@@ -614,7 +614,7 @@ fn checked(answer: ResponsePdu, pdu_ref: u16, what: &'static str) -> Result<Resp
 
 fn expect_control(answer: ResponsePdu) -> Result<(), Error> {
     match answer.response {
-        Response::Control(_) | Response::Ack => Ok(()),
+        Response::Control(_) | Response::Ack | Response::EmptyAckData => Ok(()),
         other => Err(unexpected("a plc control answer", &other)),
     }
 }
@@ -634,6 +634,7 @@ fn request_name(request: &Request) -> &'static str {
 fn unexpected(expected: &'static str, found: &Response) -> Error {
     let found = match found {
         Response::Ack => "a bare ack",
+        Response::EmptyAckData => "an ack-data without parameters or data",
         Response::SetupCommunication(_) => "a setup communication answer",
         Response::ReadVar(_) => "a read var answer",
         Response::WriteVar(_) => "a write var answer",

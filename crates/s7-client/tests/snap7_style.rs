@@ -37,11 +37,11 @@ fn serve_one() -> (SocketAddr, JoinHandle<()>) {
             let answer = match request.request {
                 Request::SetupCommunication(mut setup) => {
                     setup.pdu_length = setup.pdu_length.min(480);
-                    ResponsePdu {
-                        pdu_ref: request.pdu_ref,
-                        error: ErrorCode::NONE,
-                        response: Response::SetupCommunication(setup),
-                    }
+                    ResponsePdu::new(
+                        request.pdu_ref,
+                        ErrorCode::NONE,
+                        Response::SetupCommunication(setup),
+                    )
                     .to_bytes()
                     .unwrap()
                 }
@@ -72,6 +72,7 @@ fn serve_one() -> (SocketAddr, JoinHandle<()>) {
                         param_len: 2,
                         data_len: u16::try_from(data.len()).unwrap(),
                         error: ErrorCode::NONE,
+                        ..Default::default()
                     }
                     .emit(&mut out);
                     out.extend([0x04, u8::try_from(read.items.len()).unwrap()]);

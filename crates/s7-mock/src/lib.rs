@@ -21,12 +21,15 @@
 //! plc.memory_mut().write_bytes(s7_mock::memory::Region::DataBlock(1), 0, &[1, 2, 3, 4])?;
 //!
 //! let mut session = plc.session();
-//! let request = RequestPdu {
-//!     pdu_ref: 7,
-//!     request: Request::ReadVar(ReadVarRequest {
-//!         items: vec![ItemAddress::bytes(Area::DataBlock, 1, 0, 4)],
-//!     }),
-//! }
+//! let request = RequestPdu::new(
+//!     7,
+//!     Request::ReadVar(ReadVarRequest::new(vec![ItemAddress::bytes(
+//!         Area::DataBlock,
+//!         1,
+//!         0,
+//!         4,
+//!     )])),
+//! )
 //! .to_bytes()?;
 //! let mut answer = Vec::with_capacity(usize::from(session.pdu_size()));
 //! plc.handle(&mut session, &request, &mut answer, &mut NoHooks)?;

@@ -55,19 +55,14 @@ fn hex_exchange(plc: &Plc, session: &mut Session, request: &str) -> Vec<u8> {
 
 /// Sends a request value, returns the decoded answer.
 fn exchange(plc: &Plc, session: &mut Session, request: Request) -> ResponsePdu {
-    let bytes = RequestPdu {
-        pdu_ref: 0x42,
-        request,
-    }
-    .to_bytes()
-    .unwrap();
+    let bytes = RequestPdu::new(0x42, request).to_bytes().unwrap();
     let answer = ResponsePdu::parse(&raw(plc, session, &bytes)).unwrap();
     assert_eq!(answer.pdu_ref, 0x42);
     answer
 }
 
 fn read(plc: &Plc, session: &mut Session, items: Vec<ItemAddress>) -> Vec<(ReturnCode, Vec<u8>)> {
-    match exchange(plc, session, Request::ReadVar(ReadVarRequest { items })).response {
+    match exchange(plc, session, Request::ReadVar(ReadVarRequest::new(items))).response {
         Response::ReadVar(r) => r
             .items
             .into_iter()
@@ -268,17 +263,15 @@ fn read_every_area_and_transport_size() {
         assert_eq!(data, want);
     }
     // The data transport size of each answer item.
-    let bytes = RequestPdu {
-        pdu_ref: 1,
-        request: Request::ReadVar(ReadVarRequest {
-            items: vec![
-                db(TransportSize::Char, 1),
-                db(TransportSize::Int, 1),
-                db(TransportSize::DInt, 1),
-                db(TransportSize::DWord, 1),
-            ],
-        }),
-    }
+    let bytes = RequestPdu::new(
+        1,
+        Request::ReadVar(ReadVarRequest::new(vec![
+            db(TransportSize::Char, 1),
+            db(TransportSize::Int, 1),
+            db(TransportSize::DInt, 1),
+            db(TransportSize::DWord, 1),
+        ])),
+    )
     .to_bytes()
     .unwrap();
     let answer = raw(&plc, &mut s, &bytes);
@@ -587,12 +580,9 @@ fn request_larger_than_the_pdu_is_refused_and_the_session_stays_usable() {
     let mut s = plc.session();
     setup(&plc, &mut s, 240);
     let items = vec![ItemAddress::bytes(Area::Flags, 0, 0, 1); 20];
-    let bytes = RequestPdu {
-        pdu_ref: 0x77,
-        request: Request::ReadVar(ReadVarRequest { items }),
-    }
-    .to_bytes()
-    .unwrap();
+    let bytes = RequestPdu::new(0x77, Request::ReadVar(ReadVarRequest::new(items)))
+        .to_bytes()
+        .unwrap();
     assert_eq!(bytes.len(), 252);
     let mut out = Vec::new();
     let handled = plc.handle(&mut s, &bytes, &mut out, &mut NoHooks).unwrap();
@@ -616,12 +606,15 @@ fn read_whose_answer_would_exceed_the_pdu_is_refused() {
     );
     assert_eq!(fits[0].0, ReturnCode::Success);
     assert_eq!(fits[0].1.len(), 222);
-    let bytes = RequestPdu {
-        pdu_ref: 5,
-        request: Request::ReadVar(ReadVarRequest {
-            items: vec![ItemAddress::bytes(Area::DataBlock, 1, 0, 223)],
-        }),
-    }
+    let bytes = RequestPdu::new(
+        5,
+        Request::ReadVar(ReadVarRequest::new(vec![ItemAddress::bytes(
+            Area::DataBlock,
+            1,
+            0,
+            223,
+        )])),
+    )
     .to_bytes()
     .unwrap();
     assert_eq!(
@@ -629,12 +622,18 @@ fn read_whose_answer_would_exceed_the_pdu_is_refused() {
         h("3202 0000 0005 0000 0000 8500")
     );
     // Two items of 111 bytes: 14 + 2 * 4 + 111 + 1 fill + 111 = 245 > 240.
-    let two = RequestPdu {
-        pdu_ref: 6,
-        request: Request::ReadVar(ReadVarRequest {
-            items: vec![ItemAddress::bytes(Area::DataBlock, 1, 0, 111); 2],
-        }),
-    }
+    let two = RequestPdu::new(
+        6,
+        Request::ReadVar(ReadVarRequest::new(vec![
+            ItemAddress::bytes(
+                Area::DataBlock,
+                1,
+                0,
+                111
+            );
+            2
+        ])),
+    )
     .to_bytes()
     .unwrap();
     assert_eq!(raw(&plc, &mut s, &two)[10..], [0x85, 0x00]);
@@ -917,12 +916,9 @@ fn szl_answer_larger_than_the_pdu_comes_in_parts() {
     let mut s = plc.session();
     setup(&plc, &mut s, 240);
     let request = UserData::read_szl(0x001c, 0);
-    let bytes = RequestPdu {
-        pdu_ref: 1,
-        request: Request::UserData(request),
-    }
-    .to_bytes()
-    .unwrap();
+    let bytes = RequestPdu::new(1, Request::UserData(request))
+        .to_bytes()
+        .unwrap();
     let first = raw(&plc, &mut s, &bytes);
     assert_eq!(first.len(), 240, "the first part fills the pdu");
     let Response::UserData(first) = ResponsePdu::parse(&first).unwrap().response else {
@@ -1059,14 +1055,9 @@ fn hooks_answer_an_item_with_a_chosen_return_code() {
         ItemAddress::bytes(Area::Flags, 0, 0, 2),
         ItemAddress::bytes(Area::Flags, 0, 2, 2),
     ];
-    let bytes = RequestPdu {
-        pdu_ref: 1,
-        request: Request::ReadVar(ReadVarRequest {
-            items: items.clone(),
-        }),
-    }
-    .to_bytes()
-    .unwrap();
+    let bytes = RequestPdu::new(1, Request::ReadVar(ReadVarRequest::new(items.clone())))
+        .to_bytes()
+        .unwrap();
     let mut fault = FailItem {
         index: 1,
         return_code: ReturnCode::HardwareFault,
@@ -1076,15 +1067,15 @@ fn hooks_answer_an_item_with_a_chosen_return_code() {
     plc.handle(&mut s, &bytes, &mut out, &mut fault).unwrap();
     assert_eq!(out[14..], h("ff04 0010 0000 0100 0000")[..]);
 
-    let writes = RequestPdu {
-        pdu_ref: 2,
-        request: Request::WriteVar(WriteVarRequest {
+    let writes = RequestPdu::new(
+        2,
+        Request::WriteVar(WriteVarRequest {
             items: items
                 .iter()
                 .map(|i| WriteItem::new(*i, vec![9, 9]))
                 .collect(),
         }),
-    }
+    )
     .to_bytes()
     .unwrap();
     let mut fault = FailItem {
@@ -1117,7 +1108,7 @@ fn handled_reports_kind_items_and_an_owned_record() {
     let record = handled.to_record();
     assert_eq!(
         record.request,
-        Some(Request::ReadVar(ReadVarRequest { items }))
+        Some(Request::ReadVar(ReadVarRequest::new(items)))
     );
 
     let szl = h("320700000011000800080001120411440100ff09000404240000");

@@ -64,12 +64,7 @@ fn allocations() -> u64 {
 }
 
 fn bytes(request: Request) -> Vec<u8> {
-    RequestPdu {
-        pdu_ref: 9,
-        request,
-    }
-    .to_bytes()
-    .unwrap()
+    RequestPdu::new(9, request).to_bytes().unwrap()
 }
 
 #[test]
@@ -79,19 +74,17 @@ fn reads_and_writes_allocate_nothing() {
     let mut out = Vec::with_capacity(usize::from(session.pdu_size()));
     let requests = [
         // The 4-byte read of the budget.
-        bytes(Request::ReadVar(ReadVarRequest {
-            items: vec![ItemAddress::bytes(Area::DataBlock, 1, 0, 4)],
-        })),
+        bytes(Request::ReadVar(ReadVarRequest::new(vec![
+            ItemAddress::bytes(Area::DataBlock, 1, 0, 4),
+        ]))),
         // Many items, odd lengths, a bit, timers and a failing item.
-        bytes(Request::ReadVar(ReadVarRequest {
-            items: vec![
-                ItemAddress::bytes(Area::DataBlock, 1, 10, 3),
-                ItemAddress::bit(Area::Flags, 0, 3, 1),
-                ItemAddress::timers(2, 4),
-                ItemAddress::new(Area::Inputs, 0, 0, TransportSize::Real, 2),
-                ItemAddress::bytes(Area::DataBlock, 99, 0, 4),
-            ],
-        })),
+        bytes(Request::ReadVar(ReadVarRequest::new(vec![
+            ItemAddress::bytes(Area::DataBlock, 1, 10, 3),
+            ItemAddress::bit(Area::Flags, 0, 3, 1),
+            ItemAddress::timers(2, 4),
+            ItemAddress::new(Area::Inputs, 0, 0, TransportSize::Real, 2),
+            ItemAddress::bytes(Area::DataBlock, 99, 0, 4),
+        ]))),
         bytes(Request::WriteVar(WriteVarRequest {
             items: vec![
                 WriteItem::new(

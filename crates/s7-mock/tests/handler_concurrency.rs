@@ -19,12 +19,7 @@ use s7comm::{
 };
 
 fn bytes(request: Request) -> Vec<u8> {
-    RequestPdu {
-        pdu_ref: 1,
-        request,
-    }
-    .to_bytes()
-    .unwrap()
+    RequestPdu::new(1, request).to_bytes().unwrap()
 }
 
 #[test]
@@ -38,9 +33,7 @@ fn threads_writing_distinct_bits_of_one_byte_never_lose_a_write() {
                 let mut session = plc.session();
                 let mut out = Vec::with_capacity(480);
                 let address = ItemAddress::bit(Area::DataBlock, 5, 2, bit);
-                let read = bytes(Request::ReadVar(ReadVarRequest {
-                    items: vec![address],
-                }));
+                let read = bytes(Request::ReadVar(ReadVarRequest::new(vec![address])));
                 for round in 0..ROUNDS {
                     // Ends on a set bit: the last round is odd.
                     let value = u8::from(round % 2 == 1);
@@ -109,9 +102,7 @@ fn multi_item_writes_are_atomic_for_other_connections() {
         thread::spawn(move || {
             let mut session = plc.session();
             let mut out = Vec::new();
-            let read = bytes(Request::ReadVar(ReadVarRequest {
-                items: items.to_vec(),
-            }));
+            let read = bytes(Request::ReadVar(ReadVarRequest::new(items.to_vec())));
             let mut reads = 0;
             while !done.load(Ordering::Relaxed) || reads < 50 {
                 plc.handle(&mut session, &read, &mut out, &mut NoHooks)

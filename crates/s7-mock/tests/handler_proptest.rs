@@ -75,9 +75,10 @@ fn request() -> impl Strategy<Value = Request> {
                 max_amq_calling: a,
                 max_amq_called: b,
                 pdu_length,
+                ..Default::default()
             })
         }),
-        vec(item(), 0..30).prop_map(|items| Request::ReadVar(ReadVarRequest { items })),
+        vec(item(), 0..30).prop_map(|items| Request::ReadVar(ReadVarRequest::new(items))),
         vec((item(), vec(any::<u8>(), 0..12)), 0..12).prop_map(|items| {
             Request::WriteVar(WriteVarRequest {
                 items: items
@@ -157,7 +158,7 @@ proptest! {
         let mut session = plc.session();
         let mut out = Vec::with_capacity(960);
         for (pdu_ref, request) in requests {
-            let Ok(bytes) = (RequestPdu { pdu_ref, request }).to_bytes() else { continue };
+            let Ok(bytes) = (RequestPdu::new(pdu_ref, request)).to_bytes() else { continue };
             check(&plc, &mut session, &bytes, &mut out);
             prop_assert!(!out.is_empty());
         }
@@ -170,7 +171,7 @@ proptest! {
         code in prop_oneof![Just(0x01u8), Just(0x03), Just(0x05), Just(0x0a), Just(0x42)],
     ) {
         let plc = plc();
-        let request = RequestPdu { pdu_ref: 1, request: Request::ReadVar(ReadVarRequest { items }) }
+        let request = RequestPdu::new(1, Request::ReadVar(ReadVarRequest::new(items)))
             .to_bytes()
             .unwrap();
         let mut plain = Vec::new();

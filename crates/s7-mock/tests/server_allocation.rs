@@ -52,7 +52,7 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 fn encode(pdu_ref: u16, request: Request) -> Vec<u8> {
-    RequestPdu { pdu_ref, request }.to_bytes().unwrap()
+    RequestPdu::new(pdu_ref, request).to_bytes().unwrap()
 }
 
 #[test]
@@ -62,13 +62,11 @@ fn steady_reads_and_writes_allocate_nothing_on_either_side() {
     let mut connection = options(server.local_addr()).connect().unwrap();
     let read = encode(
         1,
-        Request::ReadVar(ReadVarRequest {
-            items: vec![
-                ItemAddress::bytes(Area::DataBlock, 1, 0, 64),
-                ItemAddress::bit(Area::Flags, 0, 3, 1),
-                ItemAddress::timers(0, 4),
-            ],
-        }),
+        Request::ReadVar(ReadVarRequest::new(vec![
+            ItemAddress::bytes(Area::DataBlock, 1, 0, 64),
+            ItemAddress::bit(Area::Flags, 0, 3, 1),
+            ItemAddress::timers(0, 4),
+        ])),
     );
     let write = encode(
         2,

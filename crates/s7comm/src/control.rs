@@ -42,20 +42,26 @@ pub const COMPRESS: &[u8] = b"_GARB";
 /// The PI service that copies RAM to ROM.
 pub const COPY_RAM_TO_ROM: &[u8] = b"_MODU";
 
-/// Reserved bytes of a control request before the argument length.
-const CONTROL_RESERVED: [u8; 7] = [0, 0, 0, 0, 0, 0, 0xFD];
+/// Reserved bytes of a control request before the argument length, as clients send them.
+pub const CONTROL_RESERVED: [u8; 7] = [0, 0, 0, 0, 0, 0, 0xFD];
 
 /// A PLC stop request.
+///
+/// The default stops the user program (`P_PROGRAM`) with zero reserved bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PlcStopRequest {
     /// The PI service name (`P_PROGRAM`).
     pub service: Vec<u8>,
+    /// The 5 reserved bytes after the function code, zero from every known client. Kept as
+    /// received so the request encodes back to its bytes; nothing reads them.
+    pub reserved: [u8; 5],
 }
 
 impl Default for PlcStopRequest {
     fn default() -> Self {
         Self {
             service: P_PROGRAM.to_vec(),
+            reserved: [0; 5],
         }
     }
 }
@@ -65,11 +71,11 @@ impl PlcStopRequest {
     pub fn parse(params: &[u8]) -> Result<Self, Error> {
         let mut r = Reader::new(params, "plc stop parameters");
         r.expect_u8(STOP_FUNCTION, "plc stop function")?;
-        let _reserved = r.bytes(5)?;
+        let reserved = r.array::<5>()?;
         let len = usize::from(r.u8()?);
         let service = r.bytes(len)?.to_vec();
         r.finish()?;
-        Ok(Self { service })
+        Ok(Self { service, reserved })
     }
 
     /// Encoded parameter length.
@@ -80,7 +86,9 @@ impl PlcStopRequest {
     /// Appends the parameter section.
     pub fn emit(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         let len = wire_u8(self.service.len(), "pi service name length")?;
-        out.extend_from_slice(&[STOP_FUNCTION, 0, 0, 0, 0, 0, len]);
+        out.push(STOP_FUNCTION);
+        out.extend_from_slice(&self.reserved);
+        out.push(len);
         out.extend_from_slice(&self.service);
         Ok(())
     }
@@ -93,36 +101,54 @@ pub struct PlcControlRequest {
     pub argument: Vec<u8>,
     /// The PI service name.
     pub service: Vec<u8>,
+    /// The 7 reserved bytes after the function code, [`CONTROL_RESERVED`]
+    /// (`00 00 00 00 00 00 FD`) from every known client. Kept as received so the request
+    /// encodes back to its bytes; nothing reads them.
+    pub reserved: [u8; 7],
+}
+
+impl Default for PlcControlRequest {
+    /// A hot start ([`PlcControlRequest::hot_start`]).
+    fn default() -> Self {
+        Self::hot_start()
+    }
 }
 
 impl PlcControlRequest {
+    /// A call of PI service `service` with `argument` and the usual reserved bytes.
+    pub fn new(argument: Vec<u8>, service: Vec<u8>) -> Self {
+        Self {
+            argument,
+            service,
+            reserved: CONTROL_RESERVED,
+        }
+    }
+
     /// A hot (warm) restart.
     pub fn hot_start() -> Self {
-        Self {
-            argument: Vec::new(),
-            service: P_PROGRAM.to_vec(),
-        }
+        Self::new(Vec::new(), P_PROGRAM.to_vec())
     }
 
     /// A cold restart.
     pub fn cold_start() -> Self {
-        Self {
-            argument: COLD_START_ARGUMENT.to_vec(),
-            service: P_PROGRAM.to_vec(),
-        }
+        Self::new(COLD_START_ARGUMENT.to_vec(), P_PROGRAM.to_vec())
     }
 
     /// Decodes the parameter section.
     pub fn parse(params: &[u8]) -> Result<Self, Error> {
         let mut r = Reader::new(params, "plc control parameters");
         r.expect_u8(CONTROL_FUNCTION, "plc control function")?;
-        let _reserved = r.bytes(CONTROL_RESERVED.len())?;
+        let reserved = r.array::<7>()?;
         let arg_len = usize::from(r.u16()?);
         let argument = r.bytes(arg_len)?.to_vec();
         let len = usize::from(r.u8()?);
         let service = r.bytes(len)?.to_vec();
         r.finish()?;
-        Ok(Self { argument, service })
+        Ok(Self {
+            argument,
+            service,
+            reserved,
+        })
     }
 
     /// Encoded parameter length.
@@ -138,7 +164,7 @@ impl PlcControlRequest {
         let arg_len = wire_u16(self.argument.len(), "pi argument length")?;
         let len = wire_u8(self.service.len(), "pi service name length")?;
         out.push(CONTROL_FUNCTION);
-        out.extend_from_slice(&CONTROL_RESERVED);
+        out.extend_from_slice(&self.reserved);
         put_u16(out, arg_len);
         out.extend_from_slice(&self.argument);
         out.push(len);

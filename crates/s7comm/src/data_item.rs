@@ -8,10 +8,14 @@
 //! ```
 //!
 //! In read answers RC is the item's [`ReturnCode`]; an item that failed is just
-//! `RC 00 00 00`. In write requests RC is `00`. A failed item carries no data whatever its
-//! LEN says (see [`carries_data`]): snap7's server answers a missing data block with
-//! `0A 00 LEN` where LEN is the requested length, and no data bytes. See [`super::transport_size`] for the LEN
-//! rule.
+//! `RC 00 00 00`. A failed answer item carries no data whatever its LEN says (see
+//! [`carries_data`]): snap7's server answers a missing data block with `0A 00 LEN` where LEN
+//! is the requested length, and no data bytes. In write requests RC is reserved (`00`) and
+//! every item carries its data. See [`super::transport_size`] for the LEN rule.
+//!
+//! For exact round trips an item keeps a LEN that is not the one its data implies (bit
+//! counts that are not whole bytes, the echoed length of a failed answer item) and a fill
+//! byte that is not the canonical one (a non-`00` fill, a fill after the last item).
 
 use super::cursor::{put_u16, Reader};
 use super::return_code::ReturnCode;
@@ -23,7 +27,23 @@ use crate::Error;
 /// Length of the item head (RC, TS, LEN).
 pub const HEAD_LEN: usize = 4;
 
+/// Which section a data item is in; it decides whether an error return code means "no
+/// data".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Section {
+    /// A read var answer: an item with an error return code carries no data.
+    Answer,
+    /// A write var request: the first byte is reserved (`00`) and every item carries its
+    /// data, whatever that byte holds.
+    Request,
+}
+
 /// One data item (owned).
+///
+/// Besides the values, it keeps what a peer may send differently from how this crate
+/// encodes, so that a decoded item encodes back to exactly the bytes it came from:
+/// [`wire_len`](Self::wire_len) and [`fill`](Self::fill). Both are `None` in items built
+/// with the constructors, which then encode canonically.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DataItem {
     /// Return code (`00` in write requests).
@@ -32,6 +52,12 @@ pub struct DataItem {
     pub transport_size: DataTransportSize,
     /// The data bytes.
     pub data: Vec<u8>,
+    /// The LEN field as received, when it is not the one `data` implies (see
+    /// [`DataItemView::wire_len`]); `None` encodes the implied LEN.
+    pub wire_len: Option<u16>,
+    /// A fill byte other than the canonical padding (see [`DataItemView::fill`]); `None`
+    /// encodes the canonical padding.
+    pub fill: Option<u8>,
 }
 
 impl DataItem {
@@ -41,6 +67,8 @@ impl DataItem {
             return_code: ReturnCode::Success,
             transport_size,
             data,
+            wire_len: None,
+            fill: None,
         }
     }
 
@@ -50,6 +78,8 @@ impl DataItem {
             return_code,
             transport_size: DataTransportSize::Null,
             data: Vec::new(),
+            wire_len: None,
+            fill: None,
         }
     }
 
@@ -59,15 +89,18 @@ impl DataItem {
             return_code: self.return_code,
             transport_size: self.transport_size,
             data: &self.data,
+            wire_len: self.wire_len,
+            fill: self.fill,
         }
     }
 
-    /// Encoded length including the fill byte when `last` is false and the data is odd.
+    /// Encoded length including the fill byte: after odd-length data unless `last`, or
+    /// when [`fill`](Self::fill) keeps one after the last item.
     pub fn buffer_len(&self, last: bool) -> usize {
         self.as_view().buffer_len(last)
     }
 
-    /// Appends the item (and its fill byte unless `last`).
+    /// Appends the item and its fill byte (see [`DataItem::buffer_len`]).
     pub fn emit(&self, out: &mut Vec<u8>, last: bool) -> Result<(), Error> {
         self.as_view().emit(out, last)
     }
@@ -82,32 +115,65 @@ pub struct DataItemView<'a> {
     pub transport_size: DataTransportSize,
     /// The data bytes.
     pub data: &'a [u8],
+    /// The LEN field as received, when it is not the one `data` implies (`data.len()`, or
+    /// `data.len() * 8` for the bit-counted transport sizes `04` and `05`); `None` encodes
+    /// the implied LEN.
+    ///
+    /// Kept, not refused, because peers send both cases: a bit count that is not a multiple
+    /// of 8 (a CPU answering a bit-sized read with TS `04`; the data is the bytes the bits
+    /// occupy), and the requested length that snap7's server echoes in a failed answer item
+    /// which carries no data. A kept LEN must agree with `data`: when `data` is not empty,
+    /// it must stand for exactly `data.len()` bytes, or encoding fails.
+    pub wire_len: Option<u16>,
+    /// A fill byte other than the canonical padding: after odd-length data that is not the
+    /// last item, a fill byte other than `00`; after the last item (odd length), the fill
+    /// byte some peers pad it with too. `None` encodes the canonical padding (`00` between
+    /// items, nothing after the last); ignored when the data length is even.
+    ///
+    /// Kept, not refused: the fill byte has no meaning, and a peer that pads the last item
+    /// or pads with another value is still understood.
+    pub fill: Option<u8>,
 }
 
 impl<'a> DataItemView<'a> {
-    /// Decodes one item from `r`; when `last` is false an odd-length item's fill byte is
-    /// consumed too (a missing fill byte at the very end is tolerated).
+    /// Decodes one item from `r`; an odd-length item's fill byte is consumed too: unless
+    /// `last`, when there is one (a missing fill byte at the very end is tolerated), and
+    /// after the last item when it is the only byte left.
     ///
-    /// An item whose return code is an error ([`carries_data`]) has no data, whatever its
-    /// length field says: snap7's server answers a missing data block with
-    /// `0A 00 LEN` where LEN is the length requested, and sends no data bytes.
-    pub(crate) fn read(r: &mut Reader<'a>, last: bool) -> Result<Self, Error> {
+    /// In an [answer](Section::Answer), an item whose return code is an error
+    /// ([`carries_data`]) has no data, whatever its length field says: snap7's server
+    /// answers a missing data block with `0A 00 LEN` where LEN is the length requested,
+    /// and sends no data bytes. In a [write request](Section::Request) the return code is
+    /// reserved and every item carries its data.
+    pub(crate) fn read(r: &mut Reader<'a>, last: bool, section: Section) -> Result<Self, Error> {
         let return_code = ReturnCode::from_u8(r.u8()?);
         let transport_size = DataTransportSize::from_u8(r.u8()?);
-        let wire_len = r.u16()?;
-        let len = if carries_data(return_code) {
-            transport_size.byte_len(wire_len)
+        let wire = r.u16()?;
+        let len = if section == Section::Request || carries_data(return_code) {
+            transport_size.byte_len(wire)
         } else {
             0
         };
         let data = r.bytes(len)?;
-        if !last && len % 2 == 1 && r.remaining() > 0 {
-            r.u8()?;
-        }
+        let implied = transport_size.wire_len(len).ok();
+        let wire_len = (implied != Some(wire)).then_some(wire);
+        let has_fill = if last {
+            r.remaining() == 1
+        } else {
+            r.remaining() > 0
+        };
+        let fill = if len % 2 == 1 && has_fill {
+            let byte = r.u8()?;
+            (last || byte != 0).then_some(byte)
+        } else {
+            None
+        };
         Ok(Self {
             return_code,
             transport_size,
             data,
+            wire_len,
+            fill,
         })
     }
 
@@ -117,33 +183,59 @@ impl<'a> DataItemView<'a> {
             return_code: self.return_code,
             transport_size: self.transport_size,
             data: self.data.to_vec(),
+            wire_len: self.wire_len,
+            fill: self.fill,
         }
     }
 
-    /// Encoded length including the fill byte when `last` is false and the data is odd.
-    pub fn buffer_len(&self, last: bool) -> usize {
-        let fill = usize::from(!last && self.data.len() % 2 == 1);
-        HEAD_LEN
-            .saturating_add(self.data.len())
-            .saturating_add(fill)
+    /// Whether a fill byte follows the data: after odd-length data unless `last`, and after
+    /// the last item when [`fill`](Self::fill) keeps one.
+    fn has_fill(&self, last: bool) -> bool {
+        self.data.len() % 2 == 1 && (!last || self.fill.is_some())
     }
 
-    /// Appends the item (and its fill byte unless `last`).
+    /// Encoded length including the fill byte (see [`DataItem::buffer_len`]).
+    pub fn buffer_len(&self, last: bool) -> usize {
+        HEAD_LEN
+            .saturating_add(self.data.len())
+            .saturating_add(usize::from(self.has_fill(last)))
+    }
+
+    /// Appends the item and its fill byte (see [`DataItem::buffer_len`]).
+    ///
+    /// Fails if the data does not fit LEN, or if a kept [`wire_len`](Self::wire_len) does
+    /// not stand for the data bytes there are.
     pub fn emit(&self, out: &mut Vec<u8>, last: bool) -> Result<(), Error> {
-        let len = self.transport_size.wire_len(self.data.len())?;
+        let len = match self.wire_len {
+            None => self.transport_size.wire_len(self.data.len())?,
+            Some(len)
+                if self.data.is_empty() || self.transport_size.byte_len(len) == self.data.len() =>
+            {
+                len
+            }
+            Some(len) => {
+                return Err(Error::InvalidValue {
+                    what: "data item length kept for a data item with another data length",
+                    value: u32::from(len),
+                })
+            }
+        };
         out.push(self.return_code.to_u8());
         out.push(self.transport_size.to_u8());
         put_u16(out, len);
         out.extend_from_slice(self.data);
-        if !last && self.data.len() % 2 == 1 {
-            out.push(0);
+        if self.has_fill(last) {
+            out.push(self.fill.unwrap_or(0));
         }
         Ok(())
     }
 }
 
-/// Whether an item with this return code carries data: success (`FF`, read answers) and
-/// reserved (`00`, the return code of write request items) do; every error code does not.
+/// Whether an answer item with this return code carries data: success (`FF`) and reserved
+/// (`00`) do; every error code does not.
+///
+/// The rule is for read var answers only: in write requests the first byte is reserved and
+/// every item carries its data.
 pub fn carries_data(return_code: ReturnCode) -> bool {
     matches!(return_code, ReturnCode::Success | ReturnCode::Reserved)
 }
@@ -155,15 +247,28 @@ pub fn carries_data(return_code: ReturnCode) -> bool {
 pub struct DataItemIter<'a> {
     reader: Reader<'a>,
     left: usize,
+    section: Section,
     failed: bool,
 }
 
 impl<'a> DataItemIter<'a> {
-    /// Iterates `count` items in `data`.
+    /// Iterates `count` items of a read var answer's data section, where an item with an
+    /// error return code carries no data ([`carries_data`]).
     pub fn new(data: &'a [u8], count: usize) -> Self {
+        Self::in_section(data, count, Section::Answer)
+    }
+
+    /// Iterates `count` items of a write var request's data section, where every item
+    /// carries its data whatever its (reserved) first byte holds.
+    pub fn write_request(data: &'a [u8], count: usize) -> Self {
+        Self::in_section(data, count, Section::Request)
+    }
+
+    pub(crate) fn in_section(data: &'a [u8], count: usize, section: Section) -> Self {
         Self {
             reader: Reader::new(data, "data item"),
             left: count,
+            section,
             failed: false,
         }
     }
@@ -177,31 +282,27 @@ impl<'a> Iterator for DataItemIter<'a> {
             return None;
         }
         self.left = self.left.saturating_sub(1);
-        let item = DataItemView::read(&mut self.reader, self.left == 0);
+        let item = DataItemView::read(&mut self.reader, self.left == 0, self.section);
         self.failed = item.is_err();
         Some(item)
     }
 }
 
-/// Checks that `data` holds exactly `count` data items (a trailing fill byte after the last
-/// one is tolerated).
-pub(crate) fn check_data_items(data: &[u8], count: usize) -> Result<(), Error> {
-    let mut r = Reader::new(data, "data item");
-    let mut left = count;
-    while left > 0 {
-        left = left.saturating_sub(1);
-        let item = DataItemView::read(&mut r, left == 0)?;
-        if left == 0 && item.data.len() % 2 == 1 && r.remaining() == 1 {
-            r.u8()?;
-        }
+/// Checks that `data` holds exactly `count` data items (and the last one's fill byte, if
+/// it has one).
+pub(crate) fn check_data_items(data: &[u8], count: usize, section: Section) -> Result<(), Error> {
+    let mut items = DataItemIter::in_section(data, count, section);
+    for item in items.by_ref() {
+        item?;
     }
-    r.finish()
+    items.reader.finish()
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
+    use alloc::vec;
 
     #[test]
     fn a_failed_item_carries_no_data_whatever_its_length_says() {
@@ -213,7 +314,7 @@ mod tests {
         assert_eq!(item.transport_size, DataTransportSize::Null);
         assert!(item.data.is_empty());
         assert!(items.next().is_none());
-        check_data_items(&bytes, 1).unwrap();
+        check_data_items(&bytes, 1, Section::Answer).unwrap();
     }
 
     #[test]
@@ -223,7 +324,7 @@ mod tests {
             0x0A, 0x00, 0x00, 0x20, // missing DB, LEN 0x20 (the requested length), no data
             0xFF, 0x04, 0x00, 0x10, 4, 5, // ok, 2 bytes
         ];
-        check_data_items(&bytes, 3).unwrap();
+        check_data_items(&bytes, 3, Section::Answer).unwrap();
         let items: Vec<_> = DataItemIter::new(&bytes, 3)
             .collect::<Result<_, _>>()
             .unwrap();
@@ -237,7 +338,72 @@ mod tests {
     fn write_request_items_keep_their_data() {
         // RC 00 in write requests carries data.
         let bytes = [0x00, 0x04, 0x00, 0x10, 7, 8];
-        let item = DataItemIter::new(&bytes, 1).next().unwrap().unwrap();
+        let item = DataItemIter::write_request(&bytes, 1)
+            .next()
+            .unwrap()
+            .unwrap();
         assert_eq!(item.data, [7, 8]);
+        // So does any other first byte: in a request it is reserved, not a return code.
+        let bytes = [0x0A, 0x04, 0x00, 0x10, 7, 8];
+        let item = DataItemIter::write_request(&bytes, 1)
+            .next()
+            .unwrap()
+            .unwrap();
+        assert_eq!(item.return_code, ReturnCode::ObjectDoesNotExist);
+        assert_eq!(item.data, [7, 8]);
+        check_data_items(&bytes, 1, Section::Request).unwrap();
+        // In an answer the same bytes are a failed item and two stray bytes.
+        assert!(check_data_items(&bytes, 1, Section::Answer).is_err());
+    }
+
+    fn round_trip(bytes: &[u8], count: usize) -> Vec<DataItemView<'_>> {
+        check_data_items(bytes, count, Section::Answer).unwrap();
+        let items: Vec<_> = DataItemIter::new(bytes, count)
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            item.emit(&mut out, Some(i) == count.checked_sub(1))
+                .unwrap();
+        }
+        assert_eq!(out, bytes);
+        items
+    }
+
+    #[test]
+    fn kept_fields_give_exact_round_trips() {
+        // snap7's failed item echoing the requested length.
+        let items = round_trip(&[0x0A, 0x00, 0x00, 0x20], 1);
+        assert_eq!(items[0].wire_len, Some(0x20));
+        // 3 bits in one byte.
+        let items = round_trip(&[0xFF, 0x04, 0x00, 0x03, 0xAA], 1);
+        assert_eq!(items[0].wire_len, Some(3));
+        // A fill byte 77 between items, and one after the last item.
+        let items = round_trip(
+            &[
+                0xFF, 0x04, 0x00, 0x08, 0xAA, 0x77, 0xFF, 0x09, 0x00, 0x01, 0xBB, 0x00,
+            ],
+            2,
+        );
+        assert_eq!(items[0].fill, Some(0x77));
+        assert_eq!(items[1].fill, Some(0x00));
+        // The canonical forms keep nothing.
+        let items = round_trip(
+            &[
+                0xFF, 0x04, 0x00, 0x08, 0xAA, 0x00, 0xFF, 0x09, 0x00, 0x01, 0xBB,
+            ],
+            2,
+        );
+        assert_eq!((items[0].wire_len, items[0].fill), (None, None));
+        assert_eq!((items[1].wire_len, items[1].fill), (None, None));
+    }
+
+    #[test]
+    fn a_kept_length_must_fit_the_data() {
+        let item = DataItem {
+            wire_len: Some(0x20),
+            ..DataItem::success(DataTransportSize::Byte, vec![1])
+        };
+        assert!(item.emit(&mut Vec::new(), true).is_err());
     }
 }

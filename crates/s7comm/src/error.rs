@@ -39,6 +39,19 @@ pub enum Error {
         /// Bytes after the header.
         actual: usize,
     },
+    /// An acknowledgement without data (ROSCTR `02`) whose header announces parameters or
+    /// data. Only ack-data (`03`) carries sections: Wireshark's dissector decodes sections
+    /// of jobs, ack-data and userdata only, and no known peer sends an ack with any.
+    #[error(
+        "ack (rosctr 0x02) announces {param_len} bytes of parameters and {data_len} of data; \
+         only ack-data (0x03) carries sections"
+    )]
+    AckWithSections {
+        /// Parameter length from the header.
+        param_len: usize,
+        /// Data length from the header.
+        data_len: usize,
+    },
     /// A field holds a value the format does not allow.
     #[error("{what} has unexpected value 0x{value:x}")]
     InvalidValue {

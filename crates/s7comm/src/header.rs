@@ -22,9 +22,10 @@ use crate::Error;
 pub const PROTOCOL_ID: u8 = 0x32;
 
 /// The ROSCTR byte: what kind of message a PDU is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum MessageType {
-    /// `01`: a request (job) from a client.
+    /// `01`: a request (job) from a client (the default).
+    #[default]
     Job,
     /// `02`: an acknowledgement without data (also used for header-only error answers).
     Ack,
@@ -119,10 +120,15 @@ impl ErrorCode {
 }
 
 /// A decoded S7comm header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// The default is a job header with everything zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Header {
     /// ROSCTR.
     pub message_type: MessageType,
+    /// Bytes 2-3, reserved (Wireshark: "redundancy identification"); `00 00` from every
+    /// known peer. Kept as received so a header encodes back to its bytes; nothing reads it.
+    pub reserved: u16,
     /// PDU reference chosen by the client and echoed in the answer.
     pub pdu_ref: u16,
     /// Length of the parameter section.
@@ -142,7 +148,7 @@ impl Header {
 
     /// Decodes the header at the start of `bytes` (which may hold more after it).
     pub fn parse(bytes: &[u8]) -> Result<Self, Error> {
-        let Some(&[id, rosctr, _, _, r0, r1, p0, p1, d0, d1]) =
+        let Some(&[id, rosctr, x0, x1, r0, r1, p0, p1, d0, d1]) =
             bytes.first_chunk::<{ Self::SHORT_LEN }>()
         else {
             return Err(Error::Truncated {
@@ -171,6 +177,7 @@ impl Header {
         };
         Ok(Self {
             message_type,
+            reserved: u16::from_be_bytes([x0, x1]),
             pdu_ref: u16::from_be_bytes([r0, r1]),
             param_len: u16::from_be_bytes([p0, p1]),
             data_len: u16::from_be_bytes([d0, d1]),
@@ -207,14 +214,15 @@ impl Header {
 
     /// Appends the header to `out`.
     pub fn emit(&self, out: &mut Vec<u8>) {
+        let [x0, x1] = self.reserved.to_be_bytes();
         let [r0, r1] = self.pdu_ref.to_be_bytes();
         let [p0, p1] = self.param_len.to_be_bytes();
         let [d0, d1] = self.data_len.to_be_bytes();
         let head = [
             PROTOCOL_ID,
             self.message_type.to_u8(),
-            0,
-            0,
+            x0,
+            x1,
             r0,
             r1,
             p0,

@@ -34,7 +34,11 @@
 //!
 //! Every type is an owned `Repr` with `parse` (bytes in, value out; never panics, never
 //! allocates from a length read off the wire beyond the bytes actually present) and
-//! `emit`/`buffer_len` (value in, bytes appended to a `Vec<u8>`). Read and write requests
+//! `emit`/`buffer_len` (value in, bytes appended to a `Vec<u8>`). Round trips are exact:
+//! whatever [`RequestPdu::parse`] or [`ResponsePdu::parse`] accepts, `to_bytes` gives back
+//! byte for byte, because the owned types keep what a peer may send differently from how
+//! this crate encodes (reserved bytes, fill bytes, data item lengths, a read request without
+//! item count; see [`pdu`]), with defaults that encode the canonical form. Read and write requests
 //! also have borrowed views ([`ReadVarRequestView`], [`WriteVarRequestView`]) that validate
 //! once and then iterate items in place, which is what the PLC's hot path uses.
 //!
@@ -46,12 +50,15 @@
 //! };
 //!
 //! // DB1.DBB0, 4 bytes, exactly as python-snap7 builds it.
-//! let request = RequestPdu {
-//!     pdu_ref: 2,
-//!     request: Request::ReadVar(ReadVarRequest {
-//!         items: vec![ItemAddress::bytes(Area::DataBlock, 1, 0, 4)],
-//!     }),
-//! };
+//! let request = RequestPdu::new(
+//!     2,
+//!     Request::ReadVar(ReadVarRequest::new(vec![ItemAddress::bytes(
+//!         Area::DataBlock,
+//!         1,
+//!         0,
+//!         4,
+//!     )])),
+//! );
 //! let bytes = request.to_bytes()?;
 //! assert_eq!(
 //!     bytes,

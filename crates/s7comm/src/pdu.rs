@@ -2,8 +2,14 @@
 //!
 //! [`RequestPdu`] is what a client sends (ROSCTR `01` job or `07` userdata),
 //! [`ResponsePdu`] what a PLC answers (ROSCTR `02`, `03` or `07`). Both decode any input
-//! without panicking and encode back; a job whose function this crate does not model keeps
-//! its raw sections in an `Unknown` variant.
+//! without panicking and encode back to exactly the bytes they came from; a job whose
+//! function this crate does not model keeps its raw sections in an `Unknown` variant.
+//!
+//! What is kept for exact round trips rather than normalised: the reserved header bytes
+//! (`reserved`), the ROSCTR of an answer without sections ([`Response::Ack`] for `02`,
+//! [`Response::EmptyAckData`] for `03`), and inside the bodies the reserved bytes, fill
+//! bytes, data item lengths and a read request's missing item count (see each type). What is
+//! refused instead: an ack (`02`) with parameters or data ([`Error::AckWithSections`]).
 
 use super::control::{
     ControlResponse, PlcControlRequest, PlcStopRequest, CONTROL_FUNCTION, STOP_FUNCTION,
@@ -49,9 +55,20 @@ pub struct RequestPdu {
     pub pdu_ref: u16,
     /// Body.
     pub request: Request,
+    /// The reserved header bytes 2-3 ([`Header::reserved`]), `0` from every known client.
+    pub reserved: u16,
 }
 
 impl RequestPdu {
+    /// A request with reference `pdu_ref` and zero reserved header bytes.
+    pub fn new(pdu_ref: u16, request: Request) -> Self {
+        Self {
+            pdu_ref,
+            request,
+            reserved: 0,
+        }
+    }
+
     /// Decodes a whole request PDU (job or userdata).
     pub fn parse(pdu: &[u8]) -> Result<Self, Error> {
         let (header, params, data) = Header::split(pdu)?;
@@ -63,6 +80,7 @@ impl RequestPdu {
         Ok(Self {
             pdu_ref: header.pdu_ref,
             request,
+            reserved: header.reserved,
         })
     }
 
@@ -126,6 +144,7 @@ impl RequestPdu {
         let (p, d) = self.section_lens();
         Header {
             message_type: self.message_type(),
+            reserved: self.reserved,
             pdu_ref: self.pdu_ref,
             param_len: wire_u16(p, "parameter length")?,
             data_len: wire_u16(d, "data length")?,
@@ -167,6 +186,10 @@ pub enum Response {
     /// No parameters and no data: a bare acknowledgement, encoded with ROSCTR `02`; how
     /// header-level errors are answered.
     Ack,
+    /// No parameters and no data, but with ROSCTR `03` (ack-data): another way a server may
+    /// answer with just a header error. Kept apart from [`Response::Ack`] so it encodes
+    /// back with its own ROSCTR; Wireshark decodes it as an ack-data with empty sections.
+    EmptyAckData,
     /// Setup communication (`F0`).
     SetupCommunication(SetupCommunication),
     /// Read var (`04`).
@@ -196,27 +219,48 @@ pub struct ResponsePdu {
     pub error: ErrorCode,
     /// Body.
     pub response: Response,
+    /// The reserved header bytes 2-3 ([`Header::reserved`]), `0` from every known server.
+    pub reserved: u16,
 }
 
 impl ResponsePdu {
+    /// An answer with reference `pdu_ref`, header error `error` and zero reserved header
+    /// bytes.
+    pub fn new(pdu_ref: u16, error: ErrorCode, response: Response) -> Self {
+        Self {
+            pdu_ref,
+            error,
+            response,
+            reserved: 0,
+        }
+    }
+
     /// Decodes a whole answer PDU (ack, ack-data or userdata).
     pub fn parse(pdu: &[u8]) -> Result<Self, Error> {
         let (header, params, data) = Header::split(pdu)?;
         let response = match header.message_type {
             MessageType::UserData => Response::UserData(UserData::parse(params, data)?),
-            MessageType::Ack | MessageType::AckData => Self::parse_ack(params, data)?,
+            MessageType::Ack if params.is_empty() && data.is_empty() => Response::Ack,
+            MessageType::Ack => {
+                return Err(Error::AckWithSections {
+                    param_len: params.len(),
+                    data_len: data.len(),
+                })
+            }
+            MessageType::AckData => Self::parse_ack_data(params, data)?,
             MessageType::Job => return Err(Error::MessageType(MessageType::Job.to_u8())),
         };
         Ok(Self {
             pdu_ref: header.pdu_ref,
             error: header.error,
             response,
+            reserved: header.reserved,
         })
     }
 
-    fn parse_ack(params: &[u8], data: &[u8]) -> Result<Response, Error> {
+    fn parse_ack_data(params: &[u8], data: &[u8]) -> Result<Response, Error> {
         if params.is_empty() && data.is_empty() {
-            return Ok(Response::Ack);
+            return Ok(Response::EmptyAckData);
         }
         let no_data = |r: Response| {
             if data.is_empty() {
@@ -258,7 +302,7 @@ impl ResponsePdu {
 
     fn section_lens(&self) -> (usize, usize) {
         match &self.response {
-            Response::Ack => (0, 0),
+            Response::Ack | Response::EmptyAckData => (0, 0),
             Response::SetupCommunication(s) => (s.buffer_len(), 0),
             Response::ReadVar(r) => (r.param_len(), r.data_len()),
             Response::WriteVar(w) => (w.param_len(), w.data_len()),
@@ -282,6 +326,7 @@ impl ResponsePdu {
         let (p, d) = self.section_lens();
         Header {
             message_type: self.message_type(),
+            reserved: self.reserved,
             pdu_ref: self.pdu_ref,
             param_len: wire_u16(p, "parameter length")?,
             data_len: wire_u16(d, "data length")?,
@@ -289,7 +334,7 @@ impl ResponsePdu {
         }
         .emit(out);
         match &self.response {
-            Response::Ack => {}
+            Response::Ack | Response::EmptyAckData => {}
             Response::SetupCommunication(s) => s.emit(out),
             Response::ReadVar(r) => {
                 r.emit_params(out)?;

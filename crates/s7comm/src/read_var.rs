@@ -20,7 +20,7 @@
 //! and [`ReadVarResponse`] are the owned forms.
 
 use super::cursor::{wire_u8, Reader};
-use super::data_item::{check_data_items, DataItem, DataItemIter};
+use super::data_item::{check_data_items, DataItem, DataItemIter, Section};
 use super::item_address::{check_items, ItemAddress, ItemIter};
 use alloc::vec::Vec;
 
@@ -34,6 +34,7 @@ pub const FUNCTION: u8 = 0x04;
 pub struct ReadVarRequestView<'a> {
     items: &'a [u8],
     count: u8,
+    without_count: bool,
 }
 
 impl<'a> ReadVarRequestView<'a> {
@@ -49,12 +50,22 @@ impl<'a> ReadVarRequestView<'a> {
             return Ok(Self {
                 items: &[],
                 count: 0,
+                without_count: true,
             });
         }
         let count = r.u8()?;
         let items = r.rest();
         check_items(items, count, "read var item list")?;
-        Ok(Self { items, count })
+        Ok(Self {
+            items,
+            count,
+            without_count: false,
+        })
+    }
+
+    /// Whether the section stops after the function code, with no item count byte.
+    pub fn without_count(&self) -> bool {
+        self.without_count
     }
 
     /// Number of items.
@@ -71,6 +82,7 @@ impl<'a> ReadVarRequestView<'a> {
     pub fn to_owned_request(&self) -> ReadVarRequest {
         ReadVarRequest {
             items: self.items().collect(),
+            without_count: self.without_count,
         }
     }
 }
@@ -80,6 +92,13 @@ impl<'a> ReadVarRequestView<'a> {
 pub struct ReadVarRequest {
     /// The items to read.
     pub items: Vec<ItemAddress>,
+    /// The parameters stop after the function code, with no item count byte: the probe
+    /// python-snap7 3.3.0's `get_cpu_state` sends. Only possible with no items.
+    ///
+    /// Kept rather than refused because a real client sends it, and kept rather than
+    /// normalised to `04 00` so that the request encodes back to the single byte it came
+    /// from. `false` (the default) encodes the count.
+    pub without_count: bool,
 }
 
 impl ReadVarRequest {
@@ -88,8 +107,19 @@ impl ReadVarRequest {
         Ok(ReadVarRequestView::new(params)?.to_owned_request())
     }
 
+    /// A request for `items`, with its item count.
+    pub fn new(items: Vec<ItemAddress>) -> Self {
+        Self {
+            items,
+            without_count: false,
+        }
+    }
+
     /// Encoded parameter length.
     pub fn buffer_len(&self) -> usize {
+        if self.without_count && self.items.is_empty() {
+            return 1;
+        }
         self.items
             .len()
             .saturating_mul(ItemAddress::LEN)
@@ -97,7 +127,19 @@ impl ReadVarRequest {
     }
 
     /// Appends the parameter section.
+    ///
+    /// Fails if [`without_count`](Self::without_count) is set with items to read.
     pub fn emit(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        if self.without_count {
+            if !self.items.is_empty() {
+                return Err(Error::InvalidValue {
+                    what: "read var item count omitted with items",
+                    value: u32::try_from(self.items.len()).unwrap_or(u32::MAX),
+                });
+            }
+            out.push(FUNCTION);
+            return Ok(());
+        }
         out.push(FUNCTION);
         out.push(wire_u8(self.items.len(), "read var item count")?);
         for item in &self.items {
@@ -121,7 +163,7 @@ impl ReadVarResponse {
         r.expect_u8(FUNCTION, "read var function")?;
         let count = usize::from(r.u8()?);
         r.finish()?;
-        check_data_items(data, count)?;
+        check_data_items(data, count, Section::Answer)?;
         let items = DataItemIter::new(data, count)
             .map(|item| item.map(|view| view.to_owned_item()))
             .collect::<Result<Vec<_>, _>>()?;
@@ -217,9 +259,10 @@ mod tests {
         assert_eq!(views.len(), 3);
         assert!(views[1].data.is_empty());
         assert_eq!(views[2].data, [0x44, 0x55, 0x66, 0x77]);
-        // Emitting gives the canonical form (LEN 0 on the failed item).
+        // Emitting gives the same bytes: the failed item keeps the length it echoed.
+        assert_eq!(answer.items[1].wire_len, Some(0x40));
         let mut out = Vec::new();
         answer.emit_data(&mut out).unwrap();
-        assert_eq!(&out[8..12], &[0x0A, 0x00, 0x00, 0x00]);
+        assert_eq!(out, data);
     }
 }

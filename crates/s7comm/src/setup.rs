@@ -19,7 +19,9 @@ use crate::Error;
 pub const FUNCTION: u8 = 0xF0;
 
 /// Setup communication parameters (request and answer).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// The default has every field zero; build one with `..Default::default()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct SetupCommunication {
     /// Parallel jobs the calling side may have outstanding.
     pub max_amq_calling: u16,
@@ -27,6 +29,9 @@ pub struct SetupCommunication {
     pub max_amq_called: u16,
     /// PDU size in bytes.
     pub pdu_length: u16,
+    /// The reserved byte after the function code, `00` from every known peer. Kept as
+    /// received so the parameters encode back to their bytes; nothing reads it.
+    pub reserved: u8,
 }
 
 impl SetupCommunication {
@@ -37,7 +42,7 @@ impl SetupCommunication {
     pub fn parse(params: &[u8]) -> Result<Self, Error> {
         let mut r = Reader::new(params, "setup communication parameters");
         r.expect_u8(FUNCTION, "setup communication function")?;
-        let _reserved = r.u8()?;
+        let reserved = r.u8()?;
         let max_amq_calling = r.u16()?;
         let max_amq_called = r.u16()?;
         let pdu_length = r.u16()?;
@@ -46,6 +51,7 @@ impl SetupCommunication {
             max_amq_calling,
             max_amq_called,
             pdu_length,
+            reserved,
         })
     }
 
@@ -56,7 +62,7 @@ impl SetupCommunication {
 
     /// Appends the parameter section.
     pub fn emit(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&[FUNCTION, 0]);
+        out.extend_from_slice(&[FUNCTION, self.reserved]);
         put_u16(out, self.max_amq_calling);
         put_u16(out, self.max_amq_called);
         put_u16(out, self.pdu_length);

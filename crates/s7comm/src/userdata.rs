@@ -30,6 +30,7 @@
 
 use super::clock::{S7DateTime, CLOCK_DATA_LEN};
 use super::cursor::{put_u16, Reader};
+use super::data_item::DataItemView;
 use super::header::ErrorCode;
 use super::return_code::ReturnCode;
 use super::transport_size::DataTransportSize;
@@ -61,15 +62,24 @@ pub const SUBFUNCTION_SET_CLOCK: u8 = 0x02;
 pub struct Continuation {
     /// Data unit reference number.
     pub data_unit_ref: u8,
-    /// Whether more data units follow (`last` byte `01`); `false` encodes `00`.
+    /// Whether more data units follow (`last` byte `01`); `false` encodes `00`. Decoding
+    /// refuses any other `last` byte: Wireshark knows only `00` (yes, the last) and `01`
+    /// (no), and a bool keeps the two exactly.
     pub more: bool,
     /// Error code (answers only).
     pub error: ErrorCode,
 }
 
 /// Userdata parameters.
+///
+/// The head `00 01 12` is checked except its first byte, which is kept in
+/// [`reserved`](Self::reserved).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct UserDataParams {
+    /// The first byte of the parameter head, `00` from every known peer (Wireshark shows
+    /// the head `00 01 12` as one constant). Kept as received so the parameters encode back
+    /// to their bytes; nothing reads it.
+    pub reserved: u8,
     /// Method byte (`11` request, `12` answer or follow-up).
     pub method: u8,
     /// Type nibble (`4` request, `8` answer, `0` push).
@@ -88,8 +98,10 @@ impl UserDataParams {
     /// Decodes a parameter section.
     pub fn parse(params: &[u8]) -> Result<Self, Error> {
         let mut r = Reader::new(params, "userdata parameters");
-        let _reserved = r.u8()?;
-        let _count = r.u8()?;
+        let reserved = r.u8()?;
+        // `01 12` identify the parameter head; a section that starts otherwise is no
+        // userdata parameter section at all, so it is refused rather than kept.
+        r.expect_u8(0x01, "userdata parameter head")?;
         r.expect_u8(0x12, "userdata parameter head")?;
         let len = r.u8()?;
         if len != 4 && len != 8 {
@@ -104,11 +116,20 @@ impl UserDataParams {
         let sequence = r.u8()?;
         let continuation = if len == 8 {
             let data_unit_ref = r.u8()?;
-            let last = r.u8()?;
+            let more = match r.u8()? {
+                0x00 => false,
+                0x01 => true,
+                other => {
+                    return Err(Error::InvalidValue {
+                        what: "userdata last data unit",
+                        value: u32::from(other),
+                    })
+                }
+            };
             let error = ErrorCode(r.u16()?);
             Some(Continuation {
                 data_unit_ref,
-                more: last != 0,
+                more,
                 error,
             })
         } else {
@@ -116,6 +137,7 @@ impl UserDataParams {
         };
         r.finish()?;
         Ok(Self {
+            reserved,
             method,
             kind: type_group.wrapping_shr(4),
             group: type_group & 0x0F,
@@ -139,7 +161,7 @@ impl UserDataParams {
         let len = if self.continuation.is_some() { 8 } else { 4 };
         let type_group = (self.kind & 0x0F).wrapping_shl(4) | (self.group & 0x0F);
         out.extend_from_slice(&[
-            0x00,
+            self.reserved,
             0x01,
             0x12,
             len,
@@ -169,6 +191,10 @@ pub struct UserDataItem {
     pub transport_size: DataTransportSize,
     /// Payload.
     pub data: Vec<u8>,
+    /// The LEN field as received when it is not the one `data` implies, as in
+    /// [`DataItem::wire_len`](crate::DataItem::wire_len) (a bit count that is not whole
+    /// bytes); `None` encodes the implied LEN.
+    pub wire_len: Option<u16>,
 }
 
 impl UserDataItem {
@@ -178,6 +204,7 @@ impl UserDataItem {
             return_code: ReturnCode::ObjectDoesNotExist,
             transport_size: DataTransportSize::Null,
             data: Vec::new(),
+            wire_len: None,
         }
     }
 
@@ -187,6 +214,7 @@ impl UserDataItem {
             return_code: ReturnCode::Success,
             transport_size: DataTransportSize::OctetString,
             data,
+            wire_len: None,
         }
     }
 
@@ -195,13 +223,16 @@ impl UserDataItem {
         let mut r = Reader::new(data, "userdata data item");
         let return_code = ReturnCode::from_u8(r.u8()?);
         let transport_size = DataTransportSize::from_u8(r.u8()?);
-        let len = transport_size.byte_len(r.u16()?);
+        let wire = r.u16()?;
+        let len = transport_size.byte_len(wire);
         let data = r.bytes(len)?.to_vec();
         r.finish()?;
+        let wire_len = (transport_size.wire_len(len).ok() != Some(wire)).then_some(wire);
         Ok(Self {
             return_code,
             transport_size,
             data,
+            wire_len,
         })
     }
 
@@ -211,13 +242,18 @@ impl UserDataItem {
     }
 
     /// Appends the data section.
+    ///
+    /// Fails if the data does not fit LEN, or if a kept [`wire_len`](Self::wire_len) does
+    /// not stand for the data bytes there are.
     pub fn emit(&self, out: &mut Vec<u8>) -> Result<(), Error> {
-        let len = self.transport_size.wire_len(self.data.len())?;
-        out.push(self.return_code.to_u8());
-        out.push(self.transport_size.to_u8());
-        put_u16(out, len);
-        out.extend_from_slice(&self.data);
-        Ok(())
+        DataItemView {
+            return_code: self.return_code,
+            transport_size: self.transport_size,
+            data: &self.data,
+            wire_len: self.wire_len,
+            fill: None,
+        }
+        .emit(out, true)
     }
 }
 
@@ -262,6 +298,7 @@ impl UserData {
     fn request(method: u8, group: u8, subfunction: u8, sequence: u8, item: UserDataItem) -> Self {
         Self {
             params: UserDataParams {
+                reserved: 0,
                 method,
                 kind: KIND_REQUEST,
                 group,
@@ -341,6 +378,7 @@ impl UserData {
     ) -> Self {
         Self {
             params: UserDataParams {
+                reserved: 0,
                 method: METHOD_RESPONSE,
                 kind: KIND_RESPONSE,
                 group,

@@ -17,7 +17,7 @@
 //! ```
 
 use super::cursor::{wire_u8, Reader};
-use super::data_item::{check_data_items, DataItemIter, DataItemView};
+use super::data_item::{check_data_items, DataItemIter, DataItemView, Section};
 use super::item_address::{check_items, ItemAddress, ItemIter};
 use super::return_code::ReturnCode;
 use super::transport_size::DataTransportSize;
@@ -37,6 +37,17 @@ pub struct WriteItem {
     pub transport_size: DataTransportSize,
     /// The bytes to write (for a bit: one byte, `00` or `01`).
     pub data: Vec<u8>,
+    /// The data item's first byte, reserved in requests (`00`; a return code in answers).
+    ///
+    /// Kept so a request encodes back to its bytes; it means nothing, so any value is
+    /// accepted (the item carries its data whatever it holds).
+    pub reserved: u8,
+    /// The data item's LEN as received when it is not the one `data` implies, as in
+    /// [`DataItem::wire_len`](crate::DataItem::wire_len); `None` encodes the implied LEN.
+    pub wire_len: Option<u16>,
+    /// A fill byte other than the canonical padding, as in
+    /// [`DataItem::fill`](crate::DataItem::fill); `None` encodes the canonical padding.
+    pub fill: Option<u8>,
 }
 
 impl WriteItem {
@@ -47,18 +58,32 @@ impl WriteItem {
             .transport_size
             .data_transport_size()
             .unwrap_or(DataTransportSize::OctetString);
+        Self::with_transport_size(address, transport_size, data)
+    }
+
+    /// An item writing `data` to `address` with the given data transport size.
+    pub fn with_transport_size(
+        address: ItemAddress,
+        transport_size: DataTransportSize,
+        data: Vec<u8>,
+    ) -> Self {
         Self {
             address,
             transport_size,
             data,
+            reserved: 0,
+            wire_len: None,
+            fill: None,
         }
     }
 
     fn data_view(&self) -> DataItemView<'_> {
         DataItemView {
-            return_code: ReturnCode::Reserved,
+            return_code: ReturnCode::from_u8(self.reserved),
             transport_size: self.transport_size,
             data: &self.data,
+            wire_len: self.wire_len,
+            fill: self.fill,
         }
     }
 }
@@ -80,7 +105,7 @@ impl<'a> WriteVarRequestView<'a> {
         let count = r.u8()?;
         let items = r.rest();
         check_items(items, count, "write var item list")?;
-        check_data_items(data, usize::from(count))?;
+        check_data_items(data, usize::from(count), Section::Request)?;
         Ok(Self { items, data, count })
     }
 
@@ -94,11 +119,13 @@ impl<'a> WriteVarRequestView<'a> {
         ItemIter::new(self.items)
     }
 
-    /// The items: each address with its data.
+    /// The items: each address with its data. Every data item carries its data; its
+    /// `return_code` is the reserved first byte as sent.
     pub fn items(&self) -> impl Iterator<Item = (ItemAddress, DataItemView<'a>)> + 'a {
         // Both sections were validated in `new`, so every data item decodes.
-        self.addresses()
-            .zip(DataItemIter::new(self.data, usize::from(self.count)).filter_map(Result::ok))
+        self.addresses().zip(
+            DataItemIter::write_request(self.data, usize::from(self.count)).filter_map(Result::ok),
+        )
     }
 
     /// Copies into an owned [`WriteVarRequest`].
@@ -110,6 +137,9 @@ impl<'a> WriteVarRequestView<'a> {
                     address,
                     transport_size: data.transport_size,
                     data: data.data.to_vec(),
+                    reserved: data.return_code.to_u8(),
+                    wire_len: data.wire_len,
+                    fill: data.fill,
                 })
                 .collect(),
         }

@@ -136,6 +136,7 @@ fn setup_communication_request_from_python_snap7() {
             max_amq_calling: 1,
             max_amq_called: 1,
             pdu_length: 480,
+            ..Default::default()
         })
     );
 }
@@ -151,6 +152,7 @@ fn setup_communication_answer_of_an_s7_1200() {
             max_amq_calling: 1,
             max_amq_called: 1,
             pdu_length: 240,
+            ..Default::default()
         })
     );
 }
@@ -231,7 +233,7 @@ fn read_var_view_iterates_in_place_and_checks_the_items() {
     assert_eq!(view.count(), 2);
     let items: Vec<_> = view.items().collect();
     assert_eq!(items[1], ItemAddress::bit(Area::Flags, 0, 3, 2));
-    assert_eq!(view.to_owned_request(), ReadVarRequest { items });
+    assert_eq!(view.to_owned_request(), ReadVarRequest::new(items));
 
     // Count says 2, one item present.
     assert!(matches!(
@@ -284,10 +286,10 @@ fn read_var_answers_of_a_cpu_for_missing_db_and_out_of_range() {
 
 #[test]
 fn read_var_answer_pads_odd_items_except_the_last() {
-    let answer = ResponsePdu {
-        pdu_ref: 9,
-        error: ErrorCode::NONE,
-        response: Response::ReadVar(ReadVarResponse {
+    let answer = ResponsePdu::new(
+        9,
+        ErrorCode::NONE,
+        Response::ReadVar(ReadVarResponse {
             items: vec![
                 DataItem::success(DataTransportSize::Byte, b"xyz".to_vec()),
                 DataItem::error(ReturnCode::ObjectDoesNotExist),
@@ -295,7 +297,7 @@ fn read_var_answer_pads_odd_items_except_the_last() {
                 DataItem::success(DataTransportSize::Byte, b"abc".to_vec()),
             ],
         }),
-    };
+    );
     let expected = h("32 03 0000 0009 0002 0019 0000 04 04
                       ff 04 0018 78797a 00
                       0a 00 0000
@@ -440,15 +442,15 @@ fn write_var_requests_from_python_snap7() {
 
 #[test]
 fn write_var_request_pads_odd_data_items_except_the_last() {
-    let pdu = RequestPdu {
-        pdu_ref: 3,
-        request: Request::WriteVar(WriteVarRequest {
+    let pdu = RequestPdu::new(
+        3,
+        Request::WriteVar(WriteVarRequest {
             items: vec![
                 WriteItem::new(ItemAddress::bytes(Area::Flags, 0, 0, 1), vec![0x11]),
                 WriteItem::new(ItemAddress::bytes(Area::Flags, 0, 2, 3), vec![1, 2, 3]),
             ],
         }),
-    };
+    );
     let expected = h("32 01 0000 0003 001a 000d
                       05 02 120a10020001000083000000 120a10020003000083000010
                       00 04 0008 11 00
@@ -709,4 +711,137 @@ fn clock_rejects_values_that_are_not_bcd_or_out_of_range() {
     // Years 90..=99 are 1990..=1999.
     let old = S7DateTime::parse_clock_data(&h("00 19 95 01 02 03 04 05 00 01")).unwrap();
     assert_eq!(old.year, 1995);
+}
+
+// ------------------------------------------------------------- exact round trips
+
+#[test]
+fn odd_but_plausible_bytes_are_kept_for_exact_round_trips() {
+    // Reserved header bytes.
+    assert_eq!(
+        request("32 01 1234 0001 0008 0000 f0 00 0001 0001 03c0").reserved,
+        0x1234
+    );
+    // Reserved byte of setup communication.
+    let Request::SetupCommunication(setup) =
+        request("32 01 0000 0001 0008 0000 f0 77 0001 0001 03c0").request
+    else {
+        panic!("not a setup request");
+    };
+    assert_eq!(setup.reserved, 0x77);
+    // Reserved bytes of PLC stop and control.
+    let Request::PlcStop(stop) =
+        request("32 01 0000 0001 0010 0000 29 0102030405 09 505f50524f4752414d").request
+    else {
+        panic!("not a stop request");
+    };
+    assert_eq!(stop.reserved, [1, 2, 3, 4, 5]);
+    let Request::PlcControl(control) =
+        request("32 01 0000 0050 0014 0000 28 000000000000fe 0000 09 505f50524f4752414d").request
+    else {
+        panic!("not a control request");
+    };
+    assert_eq!(control.reserved, [0, 0, 0, 0, 0, 0, 0xfe]);
+    assert_eq!(control.service, b"P_PROGRAM");
+    // A write request item's reserved first byte; the item still carries its data.
+    let Request::WriteVar(write) =
+        request("32 01 0000 0006 000e 0005 05 01 120a10020001000184000000 0a 04 0008 42").request
+    else {
+        panic!("not a write request");
+    };
+    assert_eq!(write.items[0].reserved, 0x0a);
+    assert_eq!(write.items[0].data, [0x42]);
+    // python-snap7 3.3.0's read var without item count.
+    let Request::ReadVar(read) = request("32 01 0000 0015 0001 0000 04").request else {
+        panic!("not a read request");
+    };
+    assert!(read.without_count && read.items.is_empty());
+    // Ack-data without sections stays ack-data.
+    assert_eq!(
+        response("32 03 0000 0001 0000 0000 8104").response,
+        Response::EmptyAckData
+    );
+    assert_eq!(
+        response("32 02 0000 0001 0000 0000 8104").response,
+        Response::Ack
+    );
+    // Bit lengths, fill bytes, an echoed length.
+    let Response::ReadVar(read) = response(
+        "32 03 0000 0005 0002 0016 0000 04 04 \
+         ff 04 0003 aa 77 \
+         0a 00 0020 \
+         ff 04 0010 1234 \
+         ff 09 0001 bb 00",
+    )
+    .response
+    else {
+        panic!("not a read answer");
+    };
+    let kept: Vec<_> = read.items.iter().map(|i| (i.wire_len, i.fill)).collect();
+    assert_eq!(
+        kept,
+        [
+            (Some(3), Some(0x77)),
+            (Some(0x20), None),
+            (None, None),
+            (None, Some(0))
+        ]
+    );
+}
+
+#[test]
+fn what_is_no_s7comm_is_refused() {
+    // An ack (02) carries no sections; only ack-data (03) does.
+    assert_eq!(
+        ResponsePdu::parse(&h("32 02 0000 0007 0002 0001 0000 0501 ff")),
+        Err(Error::AckWithSections {
+            param_len: 2,
+            data_len: 1
+        })
+    );
+    // The userdata parameter head is xx 01 12.
+    assert_eq!(
+        RequestPdu::parse(&h(
+            "32 07 0000 0001 0008 0008 00 02 12 04 11 44 01 00 ff09 0004 0011 0000"
+        )),
+        Err(Error::InvalidValue {
+            what: "userdata parameter head",
+            value: 2
+        })
+    );
+    // The last data unit byte is 00 or 01.
+    assert_eq!(
+        ResponsePdu::parse(&h(
+            "32 07 0000 0001 000c 0004 000112 08 12 84 01 01 00 02 0000 0a000000"
+        )),
+        Err(Error::InvalidValue {
+            what: "userdata last data unit",
+            value: 2
+        })
+    );
+}
+
+#[test]
+fn new_fields_default_to_the_canonical_encoding() {
+    let read = RequestPdu::new(
+        1,
+        Request::ReadVar(ReadVarRequest::new(vec![ItemAddress::bytes(
+            Area::DataBlock,
+            1,
+            0,
+            4,
+        )])),
+    );
+    assert_eq!(
+        read.to_bytes().unwrap(),
+        h("32 01 0000 0001 000e 0000 04 01 120a10020004000184000000")
+    );
+    assert_eq!(
+        RequestPdu::new(2, Request::PlcControl(PlcControlRequest::hot_start()))
+            .to_bytes()
+            .unwrap(),
+        h("32 01 0000 0002 0014 0000 28 000000000000fd 0000 09 505f50524f4752414d")
+    );
+    assert_eq!(Header::default().reserved, 0);
+    assert_eq!(SetupCommunication::default().reserved, 0);
 }

@@ -39,57 +39,128 @@ fn item_address() -> impl Strategy<Value = ItemAddress> {
         })
 }
 
+/// A LEN other than the implied one that still stands for `len` data bytes: a bit count
+/// that is not whole bytes, for the bit-counted transport sizes.
+fn kept_bit_len(ts: DataTransportSize, len: usize, short_by: u8) -> Option<u16> {
+    let bits = u16::try_from(len * 8).ok()?;
+    (ts.counts_bits() && len > 0 && short_by > 0).then(|| bits - u16::from(short_by))
+}
+
+/// Keeps `fill` where decoding would keep it: after odd-length data, and between items only
+/// when it is not the canonical `00`.
+fn kept_fill(fill: Option<u8>, data_len: usize, last: bool) -> Option<u8> {
+    fill.filter(|&b| data_len % 2 == 1 && (last || b != 0))
+}
+
+/// A read var answer item whose kept fill byte is not normalised yet (see [`items_at`]).
 fn data_item() -> impl Strategy<Value = DataItem> {
-    (any::<u8>(), any::<u8>(), vec(any::<u8>(), 0..40)).prop_map(|(rc, ts, data)| {
-        let return_code = ReturnCode::from_u8(rc);
-        DataItem {
-            return_code,
-            transport_size: DataTransportSize::from_u8(ts),
-            // An item with an error return code carries no data, whatever its LEN says.
-            data: if s7comm::data_item::carries_data(return_code) {
-                data
+    (
+        (any::<u8>(), any::<u8>(), vec(any::<u8>(), 0..40)),
+        (0u8..8, any::<u16>(), proptest::option::of(any::<u8>())),
+    )
+        .prop_map(|((rc, ts, data), (short_by, echoed, fill))| {
+            let return_code = ReturnCode::from_u8(rc);
+            let transport_size = DataTransportSize::from_u8(ts);
+            // An item with an error return code carries no data, whatever its LEN says; the
+            // LEN it echoes is kept.
+            let (data, wire_len) = if s7comm::data_item::carries_data(return_code) {
+                let wire_len = kept_bit_len(transport_size, data.len(), short_by);
+                (data, wire_len)
             } else {
-                Vec::new()
-            },
-        }
+                (Vec::new(), Some(echoed).filter(|&len| len != 0))
+            };
+            DataItem {
+                return_code,
+                transport_size,
+                data,
+                wire_len,
+                fill,
+            }
+        })
+}
+
+/// Items with their fill bytes kept only where decoding keeps them.
+fn items_at<T>(mut items: Vec<T>, fill: impl Fn(&mut T, bool)) -> Vec<T> {
+    let last = items.len().saturating_sub(1);
+    for (i, item) in items.iter_mut().enumerate() {
+        fill(item, i == last);
+    }
+    items
+}
+
+fn data_items(max: usize) -> impl Strategy<Value = Vec<DataItem>> {
+    vec(data_item(), 0..max).prop_map(|items| {
+        items_at(items, |item, last| {
+            item.fill = kept_fill(item.fill, item.data.len(), last);
+        })
     })
 }
 
 fn write_item() -> impl Strategy<Value = WriteItem> {
-    (item_address(), any::<u8>(), vec(any::<u8>(), 0..40)).prop_map(|(address, ts, data)| {
-        WriteItem {
-            address,
-            transport_size: DataTransportSize::from_u8(ts),
-            data,
-        }
+    (
+        (item_address(), any::<u8>(), vec(any::<u8>(), 0..40)),
+        (any::<u8>(), 0u8..8, proptest::option::of(any::<u8>())),
+    )
+        .prop_map(|((address, ts, data), (reserved, short_by, fill))| {
+            let transport_size = DataTransportSize::from_u8(ts);
+            WriteItem {
+                wire_len: kept_bit_len(transport_size, data.len(), short_by),
+                reserved,
+                fill,
+                ..WriteItem::with_transport_size(address, transport_size, data)
+            }
+        })
+}
+
+fn write_items(max: usize) -> impl Strategy<Value = Vec<WriteItem>> {
+    vec(write_item(), 0..max).prop_map(|items| {
+        items_at(items, |item, last| {
+            item.fill = kept_fill(item.fill, item.data.len(), last);
+        })
     })
 }
 
 fn userdata() -> impl Strategy<Value = UserData> {
     (
-        (any::<u8>(), 0u8..16, 0u8..16, any::<u8>(), any::<u8>()),
+        (
+            any::<u8>(),
+            any::<u8>(),
+            0u8..16,
+            0u8..16,
+            any::<u8>(),
+            any::<u8>(),
+        ),
         proptest::option::of((any::<u8>(), any::<bool>(), any::<u16>())),
-        (any::<u8>(), any::<u8>(), vec(any::<u8>(), 0..60)),
+        (any::<u8>(), any::<u8>(), vec(any::<u8>(), 0..60), 0u8..8),
     )
         .prop_map(
-            |((method, kind, group, subfunction, sequence), cont, (rc, ts, data))| UserData {
-                params: UserDataParams {
-                    method,
-                    kind,
-                    group,
-                    subfunction,
-                    sequence,
-                    continuation: cont.map(|(data_unit_ref, more, error)| Continuation {
-                        data_unit_ref,
-                        more,
-                        error: ErrorCode(error),
-                    }),
-                },
-                item: UserDataItem {
-                    return_code: ReturnCode::from_u8(rc),
-                    transport_size: DataTransportSize::from_u8(ts),
-                    data,
-                },
+            |(
+                (reserved, method, kind, group, subfunction, sequence),
+                cont,
+                (rc, ts, data, short_by),
+            )| {
+                let transport_size = DataTransportSize::from_u8(ts);
+                UserData {
+                    params: UserDataParams {
+                        reserved,
+                        method,
+                        kind,
+                        group,
+                        subfunction,
+                        sequence,
+                        continuation: cont.map(|(data_unit_ref, more, error)| Continuation {
+                            data_unit_ref,
+                            more,
+                            error: ErrorCode(error),
+                        }),
+                    },
+                    item: UserDataItem {
+                        return_code: ReturnCode::from_u8(rc),
+                        transport_size,
+                        wire_len: kept_bit_len(transport_size, data.len(), short_by),
+                        data,
+                    },
+                }
             },
         )
 }
@@ -101,22 +172,42 @@ fn unknown_params() -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn setup() -> impl Strategy<Value = SetupCommunication> {
-    (any::<u16>(), any::<u16>(), any::<u16>()).prop_map(|(a, b, pdu)| SetupCommunication {
-        max_amq_calling: a,
-        max_amq_called: b,
-        pdu_length: pdu,
+    (any::<u16>(), any::<u16>(), any::<u16>(), any::<u8>()).prop_map(|(a, b, pdu, reserved)| {
+        SetupCommunication {
+            max_amq_calling: a,
+            max_amq_called: b,
+            pdu_length: pdu,
+            reserved,
+        }
     })
 }
 
 fn request() -> impl Strategy<Value = Request> {
     prop_oneof![
         setup().prop_map(Request::SetupCommunication),
-        vec(item_address(), 0..25).prop_map(|items| Request::ReadVar(ReadVarRequest { items })),
-        vec(write_item(), 0..8).prop_map(|items| Request::WriteVar(WriteVarRequest { items })),
-        vec(any::<u8>(), 0..20).prop_map(|service| Request::PlcStop(PlcStopRequest { service })),
-        (vec(any::<u8>(), 0..12), vec(any::<u8>(), 0..20)).prop_map(|(argument, service)| {
-            Request::PlcControl(PlcControlRequest { argument, service })
+        (vec(item_address(), 0..25), any::<bool>()).prop_map(|(items, bare)| {
+            // Only a request without items can lack its item count.
+            let without_count = bare && items.is_empty();
+            Request::ReadVar(ReadVarRequest {
+                items,
+                without_count,
+            })
         }),
+        write_items(8).prop_map(|items| Request::WriteVar(WriteVarRequest { items })),
+        (vec(any::<u8>(), 0..20), any::<[u8; 5]>())
+            .prop_map(|(service, reserved)| Request::PlcStop(PlcStopRequest { service, reserved })),
+        (
+            vec(any::<u8>(), 0..12),
+            vec(any::<u8>(), 0..20),
+            any::<[u8; 7]>()
+        )
+            .prop_map(|(argument, service, reserved)| {
+                Request::PlcControl(PlcControlRequest {
+                    argument,
+                    service,
+                    reserved,
+                })
+            }),
         userdata().prop_map(Request::UserData),
         (unknown_params(), vec(any::<u8>(), 0..20))
             .prop_map(|(params, data)| Request::Unknown { params, data }),
@@ -127,8 +218,9 @@ fn response() -> impl Strategy<Value = (ErrorCode, Response)> {
     let error = any::<u16>().prop_map(ErrorCode);
     prop_oneof![
         error.clone().prop_map(|e| (e, Response::Ack)),
+        error.clone().prop_map(|e| (e, Response::EmptyAckData)),
         (error.clone(), setup()).prop_map(|(e, s)| (e, Response::SetupCommunication(s))),
-        (error.clone(), vec(data_item(), 0..12))
+        (error.clone(), data_items(12))
             .prop_map(|(e, items)| (e, Response::ReadVar(ReadVarResponse { items }))),
         (error.clone(), vec(any::<u8>(), 0..30)).prop_map(|(e, codes)| {
             let return_codes = codes.into_iter().map(ReturnCode::from_u8).collect();
@@ -161,15 +253,11 @@ fn response() -> impl Strategy<Value = (ErrorCode, Response)> {
 /// Valid request and answer encodings with some bytes overwritten.
 fn mutated_frame() -> impl Strategy<Value = Vec<u8>> {
     let requests = (any::<u16>(), request())
-        .prop_map(|(pdu_ref, request)| RequestPdu { pdu_ref, request }.to_bytes().unwrap());
+        .prop_map(|(pdu_ref, request)| RequestPdu::new(pdu_ref, request).to_bytes().unwrap());
     let responses = (any::<u16>(), response()).prop_map(|(pdu_ref, (error, response))| {
-        ResponsePdu {
-            pdu_ref,
-            error,
-            response,
-        }
-        .to_bytes()
-        .unwrap()
+        ResponsePdu::new(pdu_ref, error, response)
+            .to_bytes()
+            .unwrap()
     });
     (
         prop_oneof![requests, responses],
@@ -186,10 +274,15 @@ fn mutated_frame() -> impl Strategy<Value = Vec<u8>> {
         })
 }
 
-/// Runs every decoder on `bytes`, whole and as sections.
+/// Runs every decoder on `bytes`, whole and as sections; a whole PDU that decodes encodes
+/// back to exactly `bytes`.
 fn decode_everything(bytes: &[u8]) {
-    let _ = RequestPdu::parse(bytes);
-    let _ = ResponsePdu::parse(bytes);
+    if let Ok(pdu) = RequestPdu::parse(bytes) {
+        assert_eq!(pdu.to_bytes().unwrap(), bytes, "{pdu:?}");
+    }
+    if let Ok(pdu) = ResponsePdu::parse(bytes) {
+        assert_eq!(pdu.to_bytes().unwrap(), bytes, "{pdu:?}");
+    }
     let _ = Header::parse(bytes);
     if let Ok((_, params, data)) = Header::split(bytes) {
         let _ = UserData::parse(params, data).map(|u| u.service());
@@ -212,16 +305,20 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
-    fn requests_round_trip(pdu_ref in any::<u16>(), request in request()) {
-        let pdu = RequestPdu { pdu_ref, request };
+    fn requests_round_trip(pdu_ref in any::<u16>(), request in request(), reserved in any::<u16>()) {
+        let pdu = RequestPdu { reserved, ..RequestPdu::new(pdu_ref, request) };
         let bytes = pdu.to_bytes().unwrap();
         prop_assert_eq!(bytes.len(), pdu.buffer_len());
         prop_assert_eq!(RequestPdu::parse(&bytes).unwrap(), pdu);
     }
 
     #[test]
-    fn responses_round_trip(pdu_ref in any::<u16>(), (error, response) in response()) {
-        let pdu = ResponsePdu { pdu_ref, error, response };
+    fn responses_round_trip(
+        pdu_ref in any::<u16>(),
+        (error, response) in response(),
+        reserved in any::<u16>(),
+    ) {
+        let pdu = ResponsePdu { reserved, ..ResponsePdu::new(pdu_ref, error, response) };
         let bytes = pdu.to_bytes().unwrap();
         prop_assert_eq!(bytes.len(), pdu.buffer_len());
         prop_assert_eq!(ResponsePdu::parse(&bytes).unwrap(), pdu);

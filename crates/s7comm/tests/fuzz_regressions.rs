@@ -3,9 +3,10 @@
 //! promises:
 //!
 //! - `tag/ok-*` parse, `tag/err-*` are refused;
-//! - `decode/reject-*` decode neither as request nor as answer; `decode/lossy-*` decode and
-//!   re-encode to other bytes (the codec ignores or normalises the field the name gives);
-//!   every other `decode/*` seed decodes and re-encodes to exactly its own bytes.
+//! - `decode/reject-*` decode neither as request nor as answer; every other `decode/*` seed
+//!   decodes (as request, as answer or both) and re-encodes to exactly its own bytes. The
+//!   names say which kept field a seed covers (reserved bytes, fill bytes, item lengths, a
+//!   missing item count, an ack-data without sections).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::fs;
@@ -51,26 +52,21 @@ fn check_tag(data: &[u8]) -> bool {
     }
 }
 
-/// The checks of fuzz target `s7comm_decode`; returns the re-encodings of what decoded.
-fn check_decode(data: &[u8]) -> Vec<Vec<u8>> {
-    let mut wires = Vec::new();
+/// The checks of fuzz target `s7comm_decode`: whatever decodes re-encodes to exactly `data`.
+/// Returns how many of the two decoders accepted it.
+fn check_decode(name: &str, data: &[u8]) -> usize {
+    let mut decoded = 0;
     if let Ok(request) = RequestPdu::parse(data) {
-        let wire = request.to_bytes().unwrap();
-        assert_eq!(wire.len(), request.buffer_len());
-        let again = RequestPdu::parse(&wire).unwrap();
-        assert_eq!(again, request);
-        assert_eq!(again.to_bytes().unwrap(), wire);
-        wires.push(wire);
+        assert_eq!(request.buffer_len(), data.len(), "{name}: {request:?}");
+        assert_eq!(request.to_bytes().unwrap(), data, "{name}: {request:?}");
+        decoded += 1;
     }
     if let Ok(response) = ResponsePdu::parse(data) {
-        let wire = response.to_bytes().unwrap();
-        assert_eq!(wire.len(), response.buffer_len());
-        let again = ResponsePdu::parse(&wire).unwrap();
-        assert_eq!(again, response);
-        assert_eq!(again.to_bytes().unwrap(), wire);
-        wires.push(wire);
+        assert_eq!(response.buffer_len(), data.len(), "{name}: {response:?}");
+        assert_eq!(response.to_bytes().unwrap(), data, "{name}: {response:?}");
+        decoded += 1;
     }
-    wires
+    decoded
 }
 
 #[test]
@@ -89,21 +85,11 @@ fn tag_seeds() {
 #[test]
 fn decode_seeds() {
     for (name, data) in seeds("decode") {
-        let wires = check_decode(&data);
+        let decoded = check_decode(&name, &data);
         if name.starts_with("reject-") {
-            assert!(wires.is_empty(), "{name} decodes");
-        } else if name.starts_with("lossy-") {
-            assert!(!wires.is_empty(), "{name} does not decode");
-            assert!(
-                wires.iter().all(|w| *w != data),
-                "{name} re-encodes identically"
-            );
+            assert_eq!(decoded, 0, "{name} decodes");
         } else {
-            assert!(!wires.is_empty(), "{name} does not decode");
-            assert!(
-                wires.iter().all(|w| *w == data),
-                "{name} re-encodes to {wires:02x?}"
-            );
+            assert!(decoded > 0, "{name} does not decode");
         }
     }
 }

@@ -34,6 +34,7 @@ fn emit_header_error(out: &mut Vec<u8>, pdu_ref: u16, error: ErrorCode) {
         param_len: 0,
         data_len: 0,
         error,
+        ..Default::default()
     }
     .emit(out);
 }
@@ -46,6 +47,7 @@ fn emit_ack_data_head(out: &mut Vec<u8>, pdu_ref: u16) {
         param_len: 0,
         data_len: 0,
         error: ErrorCode::NONE,
+        ..Default::default()
     }
     .emit(out);
 }
@@ -71,6 +73,7 @@ fn emit_userdata(out: &mut Vec<u8>, pdu_ref: u16, answer: &UserData) -> Result<(
         param_len: wire_u16(answer.param_len(), "parameter length")?,
         data_len: wire_u16(answer.data_len(), "data length")?,
         error: ErrorCode::NONE,
+        ..Default::default()
     }
     .emit(out);
     answer.emit_params(out);
@@ -279,6 +282,7 @@ impl Plc {
             max_amq_calling: asked.max_amq_calling.clamp(1, config.max_parallel_jobs),
             max_amq_called: asked.max_amq_called.clamp(1, config.max_parallel_jobs),
             pdu_length: asked.pdu_length.clamp(MIN_PDU_SIZE, config.max_pdu_size),
+            ..Default::default()
         };
         session.pdu_size = granted.pdu_length;
         session.amq_calling = granted.max_amq_calling;

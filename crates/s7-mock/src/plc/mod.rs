@@ -47,14 +47,15 @@
 //!
 //! let plc = Plc::builder().max_pdu_size(480).build()?;
 //! let mut session = plc.session();
-//! let setup = RequestPdu {
-//!     pdu_ref: 1,
-//!     request: Request::SetupCommunication(SetupCommunication {
+//! let setup = RequestPdu::new(
+//!     1,
+//!     Request::SetupCommunication(SetupCommunication {
 //!         max_amq_calling: 1,
 //!         max_amq_called: 1,
 //!         pdu_length: 960,
+//!         ..Default::default()
 //!     }),
-//! };
+//! );
 //! let bytes = setup.to_bytes()?;
 //! let mut out = Vec::new();
 //! let handled = plc.handle(&mut session, &bytes, &mut out, &mut NoHooks)?;
