@@ -20,6 +20,7 @@ use s7_mock::plc::CpuState;
 use s7_mock::profile::{Preset, Profile, Simulation};
 use s7_mock::{Error, Server};
 use s7comm::szl::{COMPONENT_IDENTIFICATION, MODULE_IDENTIFICATION};
+use s7comm::{Tag, Value};
 use server_support::{options, transport};
 
 fn examples() -> PathBuf {
@@ -108,7 +109,7 @@ fn every_example_profile_loads() {
     assert!(db1.contents[8..].iter().all(|b| *b == 0));
 
     let tags = plant.tags();
-    assert_eq!(tags.len(), 2);
+    assert_eq!(tags.len(), 4);
     assert_eq!(tags[0].name.value, "motor_speed");
     assert_eq!(tags[0].address.value, "DB1.DBD20");
     assert_eq!(tags[0].data_type.as_ref().unwrap().value, "REAL");
@@ -117,9 +118,9 @@ fn every_example_profile_loads() {
         toml::Value::Float(1500.0)
     );
     assert!(tags[0].simulate.is_none());
-    assert_eq!(tags[1].name.value, "level");
+    assert_eq!(tags[3].name.value, "level");
     assert_eq!(
-        tags[1].simulate.as_ref().unwrap().value,
+        tags[3].simulate.as_ref().unwrap().value,
         Simulation::Sine {
             min: 0.0,
             max: 100.0,
@@ -127,31 +128,44 @@ fn every_example_profile_loads() {
         }
     );
     assert_eq!(
-        tags[1].name.line + 3,
-        tags[1].simulate.as_ref().unwrap().line
+        tags[3].name.line + 3,
+        tags[3].simulate.as_ref().unwrap().line
     );
 }
 
 #[test]
-fn the_plant_profile_is_refused_until_tags_are_wired() {
+fn the_plant_profile_serves_its_tags() {
     let plant = load_example("plant.toml");
-    let error = Server::builder().profile(&plant).unwrap_err();
-    let line = plant.tags()[0].name.line;
+    let server = Server::builder()
+        .profile(&plant)
+        .unwrap()
+        .bind("127.0.0.1:0".parse().unwrap())
+        .start()
+        .unwrap();
+    let names: Vec<String> = server.tags().into_iter().map(|t| t.name).collect();
+    assert_eq!(names, ["motor_speed", "running", "batch", "level"]);
+    assert_eq!(server.read_tag("motor_speed").unwrap(), Value::Real(1500.0));
+    assert_eq!(server.read_tag("running").unwrap(), Value::Bool(true));
     assert_eq!(
-        error,
-        Error::TagsNotSupported {
-            origin: plant.origin().to_owned(),
-            line,
-            name: "motor_speed".into(),
-            count: 2,
-        }
+        server.read_tag("batch").unwrap(),
+        Value::String("B-0042".into())
     );
-    let message = error.to_string();
-    assert!(message.contains("tags are not supported yet"), "{message}");
-    assert!(
-        message.contains(&format!("plant.toml:{line}: [[tag]] \"motor_speed\"")),
-        "{message}"
+    // The image's bytes around the tags are untouched.
+    assert_eq!(
+        server.read_bytes(Region::DataBlock(1), 0, 8).unwrap(),
+        b"S7MOCK\x00\x01"
     );
+    let Value::Real(level) = server.read_tag("level").unwrap() else {
+        panic!("level is a REAL");
+    };
+    assert!((0.0..=100.0).contains(&level), "{level}");
+
+    // A client on rack 0, slot 1 reads the same.
+    let mut c = connect(server.local_addr(), 0, 1).unwrap();
+    let speed = Tag::parse("DB1.DBD20:REAL").unwrap();
+    assert_eq!(c.read_tag(&speed).unwrap(), Value::Real(1500.0));
+    let batch = Tag::parse("DB1.DBB100:STRING[20]").unwrap();
+    assert_eq!(c.read_tag(&batch).unwrap(), Value::String("B-0042".into()));
 }
 
 #[test]
