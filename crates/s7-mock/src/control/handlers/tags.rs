@@ -43,6 +43,9 @@ struct TagJson {
     /// For a simulated tag, whether its simulation still runs.
     #[serde(skip_serializing_if = "Option::is_none")]
     simulating: Option<bool>,
+    /// In a listing: why the value cannot be read (then `value` is `null`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -95,17 +98,29 @@ fn describe(server: &Server, tag: &Tag) -> Result<TagJson, ApiError> {
         data_type: type_label(tag),
         value: to_json(&value),
         simulating,
+        error: None,
     })
 }
 
 fn list(shared: &Shared, exchange: &mut Exchange) -> Result<Reply, ApiError> {
     exchange.query()?.finish()?;
-    let tags = shared
+    // One tag whose bytes are no value of its type (raw memory written over it) does not
+    // hide the others: it is listed with its error.
+    let tags: Vec<TagJson> = shared
         .server
         .tags()
-        .iter()
-        .map(|named| describe(&shared.server, &named.tag))
-        .collect::<Result<Vec<TagJson>, ApiError>>()?;
+        .into_iter()
+        .map(|named| {
+            describe(&shared.server, &named.tag).unwrap_or_else(|error| TagJson {
+                name: Some(named.name),
+                address: operand(&named.tag),
+                data_type: type_label(&named.tag),
+                value: Json::Null,
+                simulating: named.simulation.is_some().then_some(named.simulating),
+                error: Some(error.message),
+            })
+        })
+        .collect();
     Reply::ok(&serde_json::json!({ "tags": tags }))
 }
 
