@@ -154,21 +154,41 @@ pub enum Error {
         /// What is wrong, starting with the table and key, e.g. `[[db]] number: ...`.
         message: String,
     },
-    /// The profile has `[[tag]]` entries, which the mock cannot apply yet (tag addresses and
-    /// typed values are not wired): it refuses the profile rather than ignore them.
-    #[error(
-        "{origin}:{line}: [[tag]] {name:?}: tags are not supported yet \
-         (the profile has {count} [[tag]] entries)"
-    )]
-    TagsNotSupported {
-        /// The profile file.
-        origin: String,
-        /// Line of the first tag's name.
-        line: usize,
-        /// Name of the first tag.
+    /// No tag has this name, and it is not an address either.
+    #[error("no tag named {name:?} (and as an address: {reason})")]
+    UnknownTag {
+        /// The name asked for.
         name: String,
-        /// How many `[[tag]]` entries the profile has.
-        count: usize,
+        /// Why it is not an address either.
+        reason: String,
+    },
+    /// An address that carries a type was given another type as well.
+    #[error("{address} is of type {address_type}, not {given}")]
+    TagTypeConflict {
+        /// The address (or tag name) as given.
+        address: String,
+        /// The type the address (or named tag) has.
+        address_type: String,
+        /// The other type given.
+        given: String,
+    },
+    /// A value that does not have the shape of its tag (an array for a scalar, an array of
+    /// another length, a JSON object).
+    #[error("value for {tag}: {reason}")]
+    TagValue {
+        /// The tag, in canonical form.
+        tag: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A named tag that cannot be served: its place is not in the memory, its value does not
+    /// fit, its simulation does not fit its type.
+    #[error("tag {name:?}: {reason}")]
+    InvalidTag {
+        /// The tag's name.
+        name: String,
+        /// What is wrong.
+        reason: String,
     },
 }
 

@@ -10,6 +10,8 @@
 //!   and it can be driven without sockets, as below.
 //! - [`profile`]: profile files (TOML) and CPU presets, applied with
 //!   [`ServerBuilder::profile`].
+//! - [`tags`]: named tags (typed values at S7 addresses) and their live values, read and
+//!   written with [`Server::read_tag`] and [`Server::write_tag`].
 //! - [`cli`]: the command line of the `s7-mock` binary.
 //! - `control` (feature `control`, part of `cli`): the HTTP control API, `ControlServer`.
 //!
@@ -46,6 +48,7 @@ pub mod memory;
 pub mod plc;
 pub mod profile;
 pub mod server;
+pub mod tags;
 
 pub use error::Error;
 pub use plc::{Plc, Session};

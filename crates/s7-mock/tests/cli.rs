@@ -487,8 +487,14 @@ fn a_profile_that_does_not_load_exits_with_code_2_and_serves_nothing() {
             "plant.toml:7: [[db]] image: cannot read \"/nonexistent/db1.bin\"",
         ),
         (
-            format!("{listen}\n[[tag]]\nname = \"level\"\naddress = \"DB1.DBD24\"\nvalue = 1.0\n"),
-            "plant.toml:5: [[tag]] \"level\": tags are not supported yet",
+            format!("{listen}\n[[tag]]\nname = \"level\"\naddress = \"DB7.DBD24\"\nvalue = 1.0\n"),
+            "plant.toml:6: [[tag]] address: data block 7 does not exist",
+        ),
+        (
+            format!(
+                "{listen}\n[[tag]]\nname = \"level\"\naddress = \"DB1.DBW24:INT\"\nvalue = 40000\n"
+            ),
+            "plant.toml:7: [[tag]] value: int value 40000 is outside -32768..=32767",
         ),
     ];
     for (text, expected) in cases {
@@ -514,23 +520,28 @@ fn a_profile_that_does_not_load_exits_with_code_2_and_serves_nothing() {
 }
 
 #[test]
-fn the_example_plant_profile_is_refused_until_tags_are_wired() {
+fn the_example_plant_profile_serves_its_tags() {
     let plant = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../examples/profiles/plant.toml"
     );
-    let output = run(&["--profile", plant, "--listen", "127.0.0.1:0"]);
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("tags are not supported yet"), "{stderr}");
-    let mock = Mock::start(&[
-        "--profile",
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../examples/profiles/s7-1500.toml"
-        ),
-    ]);
-    assert_eq!(connect_slot(mock.addr, 1).unwrap().pdu_size(), 960);
+    let mock = Mock::start(&["--profile", plant]);
+    let mut c = connect_slot(mock.addr, 1).unwrap();
+    assert_eq!(c.pdu_size(), 960);
+    let speed = s7comm::Tag::parse("DB1.DBD20:REAL").unwrap();
+    assert_eq!(c.read_tag(&speed).unwrap(), s7comm::Value::Real(1500.0));
+    let running = s7comm::Tag::parse("DB1.DBX50.3").unwrap();
+    assert_eq!(c.read_tag(&running).unwrap(), s7comm::Value::Bool(true));
+    let batch = s7comm::Tag::parse("DB1.DBB100:STRING[20]").unwrap();
+    assert_eq!(
+        c.read_tag(&batch).unwrap(),
+        s7comm::Value::String("B-0042".into())
+    );
+    let level = s7comm::Tag::parse("DB1.DBD24:REAL").unwrap();
+    let s7comm::Value::Real(level) = c.read_tag(&level).unwrap() else {
+        panic!("not a REAL");
+    };
+    assert!((0.0..=100.0).contains(&level), "{level}");
 }
 
 /// An HTTP GET on the control API with `Connection: close`: status line and body.

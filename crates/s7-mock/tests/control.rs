@@ -840,3 +840,384 @@ fn unknown_routes_methods_and_oversized_bodies_are_refused() {
     assert_eq!(mock.server().cpu_state(), CpuState::Stop);
     s7_works(&mock);
 }
+
+/// The standard layout with named tags: a REAL, a BOOL, a STRING, an INT array and a ramp on
+/// a manual clock.
+fn tagged(clock: &s7_mock::tags::TagClock) -> Mock {
+    use s7_mock::profile::Simulation;
+    use s7comm::{Tag, Value as S7};
+    let builder = builder()
+        .tag(
+            "motor_speed",
+            Tag::parse("DB1.DBD20:REAL").unwrap(),
+            S7::Real(1500.0),
+        )
+        .tag(
+            "running",
+            Tag::parse("DB1.DBX50.3").unwrap(),
+            S7::Bool(true),
+        )
+        .tag(
+            "batch",
+            Tag::parse("DB1.DBB100:STRING[20]").unwrap(),
+            S7::String("B-0042".into()),
+        )
+        .tag(
+            "setpoints",
+            Tag::parse("DB2.DBW0:INT[3]").unwrap(),
+            S7::Array(vec![S7::Int(1), S7::Int(-2), S7::Int(3)]),
+        )
+        .simulated_tag(
+            "level",
+            Tag::parse("DB1.DBD24:REAL").unwrap(),
+            Simulation::Ramp {
+                min: 0.0,
+                max: 100.0,
+                period_ms: 1000,
+            },
+        )
+        .tag_clock(clock.clone());
+    Mock::with(builder, None)
+}
+
+#[test]
+fn tags_are_listed_and_read_by_name_or_address() {
+    let clock = s7_mock::tags::TagClock::manual();
+    let mock = tagged(&clock);
+    let all = mock.ok("GET", "/tags", None);
+    assert_eq!(
+        all["tags"],
+        json!([
+            {"name": "motor_speed", "address": "DB1.DBD20", "type": "REAL", "value": 1500.0},
+            {"name": "running", "address": "DB1.DBX50.3", "type": "BOOL", "value": true},
+            {"name": "batch", "address": "DB1.DBB100", "type": "STRING[20]", "value": "B-0042"},
+            {"name": "setpoints", "address": "DB2.DBW0", "type": "INT[3]", "value": [1, -2, 3]},
+            {"name": "level", "address": "DB1.DBD24", "type": "REAL", "value": 0.0, "simulating": true},
+        ])
+    );
+    assert_eq!(
+        mock.ok("GET", "/tags/motor_speed", None),
+        json!({"name": "motor_speed", "address": "DB1.DBD20", "type": "REAL", "value": 1500.0})
+    );
+    // Addresses in any dialect, typed or not, URL-encoded or not; a named tag's place shows
+    // its name.
+    for path in [
+        "/tags/DB1.DBD20:REAL",
+        "/tags/DB1.DBD20%3AREAL",
+        "/tags/%25DB1.DBD20:REAL",
+        "/tags/DB1,REAL20",
+    ] {
+        assert_eq!(mock.ok("GET", path, None)["name"], "motor_speed", "{path}");
+        assert_eq!(mock.ok("GET", path, None)["value"], 1500.0, "{path}");
+    }
+    assert_eq!(
+        mock.ok("GET", "/tags/DB1.DBD20", None),
+        json!({"name": null, "address": "DB1.DBD20", "type": "DWORD", "value": 0x44BB_8000u32})
+    );
+    // The simulation is computed when read.
+    clock.set(Duration::from_millis(250));
+    assert_eq!(mock.ok("GET", "/tags/level", None)["value"], 25.0);
+    clock.set(Duration::from_millis(500));
+    assert_eq!(
+        mock.ok("GET", "/memory/db?db=1&start=24&len=4", None)["hex"],
+        "42480000",
+        "50.0 in memory"
+    );
+    s7_works(&mock);
+}
+
+#[test]
+fn a_value_set_through_the_api_is_read_by_a_client_and_the_other_way_round() {
+    use s7comm::{Tag, Value as S7};
+    let clock = s7_mock::tags::TagClock::manual();
+    let mock = tagged(&clock);
+    let mut c = mock.s7();
+
+    let answer = mock.ok("PUT", "/tags/motor_speed", Some(r#"{"value": 1234.5}"#));
+    assert_eq!(answer["value"], 1234.5);
+    let speed = Tag::parse("DB1.DBD20:REAL").unwrap();
+    assert_eq!(c.read_tag(&speed).unwrap(), S7::Real(1234.5));
+    mock.ok("PUT", "/tags/running", Some(r#"{"value": false}"#));
+    assert_eq!(
+        c.read_tag(&Tag::parse("DB1.DBX50.3").unwrap()).unwrap(),
+        S7::Bool(false)
+    );
+    mock.ok("PUT", "/tags/batch", Some(r#"{"value": "B-0043"}"#));
+    assert_eq!(
+        c.read_tag(&Tag::parse("DB1.DBB100:STRING[20]").unwrap())
+            .unwrap(),
+        S7::String("B-0043".into())
+    );
+    mock.ok(
+        "PUT",
+        "/tags/setpoints",
+        Some(r#"{"value": [7, 8, "16#9"]}"#),
+    );
+    assert_eq!(
+        c.read_tag(&Tag::parse("DB2.DBW0:INT[3]").unwrap()).unwrap(),
+        S7::Array(vec![S7::Int(7), S7::Int(8), S7::Int(9)])
+    );
+    // An address without a type takes one from the body; one with a type needs none.
+    let answer = mock.ok(
+        "PUT",
+        "/tags/DB2.DBD10",
+        Some(r#"{"value": -70000, "type": "DINT"}"#),
+    );
+    assert_eq!(
+        answer,
+        json!({"name": null, "address": "DB2.DBD10", "type": "DINT", "value": -70000})
+    );
+    assert_eq!(
+        c.read_tag(&Tag::parse("DB2.DBD10:DINT").unwrap()).unwrap(),
+        S7::DInt(-70000)
+    );
+    mock.ok("PUT", "/tags/MW4:UINT", Some(r#"{"value": 65535}"#));
+    assert_eq!(mock.server().read_u16(Region::Flags, 4).unwrap(), 65535);
+    // A client's write is what the API reads, and it stops a simulation.
+    c.write_tag(&speed, &S7::Real(-0.5)).unwrap();
+    assert_eq!(mock.ok("GET", "/tags/motor_speed", None)["value"], -0.5);
+    c.write_tag(&Tag::parse("DB1.DBD24:REAL").unwrap(), &S7::Real(42.0))
+        .unwrap();
+    clock.set(Duration::from_millis(700));
+    let level = mock.ok("GET", "/tags/level", None);
+    assert_eq!(level["value"], 42.0);
+    assert_eq!(level["simulating"], false);
+    // Reset starts it again.
+    mock.ok("POST", "/reset", None);
+    let level = mock.ok("GET", "/tags/level", None);
+    assert_eq!(
+        (level["value"].as_f64(), level["simulating"].as_bool()),
+        (Some(70.0), Some(true))
+    );
+    assert_eq!(mock.ok("GET", "/tags/motor_speed", None)["value"], 1500.0);
+}
+
+#[test]
+fn values_of_every_kind_have_a_json_form_that_reads_back() {
+    let mock = Mock::start();
+    let cases: &[(&str, &str, Value)] = &[
+        ("DB2.DBB0:SINT", "-5", json!(-5)),
+        ("DB2.DBB1:CHAR", r#""A""#, json!("A")),
+        ("DB2.DBW2:WCHAR", r#""€""#, json!("€")),
+        ("DB2.DBW4:DATE", r#""2024-03-15""#, json!("2024-03-15")),
+        ("DB2.DBW4:DATE", r#""D#2024-03-16""#, json!("2024-03-16")),
+        ("DB2.DBW6:S5TIME", r#""S5T#2s""#, json!(2000)),
+        ("DB2.DBD8:TIME", r#""T#1m""#, json!(60000)),
+        ("DB2.DBD8:TIME", "-250", json!(-250)),
+        (
+            "DB2.DBD12:TOD",
+            r#""TOD#12:34:56.789""#,
+            json!("12:34:56.789"),
+        ),
+        ("DB2.DBB16:LTIME", "1500000", json!(1_500_000)),
+        ("DB2.DBB24:LWORD", "18446744073709551615", json!(u64::MAX)),
+        ("DB2.DBB32:LREAL", "0.1", json!(0.1)),
+        ("DB2.DBD40:REAL", "0.1", json!(0.1)),
+        ("DB2.DBD40:REAL", r#""NaN""#, json!("NaN")),
+        ("DB2.DBD40:REAL", r#""-inf""#, json!("-inf")),
+        (
+            "DB2.DBB44:DT",
+            r#""DT#2024-03-15-12:34:56.789""#,
+            json!("2024-03-15-12:34:56.789"),
+        ),
+        (
+            "DB2.DBB52:DTL",
+            r#""2024-03-15-12:34:56.123456789""#,
+            json!("2024-03-15-12:34:56.123456789"),
+        ),
+        ("DB2.DBB64:WSTRING[8]", r#""Grüße""#, json!("Grüße")),
+        (
+            "DB2.DBX90.6:BOOL[3]",
+            "[true, false, true]",
+            json!([true, false, true]),
+        ),
+        ("C3", r#""C#42""#, json!(66)),
+        ("T3", "4660", json!(4660)),
+    ];
+    for (address, value, expected) in cases {
+        let path = format!("/tags/{address}");
+        let answer = mock.ok("PUT", &path, Some(&format!(r#"{{"value": {value}}}"#)));
+        assert_eq!(&answer["value"], expected, "{address} = {value}");
+        // What comes out goes back in.
+        let again = mock.ok("PUT", &path, Some(&format!(r#"{{"value": {expected}}}"#)));
+        assert_eq!(&again["value"], expected, "{address} = {expected}");
+        assert_eq!(&mock.ok("GET", &path, None)["value"], expected, "{address}");
+    }
+}
+
+#[test]
+fn tag_errors_are_400_404_or_409_and_leave_the_s7_side_alone() {
+    let clock = s7_mock::tags::TagClock::manual();
+    let mock = tagged(&clock);
+    let cases: &[(&str, &str, Option<&str>, u16, &str)] = &[
+        (
+            "GET",
+            "/tags/motor_sped",
+            None,
+            404,
+            "no tag named \"motor_sped\"",
+        ),
+        (
+            "GET",
+            "/tags/DB9.DBW0",
+            None,
+            404,
+            "data block 9 does not exist",
+        ),
+        (
+            "GET",
+            "/tags/DB1.DBD",
+            None,
+            400,
+            r#""DB1.DBD" at 7: byte offset expected"#,
+        ),
+        (
+            "GET",
+            "/tags/DB1.DBD1022:REAL",
+            None,
+            400,
+            "outside its 1024 bytes",
+        ),
+        (
+            "GET",
+            "/tags/T99",
+            None,
+            400,
+            "timer 99 does not exist (16 configured)",
+        ),
+        ("GET", "/tags/%zz", None, 400, "bad %-escape"),
+        (
+            "GET",
+            "/tags/motor_speed?x=1",
+            None,
+            400,
+            "unknown query parameter",
+        ),
+        (
+            "PUT",
+            "/tags/motor_speed",
+            Some(r#"{"value": "fast"}"#),
+            400,
+            "expected a number",
+        ),
+        (
+            "PUT",
+            "/tags/running",
+            Some(r#"{"value": 2}"#),
+            400,
+            "outside 0..=1",
+        ),
+        (
+            "PUT",
+            "/tags/DB1.DBW0:INT",
+            Some(r#"{"value": 40000}"#),
+            400,
+            "int value 40000 is outside -32768..=32767",
+        ),
+        (
+            "PUT",
+            "/tags/DB1.DBW0:INT",
+            Some(r#"{"value": 1.5}"#),
+            400,
+            "not a whole number",
+        ),
+        (
+            "PUT",
+            "/tags/setpoints",
+            Some(r#"{"value": [1, 2]}"#),
+            400,
+            "expected an array of 3 values, got 2",
+        ),
+        (
+            "PUT",
+            "/tags/setpoints",
+            Some(r#"{"value": 1}"#),
+            400,
+            "expected an array of 3 values",
+        ),
+        (
+            "PUT",
+            "/tags/batch",
+            Some(r#"{"value": null}"#),
+            400,
+            "a tag value is a number",
+        ),
+        (
+            "PUT",
+            "/tags/batch",
+            Some(r#"{"value": {}}"#),
+            400,
+            "a tag value is a number",
+        ),
+        (
+            "PUT",
+            "/tags/batch",
+            Some(r#"{"value": "x", "colour": 1}"#),
+            400,
+            "unknown field",
+        ),
+        (
+            "PUT",
+            "/tags/batch",
+            Some(r#"{}"#),
+            400,
+            "missing field `value`",
+        ),
+        (
+            "PUT",
+            "/tags/DB1.DBW0",
+            Some(r#"{"value": 1, "type": "REAL"}"#),
+            400,
+            "does not fit width of 2 bytes",
+        ),
+        (
+            "PUT",
+            "/tags/DB1.DBW0",
+            Some(r#"{"value": 1, "type": "FLOAT"}"#),
+            400,
+            "unknown data type",
+        ),
+        (
+            "PUT",
+            "/tags/nope",
+            Some(r#"{"value": 1}"#),
+            404,
+            "no tag named \"nope\"",
+        ),
+        (
+            "PUT",
+            "/tags/DB1.DBW0:INT",
+            Some(r#"{"value": 1, "type": "UINT"}"#),
+            409,
+            "DB1.DBW0:INT is of type INT, not UINT",
+        ),
+        (
+            "PUT",
+            "/tags/motor_speed",
+            Some(r#"{"value": 1, "type": "DINT"}"#),
+            409,
+            "motor_speed is of type REAL, not DINT",
+        ),
+        ("DELETE", "/tags/motor_speed", None, 405, "not allowed"),
+    ];
+    for (method, path, body, status, expected) in cases {
+        let message = mock.refused(method, path, *body, *status);
+        assert!(
+            message.contains(expected),
+            "{method} {path}: {message:?} lacks {expected:?}"
+        );
+    }
+    // Nothing was written by a refused request.
+    assert_eq!(mock.ok("GET", "/tags/motor_speed", None)["value"], 1500.0);
+    assert_eq!(
+        mock.ok("GET", "/tags/setpoints", None)["value"],
+        json!([1, -2, 3])
+    );
+    // The same type as the tag's is fine.
+    mock.ok(
+        "PUT",
+        "/tags/motor_speed",
+        Some(r#"{"value": 1, "type": "real"}"#),
+    );
+    s7_works(&mock);
+}

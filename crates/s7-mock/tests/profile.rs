@@ -20,6 +20,7 @@ use s7_mock::plc::CpuState;
 use s7_mock::profile::{Preset, Profile, Simulation};
 use s7_mock::{Error, Server};
 use s7comm::szl::{COMPONENT_IDENTIFICATION, MODULE_IDENTIFICATION};
+use s7comm::{Tag, Value};
 use server_support::{options, transport};
 
 fn examples() -> PathBuf {
@@ -108,7 +109,7 @@ fn every_example_profile_loads() {
     assert!(db1.contents[8..].iter().all(|b| *b == 0));
 
     let tags = plant.tags();
-    assert_eq!(tags.len(), 2);
+    assert_eq!(tags.len(), 4);
     assert_eq!(tags[0].name.value, "motor_speed");
     assert_eq!(tags[0].address.value, "DB1.DBD20");
     assert_eq!(tags[0].data_type.as_ref().unwrap().value, "REAL");
@@ -117,9 +118,9 @@ fn every_example_profile_loads() {
         toml::Value::Float(1500.0)
     );
     assert!(tags[0].simulate.is_none());
-    assert_eq!(tags[1].name.value, "level");
+    assert_eq!(tags[3].name.value, "level");
     assert_eq!(
-        tags[1].simulate.as_ref().unwrap().value,
+        tags[3].simulate.as_ref().unwrap().value,
         Simulation::Sine {
             min: 0.0,
             max: 100.0,
@@ -127,31 +128,44 @@ fn every_example_profile_loads() {
         }
     );
     assert_eq!(
-        tags[1].name.line + 3,
-        tags[1].simulate.as_ref().unwrap().line
+        tags[3].name.line + 3,
+        tags[3].simulate.as_ref().unwrap().line
     );
 }
 
 #[test]
-fn the_plant_profile_is_refused_until_tags_are_wired() {
+fn the_plant_profile_serves_its_tags() {
     let plant = load_example("plant.toml");
-    let error = Server::builder().profile(&plant).unwrap_err();
-    let line = plant.tags()[0].name.line;
+    let server = Server::builder()
+        .profile(&plant)
+        .unwrap()
+        .bind("127.0.0.1:0".parse().unwrap())
+        .start()
+        .unwrap();
+    let names: Vec<String> = server.tags().into_iter().map(|t| t.name).collect();
+    assert_eq!(names, ["motor_speed", "running", "batch", "level"]);
+    assert_eq!(server.read_tag("motor_speed").unwrap(), Value::Real(1500.0));
+    assert_eq!(server.read_tag("running").unwrap(), Value::Bool(true));
     assert_eq!(
-        error,
-        Error::TagsNotSupported {
-            origin: plant.origin().to_owned(),
-            line,
-            name: "motor_speed".into(),
-            count: 2,
-        }
+        server.read_tag("batch").unwrap(),
+        Value::String("B-0042".into())
     );
-    let message = error.to_string();
-    assert!(message.contains("tags are not supported yet"), "{message}");
-    assert!(
-        message.contains(&format!("plant.toml:{line}: [[tag]] \"motor_speed\"")),
-        "{message}"
+    // The image's bytes around the tags are untouched.
+    assert_eq!(
+        server.read_bytes(Region::DataBlock(1), 0, 8).unwrap(),
+        b"S7MOCK\x00\x01"
     );
+    let Value::Real(level) = server.read_tag("level").unwrap() else {
+        panic!("level is a REAL");
+    };
+    assert!((0.0..=100.0).contains(&level), "{level}");
+
+    // A client on rack 0, slot 1 reads the same.
+    let mut c = connect(server.local_addr(), 0, 1).unwrap();
+    let speed = Tag::parse("DB1.DBD20:REAL").unwrap();
+    assert_eq!(c.read_tag(&speed).unwrap(), Value::Real(1500.0));
+    let batch = Tag::parse("DB1.DBB100:STRING[20]").unwrap();
+    assert_eq!(c.read_tag(&batch).unwrap(), Value::String("B-0042".into()));
 }
 
 #[test]
@@ -644,4 +658,207 @@ fn profile_errors_carry_the_key_path() {
 
 fn error_of_value(text: &str) -> Error {
     Profile::from_toml_str(text, "plant.toml").unwrap_err()
+}
+
+/// The message of a profile that loads but does not apply to a builder.
+fn apply_error_of(text: &str) -> String {
+    let profile = Profile::from_toml_str(text, "plant.toml").unwrap_or_else(|e| panic!("{e}"));
+    match Server::builder().profile(&profile) {
+        Ok(_) => panic!("applies, but should not: {text}"),
+        Err(error) => error.to_string(),
+    }
+}
+
+#[test]
+fn tag_addresses_types_and_values_are_checked_with_line_and_key() {
+    let head = "[areas]\nmerkers = 16\ntimers = 4\n\n[[db]]\nnumber = 1\nsize = 64\n\n";
+    let tag = |address: &str, rest: &str| {
+        format!("{head}[[tag]]\nname = \"t\"\naddress = \"{address}\"\n{rest}")
+    };
+    let cases = [
+        (
+            tag("DB1.DBD", ""),
+            r#"plant.toml:11: [[tag]] address: "DB1.DBD" at 7: byte offset expected"#,
+        ),
+        (
+            tag("DB1.DBW0", "type = \"REEL\"\n"),
+            r#"plant.toml:12: [[tag]] type: data type "REEL": unknown data type"#,
+        ),
+        (
+            tag("DB1.DBW0:INT", "type = \"REAL\"\n"),
+            "plant.toml:12: [[tag]] type: DB1.DBW0:INT is of type INT, not REAL",
+        ),
+        (
+            tag("DB1.DBW0", "type = \"REAL\"\n"),
+            "plant.toml:12: [[tag]] type: \"DB1.DBW0:REAL\" at 9: data type does not fit width of 2 bytes",
+        ),
+        (
+            tag("DB1.DBW0:INT", "value = 40000\n"),
+            "plant.toml:12: [[tag]] value: int value 40000 is outside -32768..=32767",
+        ),
+        (
+            tag("DB1.DBB0:STRING[4]", "value = \"too long\"\n"),
+            "plant.toml:12: [[tag]] value: ",
+        ),
+        (
+            tag("DB1.DBW0:INT[2]", "value = 1\n"),
+            "plant.toml:12: [[tag]] value: value for DB1.DBW0:INT[2]: expected an array of 2 values, got a number",
+        ),
+        (
+            tag("DB1.DBX0.0", "value = { a = 1 }\n"),
+            "plant.toml:12: [[tag]] value: a table is not a value of a tag",
+        ),
+        (
+            tag("DB1.DBD62:REAL", ""),
+            "plant.toml:11: [[tag]] address: DB1.DBD62:REAL (bytes 62..66) is outside data block 1 (64 bytes)",
+        ),
+        (
+            tag("MW15", ""),
+            "plant.toml:11: [[tag]] address: MW15 (bytes 15..17) is outside merkers (16 bytes)",
+        ),
+        (
+            tag("T3:TIMER[2]", ""),
+            "plant.toml:11: [[tag]] address: T3:TIMER[2] is outside the 4 timers",
+        ),
+        (
+            tag("DB2.DBW0", ""),
+            "plant.toml:11: [[tag]] address: data block 2 does not exist",
+        ),
+        (
+            tag("DB1.DBB0:STRING[4]", "simulate = { kind = \"counter\" }\n"),
+            "plant.toml:12: [[tag]] simulate: cannot simulate a STRING[4] tag; simulations drive numbers and BOOL",
+        ),
+        (
+            tag("DB1.DBB0", "simulate = { kind = \"ramp\", min = 0, max = 300, period_ms = 10 }\n"),
+            "plant.toml:12: [[tag]] simulate: max 300 is outside the range of BYTE (0..=255)",
+        ),
+    ];
+    for (text, expected) in cases {
+        let message = apply_error_of(&text);
+        assert!(
+            message.starts_with(expected),
+            "{message}\nexpected {expected}"
+        );
+    }
+
+    // Overlaps: bytes, and for BOOL only the same bit.
+    let two = |a: &str, b: &str| {
+        format!(
+            "{head}[[tag]]\nname = \"a\"\naddress = \"{a}\"\n\n[[tag]]\nname = \"b\"\naddress = \"{b}\"\n"
+        )
+    };
+    assert_eq!(
+        apply_error_of(&two("DB1.DBD20:REAL", "DB1.DBW22")),
+        r#"plant.toml:15: [[tag]] address: tag "b" at DB1.DBW22 overlaps tag "a" at DB1.DBD20:REAL (line 11)"#
+    );
+    assert_eq!(
+        apply_error_of(&two("DB1.DBX5.3", "DB1.DBX5.3")),
+        r#"plant.toml:15: [[tag]] address: tag "b" at DB1.DBX5.3 overlaps tag "a" at DB1.DBX5.3 (line 11)"#
+    );
+    assert!(apply_error_of(&two("M0.0:BOOL[9]", "MB1")).contains("overlaps"));
+    for (a, b) in [
+        ("DB1.DBX5.3", "DB1.DBX5.4"),
+        ("DB1.DBD20", "DB1.DBD24"),
+        ("MW0", "DB1.DBW0"),
+    ] {
+        let profile = Profile::from_toml_str(&two(a, b), "plant.toml").unwrap();
+        Server::builder()
+            .profile(&profile)
+            .unwrap_or_else(|e| panic!("{a} and {b}: {e}"));
+    }
+}
+
+#[test]
+fn tag_values_of_every_kind_are_written_at_start() {
+    let text = r#"
+[[db]]
+number = 1
+size = 256
+
+[[tag]]
+name = "int"
+address = "DB1.DBW0:INT"
+value = -2
+
+[[tag]]
+name = "word"
+address = "DB1.DBW2"
+value = "16#BEEF"
+
+[[tag]]
+name = "bits"
+address = "DB1.DBX4.6:BOOL[3]"
+value = [true, false, true]
+
+[[tag]]
+name = "lreal"
+address = "DB1.DBB8:LREAL"
+value = 2.5
+
+[[tag]]
+name = "date"
+address = "DB1.DBW16:DATE"
+value = 2024-03-15
+
+[[tag]]
+name = "time"
+address = "DB1.DBD18:TIME"
+value = "T#1s500ms"
+
+[[tag]]
+name = "dtl"
+address = "DB1.DBB22:DTL"
+value = 2024-03-15T12:34:56.5
+
+[[tag]]
+name = "wide"
+address = "DB1.DBB40"
+type = "WSTRING[4]"
+value = "Grüß"
+
+[[tag]]
+name = "ints"
+address = "DB1,INT60.3"
+value = [1, 2, 3]
+
+[[tag]]
+name = "untouched"
+address = "DB1.DBB100"
+
+[[tag]]
+name = "counter"
+address = "C3"
+value = "C#42"
+"#;
+    let profile = Profile::from_toml_str(text, "kinds.toml").unwrap();
+    let server = Server::builder()
+        .profile(&profile)
+        .unwrap()
+        .start()
+        .unwrap();
+    let read = |name: &str| server.read_tag(name).unwrap();
+    assert_eq!(read("int"), Value::Int(-2));
+    assert_eq!(read("word"), Value::Word(0xBEEF));
+    assert_eq!(
+        server.read_bytes(Region::DataBlock(1), 4, 2).unwrap(),
+        [0b0100_0000, 0b0000_0001]
+    );
+    assert_eq!(read("lreal"), Value::LReal(2.5));
+    assert_eq!(
+        read("date"),
+        Value::parse(s7comm::DataType::Date, "2024-03-15").unwrap()
+    );
+    assert_eq!(read("time"), Value::Time(1500));
+    assert_eq!(
+        read("dtl"),
+        Value::parse(s7comm::DataType::Dtl, "DTL#2024-03-15-12:34:56.5").unwrap()
+    );
+    assert_eq!(read("wide"), Value::WString("Grüß".into()));
+    assert_eq!(
+        read("ints"),
+        Value::Array(vec![Value::Int(1), Value::Int(2), Value::Int(3)])
+    );
+    assert_eq!(read("untouched"), Value::Byte(0));
+    assert_eq!(server.counter(3).unwrap(), 0x0042);
+    assert_eq!(server.tag("ints").unwrap().to_string(), "DB1.DBW60:INT[3]");
 }

@@ -57,7 +57,7 @@ Memory layout:
 
 Profile:
   --profile FILE loads a TOML profile (CPU preset, identity, address, limits, rack/slot,
-  areas, data blocks; see docs/profile.md). Precedence, lowest first: the defaults above,
+  areas, data blocks, named tags with initial or simulated values; see docs/profile.md). Precedence, lowest first: the defaults above,
   then the profile, then flags given on the command line: --listen, --pdu-size,
   --max-connections and --cpu replace the profile's value (--pdu-size is not capped by the
   preset); each area flag replaces that area; --db N replaces the profile's block N and
@@ -65,7 +65,7 @@ Profile:
   served. A profile that does not load exits with code 2 and a message FILE:LINE: KEY: ...
 Control API:
   --control ADDR serves an HTTP/JSON API below http://ADDR/api/v1 (status, memory, cpu,
-  faults, requests, connections, reset; see docs/control-api.md), e.g.
+  tags, faults, requests, connections, reset; see docs/control-api.md), e.g.
     curl http://127.0.0.1:8080/api/v1/status
   It listens on loopback only unless --control-token TOKEN is given; then every request
   needs `Authorization: Bearer TOKEN`. With --control the request log is kept (the last
@@ -263,7 +263,7 @@ impl Args {
     /// `--help`): the defaults, then the profile, then the flags given.
     ///
     /// # Errors
-    /// As [`ServerBuilder::profile`]: a profile with `[[tag]]` entries is refused.
+    /// As [`ServerBuilder::profile`]: a `[[tag]]` that does not fit the memory or its type.
     pub fn server_builder_with_profile(&self, profile: &Profile) -> Result<ServerBuilder, Error> {
         let mut builder =
             self.defaults(self.data_blocks.is_empty() && profile.data_blocks().is_empty());

@@ -30,7 +30,12 @@ impl ApiError {
         Self::new(401, "missing or wrong bearer token")
     }
 
-    /// 404: no such route, area, data block, fault or connection.
+    /// 409: the request conflicts with what is there (a type other than the tag's).
+    pub(crate) fn conflict(message: impl Into<String>) -> Self {
+        Self::new(409, message)
+    }
+
+    /// 404: no such route, area, data block, tag, fault or connection.
     pub(crate) fn not_found(message: impl Into<String>) -> Self {
         Self::new(404, message)
     }
@@ -55,12 +60,16 @@ impl ApiError {
     }
 }
 
-/// Memory and configuration errors of the library: a missing data block is 404, anything
-/// else (out of range, bad bit number, ...) 400.
+/// Memory, tag and configuration errors of the library: a missing data block or an unknown
+/// tag name is 404, a type other than a tag's 409, anything else (out of range, bad bit
+/// number, bad address, a value that does not fit, ...) 400.
 impl From<Error> for ApiError {
     fn from(error: Error) -> Self {
         match error {
-            Error::NoSuchDataBlock(_) => Self::not_found(error.to_string()),
+            Error::NoSuchDataBlock(_) | Error::UnknownTag { .. } => {
+                Self::not_found(error.to_string())
+            }
+            Error::TagTypeConflict { .. } => Self::conflict(error.to_string()),
             other => Self::bad_request(other.to_string()),
         }
     }

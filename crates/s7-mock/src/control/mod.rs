@@ -5,7 +5,8 @@
 //! [`ControlServer::start`] serves it for a server shared through an `Arc`; the `s7-mock`
 //! binary starts it with `--control ADDR`. Every route is below `/api/v1`; bodies are JSON,
 //! errors `{"error": "..."}` with 400 (bad input), 401 (token), 404 (unknown route, area,
-//! data block, fault or connection), 405 (method), 413 (body over [`MAX_BODY`]). The routes,
+//! data block, tag name, fault or connection), 405 (method), 409 (a type other than the
+//! tag's), 413 (body over [`MAX_BODY`]). The routes,
 //! with examples, are in `docs/control-api.md`.
 //!
 //! | route | does |
@@ -17,11 +18,13 @@
 //! | `GET /faults`, `POST /faults`, `DELETE /faults`, `GET /faults/{id}`, `DELETE /faults/{id}` | fault rules |
 //! | `GET /requests?since=SEQ&wait_ms=MS&limit=N` | the request log after `since`, waiting up to [`MAX_WAIT`] |
 //! | `GET /connections`, `DELETE /connections/{id}` | open connections; dropping one |
-//! | `POST /reset` | memory, CPU state and clock as at start; faults and log cleared |
+//! | `POST /reset` | memory, CPU state and clock as at start; faults and log cleared; simulations restarted |
+//! | `GET /tags` | every named tag with its value |
+//! | `GET /tags/{name-or-address}`, `PUT /tags/{name-or-address}` | one tag's value: `{"value": ...}` (plus `"type"` for an address without one) |
 //!
 //! Layout: [`server`](ControlServer) (threads, start and stop), `router` (token, routes),
 //! `exchange` (body limit, query, JSON answers), `error`, `handlers/` (one file per
-//! resource), `fault_spec` and `log_entry` (JSON forms), `names`, `hex`.
+//! resource), `fault_spec`, `log_entry` and `tag_json` (JSON forms), `names`, `hex`.
 
 mod error;
 mod exchange;
@@ -32,6 +35,7 @@ mod log_entry;
 mod names;
 mod router;
 mod server;
+mod tag_json;
 
 pub use exchange::MAX_BODY;
 pub use server::{ControlOptions, ControlServer, CONTROL_THREADS};

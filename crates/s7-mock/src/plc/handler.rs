@@ -229,6 +229,9 @@ impl Plc {
         let limit = usize::from(session.pdu_size);
         emit_ack_data_head(out, handled.pdu_ref);
         out.extend_from_slice(&[read_var::FUNCTION, view.count()]);
+        if let Some(simulation) = self.simulation() {
+            simulation.refresh_items(self, view.items());
+        }
         let memory = self.memory();
         for (i, item) in view.items().enumerate() {
             let forced = hooks.item_return_code(ItemOperation::Read, i, &item);
@@ -258,6 +261,11 @@ impl Plc {
                 Some(code) if !code.is_success() => code,
                 _ => write_item(&mut memory, &item, &item_data),
             };
+            if code.is_success() {
+                if let Some(simulation) = self.simulation() {
+                    simulation.written_item(&item);
+                }
+            }
             out.push(code.to_u8());
         }
         drop(memory);

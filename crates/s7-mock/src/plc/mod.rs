@@ -78,11 +78,12 @@ mod session;
 mod szl_data;
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::error::Error;
 use crate::memory::{Memory, MAX_REGION_LEN};
+use crate::tags::TagTable;
 use s7comm::clock::{S7DateTime, END_UNIX_MILLIS, MIN_UNIX_MILLIS};
 use s7comm::szl::{MODE_RUN, MODE_STOP};
 
@@ -144,6 +145,9 @@ struct Shared {
     clock_offset_millis: AtomicI64,
     identity: Identity,
     config: Config,
+    /// The simulated tags of the server that serves this PLC, refreshed before a read var
+    /// touches them; unset (and free) without simulated tags.
+    simulation: OnceLock<Arc<TagTable>>,
 }
 
 /// A mock S7 PLC: memory, CPU state, clock and identity, shared by all its connections.
@@ -212,8 +216,20 @@ impl Plc {
                 clock_offset_millis: AtomicI64::new(0),
                 identity,
                 config,
+                simulation: OnceLock::new(),
             }),
         }
+    }
+
+    /// Installs the simulated tags refreshed before each read var that touches them (once;
+    /// `false` if another table was installed before).
+    pub(crate) fn install_simulation(&self, tags: Arc<TagTable>) -> bool {
+        self.shared.simulation.set(tags).is_ok()
+    }
+
+    /// The simulated tags, if a server installed them.
+    pub(crate) fn simulation(&self) -> Option<&TagTable> {
+        self.shared.simulation.get().map(|tags| &**tags)
     }
 
     pub(crate) fn config(&self) -> Config {
@@ -436,6 +452,25 @@ impl PlcBuilder {
     pub fn szl_ids(mut self, ids: &[u16]) -> Self {
         self.served_szl = ServedSzl::of(ids);
         self
+    }
+
+    /// Bytes of a byte area (elements for timers and counters) this builder will create;
+    /// [`Error::NoSuchDataBlock`] for a data block it does not have.
+    pub(crate) fn area_len(&self, area: s7comm::Area, db: u16) -> Result<usize, Error> {
+        match area {
+            s7comm::Area::Inputs => Ok(self.inputs),
+            s7comm::Area::Outputs => Ok(self.outputs),
+            s7comm::Area::Flags => Ok(self.flags),
+            s7comm::Area::Timers => Ok(self.timers),
+            s7comm::Area::Counters => Ok(self.counters),
+            s7comm::Area::DataBlock => self
+                .data_blocks
+                .iter()
+                .find(|(number, _)| *number == db)
+                .map(|(_, contents)| contents.len())
+                .ok_or(Error::NoSuchDataBlock(db)),
+            s7comm::Area::Other(_) => Ok(0),
+        }
     }
 
     /// Validates the settings and builds the PLC.

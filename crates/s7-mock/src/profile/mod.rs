@@ -39,9 +39,10 @@
 //! The full schema, the preset values and their sources, and how the command line's flags
 //! combine with a profile are in `docs/profile.md`.
 //!
-//! `[[tag]]` entries are parsed and checked ([`Profile::tags`]) but not applied yet: a
-//! profile with tags is refused by [`ServerBuilder::profile`](crate::server::ServerBuilder::profile)
-//! with [`Error::TagsNotSupported`](crate::Error::TagsNotSupported).
+//! `[[tag]]` entries ([`Profile::tags`]) become the server's named tags (see
+//! [`tags`](crate::tags)): [`ServerBuilder::profile`](crate::server::ServerBuilder::profile)
+//! parses each address, checks it against the memory and the other tags, converts its value
+//! to the tag's type, and the server writes the values and runs the simulations.
 
 mod apply;
 mod load;
@@ -170,7 +171,8 @@ impl Profile {
         &self.data_blocks
     }
 
-    /// The `[[tag]]` entries, checked but not applied (see the [module docs](self)).
+    /// The `[[tag]]` entries, in file order: their fields are checked here, their addresses
+    /// and values when the profile is applied (see the [module docs](self)).
     pub fn tags(&self) -> &[TagSpec] {
         &self.tags
     }

@@ -1,8 +1,8 @@
 //! `[[tag]]` entries: named addresses with an initial value or a simulation.
 //!
-//! They are parsed and checked here (unique name, fields, simulation parameters) but not
-//! applied: that needs `s7comm::Tag` (address parsing) and `s7comm::Value` (typed values),
-//! and happens in [`apply_tags`](super::apply) once they land.
+//! They are parsed and checked here (unique name, fields, simulation parameters); the
+//! address, the type and the value are checked when the profile is applied to a builder
+//! (`apply_tags` in `apply.rs`), which knows the memory layout.
 
 use std::ops::Range;
 
@@ -89,7 +89,7 @@ pub enum Simulation {
     },
 }
 
-/// One `[[tag]]`, checked but not yet applied.
+/// One `[[tag]]`, with each field's place in the file.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TagSpec {

@@ -10,6 +10,8 @@ use iso_tcp::{Listener, ServerOptions, TpduSize};
 use crate::error::Error;
 use crate::memory::Region;
 use crate::plc::{CpuState, Identity, Plc, PlcBuilder};
+use crate::profile::Simulation;
+use crate::tags::{TagClock, TagDef, TagTable};
 
 use super::accept_loop;
 use super::context::{ServerContext, Settings};
@@ -79,6 +81,8 @@ pub struct ServerBuilder {
     request_log: bool,
     request_log_capacity: usize,
     stack_size: usize,
+    tags: Vec<TagDef>,
+    tag_clock: Option<TagClock>,
 }
 
 impl Default for ServerBuilder {
@@ -95,6 +99,8 @@ impl Default for ServerBuilder {
             request_log: true,
             request_log_capacity: DEFAULT_REQUEST_LOG_CAPACITY,
             stack_size: DEFAULT_STACK_SIZE,
+            tags: Vec::new(),
+            tag_clock: None,
         }
     }
 }
@@ -232,10 +238,102 @@ impl ServerBuilder {
     /// Applies a [`Profile`](crate::profile::Profile): preset, identity, address, limits,
     /// rack/slot filter, areas and data blocks; what the profile leaves out stays as set.
     ///
+    /// Its `[[tag]]` entries become named tags ([`tag`](Self::tag),
+    /// [`simulated_tag`](Self::simulated_tag)), checked against the memory configured so far.
+    ///
     /// # Errors
-    /// [`Error::TagsNotSupported`] when the profile has `[[tag]]` entries (not wired yet).
+    /// [`Error::Profile`] naming the file, line and key of a tag that does not fit: an
+    /// address that does not parse, a type that conflicts with the address, a value that
+    /// does not fit the type, a place outside its area or in a data block that does not
+    /// exist, two tags that overlap, a simulation of a type it cannot drive.
     pub fn profile(self, profile: &crate::profile::Profile) -> Result<Self, Error> {
         crate::profile::apply(self, profile)
+    }
+
+    /// A named tag with an initial value, written into memory when the server starts
+    /// (replacing an earlier tag of that name). The server reads and writes it by name
+    /// ([`Server::read_tag`], [`Server::write_tag`]).
+    ///
+    /// ```
+    /// use s7_mock::s7comm::{Tag, Value};
+    /// use s7_mock::Server;
+    ///
+    /// let server = Server::builder()
+    ///     .data_block(1, 64)
+    ///     .tag("motor_speed", Tag::parse("DB1.DBD20:REAL")?, Value::Real(1500.0))
+    ///     .start()?;
+    /// assert_eq!(server.read_tag("motor_speed")?, Value::Real(1500.0));
+    /// assert_eq!(server.read_bytes(s7_mock::memory::Region::DataBlock(1), 20, 4)?, [0x44, 0xBB, 0x80, 0]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// [`start`](Self::start) fails with [`Error::InvalidTag`] if the tag is not inside the
+    /// memory or the value does not fit its type.
+    #[must_use]
+    pub fn tag(mut self, name: impl Into<String>, tag: s7comm::Tag, value: s7comm::Value) -> Self {
+        self.push_tag(TagDef {
+            name: name.into(),
+            tag,
+            value: Some(value),
+            simulation: None,
+        });
+        self
+    }
+
+    /// A named tag whose value follows `simulation` (see [`tags`](crate::tags#live-values)):
+    /// computed from the [`TagClock`] when somebody reads it, until something writes it.
+    ///
+    /// [`start`](Self::start) fails with [`Error::InvalidTag`] for a tag that is not one
+    /// number or `BOOL`, or whose simulation leaves the type's range.
+    #[must_use]
+    pub fn simulated_tag(
+        mut self,
+        name: impl Into<String>,
+        tag: s7comm::Tag,
+        simulation: Simulation,
+    ) -> Self {
+        self.push_tag(TagDef {
+            name: name.into(),
+            tag,
+            value: None,
+            simulation: Some(simulation),
+        });
+        self
+    }
+
+    /// The clock simulated tags are computed from (default: real time since the start;
+    /// [`TagClock::manual`] for tests that move time by hand).
+    #[must_use]
+    pub fn tag_clock(mut self, clock: TagClock) -> Self {
+        self.tag_clock = Some(clock);
+        self
+    }
+
+    pub(crate) fn push_tag(&mut self, def: TagDef) {
+        self.tags.retain(|t| t.name != def.name);
+        self.tags.push(def);
+    }
+
+    /// Bytes (elements for T and C) of an area in the memory this builder will create (or
+    /// of the PLC it was given).
+    pub(crate) fn area_len(&self, area: s7comm::Area, db: u16) -> Result<usize, Error> {
+        match &self.prebuilt {
+            None => self.plc.area_len(area, db),
+            Some(plc) => {
+                let memory = plc.memory();
+                match area {
+                    s7comm::Area::Timers => Ok(memory.timers().len()),
+                    s7comm::Area::Counters => Ok(memory.counters().len()),
+                    s7comm::Area::Inputs => Ok(memory.region_len(Region::Inputs).unwrap_or(0)),
+                    s7comm::Area::Outputs => Ok(memory.region_len(Region::Outputs).unwrap_or(0)),
+                    s7comm::Area::Flags => Ok(memory.region_len(Region::Flags).unwrap_or(0)),
+                    s7comm::Area::DataBlock => memory
+                        .region_len(Region::DataBlock(db))
+                        .ok_or(Error::NoSuchDataBlock(db)),
+                    s7comm::Area::Other(_) => Ok(0),
+                }
+            }
+        }
     }
 
     /// Serves this PLC (shared with whoever else holds a clone of it) instead of building
@@ -346,6 +444,13 @@ impl ServerBuilder {
             Some(plc) => plc,
             None => Self::build_plc(self.plc, self.images)?,
         };
+        let clock = self.tag_clock.unwrap_or_default();
+        clock.restart();
+        let tags = Arc::new(TagTable::new(self.tags, clock));
+        tags.initialize(&mut plc.memory_mut())?;
+        if tags.simulated() && !plc.install_simulation(Arc::clone(&tags)) {
+            tracing::warn!("the PLC already serves simulated tags of another server; these are refreshed only when read through this server");
+        }
         let options = ServerOptions::new()
             .max_tpdu_size(self.max_tpdu_size)
             .handshake_timeout(self.handshake_timeout);
@@ -354,6 +459,7 @@ impl ServerBuilder {
         let waker = listener.try_clone()?;
         let context = Arc::new(ServerContext::new(
             plc,
+            tags,
             self.request_log,
             Settings {
                 max_connections: self.max_connections,

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use crate::memory::Memory;
 use crate::plc::{CpuState, Plc};
+use crate::tags::TagTable;
 
 use super::connection_gauge::ConnectionGauge;
 use super::connection_sockets::ConnectionSockets;
@@ -36,6 +37,8 @@ pub(crate) struct Initial {
 #[derive(Debug)]
 pub(crate) struct ServerContext {
     pub(crate) plc: Plc,
+    /// The named tags (from a profile or the builder).
+    pub(crate) tags: Arc<TagTable>,
     pub(crate) log: RequestLog,
     pub(crate) faults: FaultTable,
     pub(crate) stop: StopSignal,
@@ -51,7 +54,12 @@ pub(crate) struct ServerContext {
 }
 
 impl ServerContext {
-    pub(crate) fn new(plc: Plc, log_enabled: bool, settings: Settings) -> Self {
+    pub(crate) fn new(
+        plc: Plc,
+        tags: Arc<TagTable>,
+        log_enabled: bool,
+        settings: Settings,
+    ) -> Self {
         let initial = Initial {
             memory: plc.memory().clone(),
             cpu_state: plc.cpu_state(),
@@ -59,6 +67,7 @@ impl ServerContext {
         };
         Self {
             plc,
+            tags,
             log: RequestLog::new(log_enabled, settings.request_log_capacity),
             faults: FaultTable::default(),
             stop: StopSignal::default(),

@@ -124,14 +124,16 @@ impl Server {
 
     /// Puts the PLC back as the server started: memory (every area and data block, as they
     /// were when [`start`](super::ServerBuilder::start) returned), CPU state and clock; and
-    /// removes every fault rule and empties the request log (sequence numbers go on). Open
-    /// connections stay open.
+    /// removes every fault rule and empties the request log (sequence numbers go on); every
+    /// simulated tag runs again, its clock counted from now (a manual
+    /// [`TagClock`](crate::tags::TagClock) is left where it is). Open connections stay open.
     pub fn reset(&self) {
         let initial = &self.context.initial;
         {
             let mut memory = self.memory_mut();
             memory.clone_from(&initial.memory);
         }
+        self.context.tags.restart();
         self.context.plc.set_cpu_state(initial.cpu_state);
         self.context
             .plc

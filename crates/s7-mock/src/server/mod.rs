@@ -20,6 +20,8 @@
 //!   function, decoded request, the fault that fired).
 //! - Faults: [`Server::inject`] with a [`Fault`], placed by [`FaultBuilder`] (function,
 //!   connection, client address, n-th request), once, n times or persistent.
+//! - Named tags: [`Server::read_tag`], [`Server::write_tag`], [`Server::tags`] by name or
+//!   address, with live values ([`tags`](crate::tags)).
 //! - Dropping the [`Server`] stops it and joins every thread.
 //!
 //! # Logging
@@ -41,6 +43,7 @@ mod handle;
 mod inspect;
 mod request_log;
 mod stop_signal;
+mod tags;
 mod tsap_filter;
 mod worker_pool;
 

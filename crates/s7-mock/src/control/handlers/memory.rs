@@ -96,6 +96,8 @@ fn get(shared: &Shared, exchange: &mut Exchange) -> Result<Reply, ApiError> {
         .number("len")?
         .ok_or_else(|| ApiError::bad_request("reading memory needs ?len=L"))?;
     query.finish()?;
+    // Simulated tags show their value as of now, as a client's read would.
+    shared.server.refresh_tags();
     let memory = shared.server.memory();
     let bytes = match area {
         Area::Bytes(region) => memory.read_bytes(region, start, len)?.to_vec(),

@@ -1,6 +1,6 @@
 //! The handlers, one file per resource. Each file lists its routes in a `ROUTES` table;
-//! [`TABLES`] collects them for the [router](super::router). A new resource (e.g. typed tags)
-//! is one more file here and one more line in [`TABLES`].
+//! [`TABLES`] collects them for the [router](super::router). A new resource is one more file
+//! here and one more line in [`TABLES`].
 
 mod connections;
 mod cpu;
@@ -9,6 +9,7 @@ mod memory;
 mod requests;
 mod reset;
 mod status;
+mod tags;
 
 use super::error::ApiError;
 use super::exchange::{Exchange, Reply};
@@ -35,4 +36,5 @@ pub(crate) const TABLES: &[&[Route]] = &[
     requests::ROUTES,
     connections::ROUTES,
     reset::ROUTES,
+    tags::ROUTES,
 ];
