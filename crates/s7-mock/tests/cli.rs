@@ -147,6 +147,8 @@ fn help_lists_every_flag_and_the_default_layout() {
         "--control <ADDR>",
         "--control-token <TOKEN>",
         "--log-capacity <N>",
+        "--receive-deadline-ms <MS>",
+        "--idle-timeout-ms <MS>",
         "control on http://ADDR",
         "127.0.0.1:1102",
         "DB1 (4096 bytes)",

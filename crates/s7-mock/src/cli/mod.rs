@@ -151,6 +151,16 @@ pub struct Args {
           value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_connections: u64,
 
+    /// Milliseconds a client may take to finish a frame (or a segmented request) once its
+    /// first byte has arrived; a client stalled mid-frame is cut. 0 waits forever.
+    #[arg(long, value_name = "MS", default_value_t = 5000)]
+    pub receive_deadline_ms: u64,
+
+    /// Milliseconds a client may stay silent between requests before it is cut. 0 (the
+    /// default) waits forever.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub idle_timeout_ms: u64,
+
     /// CPU operating mode at start.
     #[arg(long, value_name = "MODE", value_enum, default_value_t = CpuArg::Run)]
     pub cpu: CpuArg,
@@ -335,6 +345,8 @@ impl Args {
             .pdu_size(self.pdu_size)
             .max_connections(usize::try_from(self.max_connections).unwrap_or(usize::MAX))
             .cpu_state(self.cpu.into())
+            .receive_deadline(millis(self.receive_deadline_ms))
+            .idle_timeout(millis(self.idle_timeout_ms))
             .request_log(self.control.is_some())
             .request_log_capacity(usize::try_from(self.log_capacity).unwrap_or(usize::MAX))
             .inputs(DEFAULT_INPUTS)
@@ -349,4 +361,9 @@ impl Args {
         }
         builder
     }
+}
+
+/// `ms` milliseconds, or `None` for 0 (wait forever).
+fn millis(ms: u64) -> Option<std::time::Duration> {
+    (ms > 0).then(|| std::time::Duration::from_millis(ms))
 }

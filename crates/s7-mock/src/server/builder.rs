@@ -21,6 +21,9 @@ use super::tsap_filter::TsapFilter;
 
 /// Default ceiling on open connections.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+/// Default receive deadline: a client that stops in the middle of a frame is cut after this
+/// long (python-snap7's server cuts such a peer after 5 s too).
+pub const DEFAULT_RECEIVE_DEADLINE: Duration = Duration::from_secs(5);
 /// Default stack size of a worker (the thread serving a connection): the request path needs
 /// little, and a thousand connections then reserve 128 MiB of address space rather than 2 GiB.
 pub const DEFAULT_STACK_SIZE: usize = 128 * 1024;
@@ -78,6 +81,8 @@ pub struct ServerBuilder {
     tsap_filter: TsapFilter,
     max_tpdu_size: TpduSize,
     handshake_timeout: Duration,
+    receive_deadline: Option<Duration>,
+    idle_timeout: Option<Duration>,
     request_log: bool,
     request_log_capacity: usize,
     stack_size: usize,
@@ -96,6 +101,8 @@ impl Default for ServerBuilder {
             tsap_filter: TsapFilter::any(),
             max_tpdu_size: TpduSize::S1024,
             handshake_timeout: Duration::from_secs(5),
+            receive_deadline: Some(DEFAULT_RECEIVE_DEADLINE),
+            idle_timeout: None,
             request_log: true,
             request_log_capacity: DEFAULT_REQUEST_LOG_CAPACITY,
             stack_size: DEFAULT_STACK_SIZE,
@@ -383,6 +390,24 @@ impl ServerBuilder {
         self
     }
 
+    /// How long a client may take to finish a frame, or a segmented request, once its first
+    /// byte has arrived (default 5 s, as python-snap7's server): a client that stops in the
+    /// middle of a frame is cut when it expires, while a client idle between requests is left
+    /// alone. `None` waits forever.
+    #[must_use]
+    pub fn receive_deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.receive_deadline = deadline;
+        self
+    }
+
+    /// How long a client may send nothing at all between requests before it is cut (default:
+    /// `None`, forever; keepalive still finds dead peers).
+    #[must_use]
+    pub fn idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
     /// Whether requests are logged (default on). Off, the request path allocates nothing;
     /// it can be switched later with [`Server::set_request_log`].
     #[must_use]
@@ -453,7 +478,9 @@ impl ServerBuilder {
         }
         let options = ServerOptions::new()
             .max_tpdu_size(self.max_tpdu_size)
-            .handshake_timeout(self.handshake_timeout);
+            .handshake_timeout(self.handshake_timeout)
+            .receive_deadline(self.receive_deadline)
+            .idle_timeout(self.idle_timeout);
         let listener = Listener::bind(self.bind, options)?;
         let local_addr = listener.local_addr()?;
         let waker = listener.try_clone()?;

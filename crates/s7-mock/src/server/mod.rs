@@ -47,7 +47,9 @@ mod tags;
 mod tsap_filter;
 mod worker_pool;
 
-pub use builder::{ServerBuilder, DEFAULT_MAX_CONNECTIONS, DEFAULT_STACK_SIZE};
+pub use builder::{
+    ServerBuilder, DEFAULT_MAX_CONNECTIONS, DEFAULT_RECEIVE_DEADLINE, DEFAULT_STACK_SIZE,
+};
 pub use connection::{REFUSED_TSAP_REASON, TOO_MANY_CONNECTIONS_REASON};
 pub use connection_sockets::ConnectionInfo;
 pub use fault::Fault;
