@@ -60,6 +60,7 @@ fn clippy() -> TaskResult {
             "clippy",
             "--workspace",
             "--all-targets",
+            "--all-features",
             "--",
             "-D",
             "warnings",
@@ -71,18 +72,24 @@ fn test() -> TaskResult {
     if have("cargo-nextest", &["--version"]) {
         step(
             "cargo nextest run",
-            cargo().args(["nextest", "run", "--workspace", "--all-targets"]),
+            cargo().args([
+                "nextest",
+                "run",
+                "--workspace",
+                "--all-targets",
+                "--all-features",
+            ]),
         )?;
     } else {
         step(
             "cargo test",
-            cargo().args(["test", "--workspace", "--all-targets"]),
+            cargo().args(["test", "--workspace", "--all-targets", "--all-features"]),
         )?;
     }
     // nextest does not run doctests; the examples in the docs are tests too.
     step(
         "cargo test --doc",
-        cargo().args(["test", "--workspace", "--doc"]),
+        cargo().args(["test", "--workspace", "--doc", "--all-features"]),
     )
 }
 
@@ -106,7 +113,7 @@ fn doc() -> TaskResult {
     step(
         "cargo doc",
         cargo()
-            .args(["doc", "--workspace", "--no-deps"])
+            .args(["doc", "--workspace", "--no-deps", "--all-features"])
             .env("RUSTDOCFLAGS", "-D warnings"),
     )
 }
