@@ -10,10 +10,12 @@ use super::error::ApiError;
 /// Largest request body read, 1 MiB; a larger one is answered with 413.
 pub const MAX_BODY: usize = 1 << 20;
 
-/// A declared body this large that was not read is never dropped: tiny_http 0.12 discards the
-/// unread rest of a body by allocating a buffer of its full declared size, which a forged
-/// `Content-Length` would make fail (and abort). Such a request's connection is answered and
-/// then leaked instead (one socket and one tiny_http thread, until the process ends).
+/// tiny_http 0.12 discards the unread rest of a body by allocating a buffer of its full
+/// declared size. So an unread body up to this size is read to its end here, through a fixed
+/// 8 KiB buffer, before the request is dropped; a larger declared body (a forged
+/// `Content-Length` would otherwise make tiny_http allocate it) is answered and its
+/// connection then leaked instead (one socket and one tiny_http thread, until the process
+/// ends).
 const UNREAD_BODY_LIMIT: usize = 16 * MAX_BODY;
 
 /// A successful answer: a status and a JSON body.
@@ -222,7 +224,7 @@ impl Exchange {
     }
 
     /// Sends the answer: the reply, or the error as `{"error": "..."}`.
-    pub(crate) fn respond(self, result: Result<Reply, ApiError>) {
+    pub(crate) fn respond(mut self, result: Result<Reply, ApiError>) {
         let (status, body, allow, challenge) = match result {
             Ok(reply) => (reply.status, reply.body, None, false),
             Err(error) => {
@@ -248,6 +250,11 @@ impl Exchange {
         } else {
             self.request.body_length().unwrap_or(0)
         };
+        if unread > 0 && unread <= UNREAD_BODY_LIMIT {
+            // Nothing is allocated for it; a client that stops sending ends the copy with an
+            // error when it closes.
+            let _ = std::io::copy(self.request.as_reader(), &mut std::io::sink());
+        }
         if unread > UNREAD_BODY_LIMIT {
             // See UNREAD_BODY_LIMIT: answer, then never drop the request's body reader.
             tracing::warn!(

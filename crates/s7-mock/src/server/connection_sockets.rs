@@ -91,13 +91,15 @@ impl ConnectionSockets {
     }
 
     /// Shuts down the socket of open connection `number` both ways, as if its cable were
-    /// pulled: its worker's read returns and the connection ends. `false` if no such
-    /// connection is open.
+    /// pulled: its worker's read returns and the connection ends. From then on it is no
+    /// longer listed as open, even before its worker has noticed. `false` if no such
+    /// connection is open (or it was shut down already).
     pub(crate) fn shut_down(&self, number: u64) -> bool {
-        match self.lock().sockets.get(&number) {
+        match self.lock().sockets.get_mut(&number) {
             Some(entry) if entry.open.is_some() => {
                 // A socket the peer already reset refuses; its worker is ending anyway.
                 let _ = entry.socket.shutdown(Shutdown::Both);
+                entry.open = None;
                 true
             }
             _ => false,
