@@ -56,6 +56,10 @@ pub(crate) fn run(peers: bool) -> TaskResult {
         "criterion: loopback",
         cargo().args(["bench", "-p", "benches", "--bench", "loopback"]),
     )?;
+    step(
+        "criterion: tokio",
+        cargo().args(["bench", "-p", "benches", "--bench", "tokio"]),
+    )?;
     // Before the scale step: its two thousand busy threads drive the load average up by
     // themselves.
     let load_during = load_average();
@@ -596,10 +600,22 @@ impl Report<'_> {
                     format!("3 round trip, {label}, {placement}"),
                     value,
                     floor,
-                    0.85,
+                    0.90,
                     headline,
                 ));
             }
+        }
+        for placement in ["same-cpu", "split-cpus"] {
+            // The tokio front-end against a raw tokio ping-pong of the same byte counts, both
+            // on a current-thread runtime.
+            let group = format!("tokio_round_trip_{placement}");
+            rows.push(throughput_row(
+                format!("3t tokio round trip, 4-byte read (31/29 B), {placement}"),
+                self.median(&group, "stack_4")?,
+                self.median(&group, "floor_4")?,
+                0.85,
+                placement == "same-cpu",
+            ));
         }
         for placement in ["same-cpu", "split-cpus"] {
             let headline = placement == "same-cpu";
