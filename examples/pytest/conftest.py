@@ -222,18 +222,6 @@ def client(mock):
 
 @pytest.fixture
 def tagged_mock():
-    """The mock of tags.toml, with named tags and a simulated value. Skipped, with the
-    reason, while the mock refuses [[tag]] entries or has no /tags endpoint."""
-    try:
-        with start_mock(HERE / "tags.toml") as running:
-            try:
-                running.control.call("GET", "/tags")
-            except ControlError as err:
-                if err.status != 404:
-                    raise
-                pytest.skip(f"the control API has no /tags endpoint yet (GET /api/v1/tags: {err})")
-            yield running
-    except MockRefused as refused:
-        if refused.code == 2 and "tags are not supported yet" in refused.stderr:
-            pytest.skip(f"s7-mock does not apply [[tag]] entries yet: {refused.stderr.strip()}")
-        raise
+    """The mock of tags.toml, with named tags and a simulated value."""
+    with start_mock(HERE / "tags.toml") as running:
+        yield running

@@ -3,8 +3,9 @@
 //!
 //! Runs `python -m pytest examples/pytest -q -rs` in the interop venv with `S7_MOCK_BIN` set,
 //! echoing its output. Each passed test counts as a passed check, each failed test or error as
-//! a failed one; skips are listed by pytest (`-rs`, with their reasons) and not counted. A
-//! non-zero exit of pytest fails the task even when no test failed (e.g. none collected).
+//! a failed one; a skipped test fails the task too (pytest lists it with its reason, `-rs`):
+//! every test of the suite must run. A non-zero exit of pytest fails the task even when no
+//! test failed (e.g. none collected).
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -45,8 +46,17 @@ pub(super) fn run(root: &Path, python: &Path, binary: &Path) -> PartResult {
     };
     let tally = Tally {
         passed: counts.passed,
-        failed: counts.failed,
+        failed: counts.failed.saturating_add(counts.skipped),
     };
+    if counts.skipped > 0 {
+        return Err((
+            tally,
+            format!(
+                "pytest examples/pytest: {} skipped (see the reasons above); every test must run",
+                counts.skipped
+            ),
+        ));
+    }
     if status.success() && counts.failed == 0 && counts.passed > 0 {
         Ok(tally)
     } else if counts.failed == 0 {
