@@ -79,7 +79,7 @@ pub(crate) fn run(context: &Arc<ServerContext>, pending: PendingConnection, numb
         refused(context, number, peer, || RefuseReason::ServerStopping);
         return;
     }
-    let _registered = Registered { context, number };
+    let registered = Registered { context, number };
     let mut slot = None;
     let mut refusal = None;
     let handshake =
@@ -125,13 +125,22 @@ pub(crate) fn run(context: &Arc<ServerContext>, pending: PendingConnection, numb
         reason = %end,
         "connection closed"
     );
+    // Why it ended is read off the registry, before the connection leaves it; the hook runs
+    // once it has left it, and before the connection stops counting as open.
+    let reason = hooks
+        .connection
+        .as_ref()
+        .map(|_| close_reason(context, number, end));
     drop(connection);
-    hooks.connection_event(|| ConnectionEvent::Closed {
-        number,
-        peer,
-        reason: close_reason(context, number, end),
-        requests: served.requests,
-    });
+    drop(registered);
+    if let Some(reason) = reason {
+        hooks.connection_event(|| ConnectionEvent::Closed {
+            number,
+            peer,
+            reason,
+            requests: served.requests,
+        });
+    }
     drop(slot);
 }
 

@@ -30,9 +30,10 @@
 //!   memory lock item by item, so it is no longer one atomic snapshot.
 //! - Connection events: [`ConnectionEvent::Accepted`] once the COTP handshake completed,
 //!   before the first request is read; [`ConnectionEvent::Refused`] after the DR was sent
-//!   (or the handshake failed); [`ConnectionEvent::Closed`] once the connection ended and
-//!   before it stops counting as open ([`Server::wait_for_open_connections`] returning
-//!   means the event was delivered). Every TCP connection the server accepts gets either
+//!   (or the handshake failed); [`ConnectionEvent::Closed`] once the connection ended: its
+//!   socket is closed and [`Server::connections`] no longer lists it, but it still counts in
+//!   [`Server::open_connections`] until the hook returns (so
+//!   [`Server::wait_for_open_connections`] returning means the event was delivered). Every TCP connection the server accepts gets either
 //!   `Accepted` then `Closed`, or `Refused`.
 //!
 //! A hook that panics ends the connection it was called for; the panic is not caught.
@@ -42,6 +43,8 @@
 //! A branch on an `Option` per request; nothing is allocated (the allocation tests check it).
 //!
 //! [`Server::wait_for_open_connections`]: super::Server::wait_for_open_connections
+//! [`Server::connections`]: super::Server::connections
+//! [`Server::open_connections`]: super::Server::open_connections
 
 use std::fmt;
 use std::net::SocketAddr;
