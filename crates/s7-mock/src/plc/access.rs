@@ -234,6 +234,61 @@ pub(super) fn read_item(
     }
 }
 
+/// The data transport size and length of a successful answer to reading `item`, or the code
+/// the item fails with whatever memory holds (its address makes no sense).
+pub(super) fn answer_shape(item: &ItemAddress) -> Result<(DataTransportSize, usize), ReturnCode> {
+    let ts = item
+        .transport_size
+        .data_transport_size()
+        .ok_or(ReturnCode::TransportSizeNotSupported)?;
+    Ok(match resolve(item)? {
+        Target::Bytes { len, .. } => (ts, len),
+        Target::Bit { .. } => (DataTransportSize::Bit, 1),
+        Target::Timers { count, .. } | Target::Counters { count, .. } => {
+            (DataTransportSize::OctetString, count.saturating_mul(2))
+        }
+    })
+}
+
+/// Appends the answer item carrying `data`, supplied by a hook for an item of shape `(ts,
+/// len)` ([`answer_shape`]): data and fill byte unless `last`, or an error item with `wrong`
+/// when `data` is not `len` bytes long. Like [`read_item`], nothing is appended when the item
+/// as it would be if it succeeded does not fit before `limit`.
+pub(super) fn read_supplied_item(
+    (ts, len): (DataTransportSize, usize),
+    data: &[u8],
+    wrong: ReturnCode,
+    out: &mut Vec<u8>,
+    last: bool,
+    limit: usize,
+) -> Result<ReturnCode, TooLarge> {
+    let fill = usize::from(!last && len % 2 == 1);
+    let needed = len.saturating_add(4).saturating_add(fill);
+    if out.len().saturating_add(needed) > limit {
+        return Err(TooLarge);
+    }
+    let start = out.len();
+    let result = if data.len() == len {
+        emit_head(out, ts, len)
+    } else {
+        Err(wrong)
+    };
+    match result {
+        Ok(()) => {
+            out.extend_from_slice(data);
+            if fill == 1 {
+                out.push(0);
+            }
+            Ok(ReturnCode::Success)
+        }
+        Err(code) => {
+            out.truncate(start);
+            emit_error_item(out, code);
+            Ok(code)
+        }
+    }
+}
+
 fn write_words(words: &mut [u16], start: usize, data: &[u8]) -> Result<(), ReturnCode> {
     let count = data.len() / 2;
     let len = words.len();

@@ -232,6 +232,11 @@ impl Plc {
         if let Some(simulation) = self.simulation() {
             simulation.refresh_items(self, view.items());
         }
+        if hooks.supplies_reads() {
+            self.read_supplied(&view, out, hooks, limit)?;
+            patch_lengths(out, Header::LONG_LEN, 2);
+            return Ok(());
+        }
         let memory = self.memory();
         for (i, item) in view.items().enumerate() {
             let forced = hooks.item_return_code(ItemOperation::Read, i, &item);

@@ -75,6 +75,7 @@ mod handler;
 mod hooks;
 mod identity;
 mod session;
+mod supplied;
 mod szl_data;
 
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -88,7 +89,7 @@ use s7comm::clock::{S7DateTime, END_UNIX_MILLIS, MIN_UNIX_MILLIS};
 use s7comm::szl::{MODE_RUN, MODE_STOP};
 
 pub use handled::{Handled, RequestKind, RequestRecord};
-pub use hooks::{FailItem, Hooks, ItemOperation, NoHooks};
+pub use hooks::{FailItem, Hooks, ItemOperation, NoHooks, READ_HOOK_LENGTH_MISMATCH};
 pub use identity::Identity;
 pub use session::Session;
 

@@ -16,6 +16,7 @@ use crate::tags::{TagClock, TagDef, TagTable};
 use super::accept_loop;
 use super::context::{ServerContext, Settings};
 use super::handle::Server;
+use super::hooks::ServerHooks;
 use super::request_log::DEFAULT_REQUEST_LOG_CAPACITY;
 use super::tsap_filter::TsapFilter;
 
@@ -88,6 +89,8 @@ pub struct ServerBuilder {
     stack_size: usize,
     tags: Vec<TagDef>,
     tag_clock: Option<TagClock>,
+    /// Installed by `on_write`, `on_read` and `on_connection_event` (see `hooks.rs`).
+    pub(super) hooks: ServerHooks,
 }
 
 impl Default for ServerBuilder {
@@ -108,6 +111,7 @@ impl Default for ServerBuilder {
             stack_size: DEFAULT_STACK_SIZE,
             tags: Vec::new(),
             tag_clock: None,
+            hooks: ServerHooks::default(),
         }
     }
 }
@@ -493,6 +497,7 @@ impl ServerBuilder {
                 tsap_filter: self.tsap_filter,
                 stack_size: self.stack_size,
                 request_log_capacity: self.request_log_capacity,
+                hooks: self.hooks,
             },
         ));
         let accept_context = Arc::clone(&context);

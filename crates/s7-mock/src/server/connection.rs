@@ -11,12 +11,13 @@ use iso_tcp::{
     AcceptDecision, Connection, ConnectionRequestInfo, DisconnectReason, PendingConnection,
 };
 
-use crate::plc::{FailItem, NoHooks};
+use crate::plc::{FailItem, NoHooks, RequestKind};
 
 use super::connection_gauge::Slot;
 use super::context::ServerContext;
 use super::fault::Fault;
 use super::function::Function;
+use super::hooks::{CloseReason, ConnectionEvent, RefuseReason, RequestHooks};
 use super::request_log::LoggedRequest;
 
 /// Reason of the DR sent to a client whose called TSAP the [`TsapFilter`](super::TsapFilter)
@@ -68,23 +69,35 @@ pub(crate) fn run(context: &Arc<ServerContext>, pending: PendingConnection, numb
         Ok(socket) => socket,
         Err(error) => {
             tracing::warn!(%peer, connection = number, %error, "cannot duplicate the socket, dropping the connection");
+            refused(context, number, peer, || {
+                RefuseReason::Handshake(error.to_string())
+            });
             return;
         }
     };
     if !context.sockets.register(number, duplicate) {
+        refused(context, number, peer, || RefuseReason::ServerStopping);
         return;
     }
-    let _registered = Registered { context, number };
+    let registered = Registered { context, number };
     let mut slot = None;
-    let handshake = pending.handshake(|request| decide(context, number, request, &mut slot));
+    let mut refusal = None;
+    let handshake =
+        pending.handshake(|request| decide(context, number, request, &mut slot, &mut refusal));
     let mut connection = match handshake {
         Ok(connection) => connection,
         Err(iso_tcp::Error::RefusedLocally { reason }) => {
             tracing::info!(%peer, connection = number, ?reason, "connection refused");
+            refused(context, number, peer, || {
+                refusal.unwrap_or(RefuseReason::Fault(reason))
+            });
             return;
         }
         Err(error) => {
             tracing::debug!(%peer, connection = number, %error, "handshake failed");
+            refused(context, number, peer, || {
+                RefuseReason::Handshake(error.to_string())
+            });
             return;
         }
     };
@@ -95,6 +108,8 @@ pub(crate) fn run(context: &Arc<ServerContext>, pending: PendingConnection, numb
         "connection accepted"
     );
     let counter = context.sockets.opened(number, peer);
+    let hooks = &context.settings.hooks;
+    hooks.connection_event(|| ConnectionEvent::Accepted { number, peer });
     let mut served = Served {
         context,
         number,
@@ -110,8 +125,60 @@ pub(crate) fn run(context: &Arc<ServerContext>, pending: PendingConnection, numb
         reason = %end,
         "connection closed"
     );
+    // Why it ended is read off the registry, before the connection leaves it; the hook runs
+    // once it has left it, and before the connection stops counting as open.
+    let reason = hooks
+        .connection
+        .as_ref()
+        .map(|_| close_reason(context, number, end));
     drop(connection);
+    drop(registered);
+    if let Some(reason) = reason {
+        hooks.connection_event(|| ConnectionEvent::Closed {
+            number,
+            peer,
+            reason,
+            requests: served.requests,
+        });
+    }
     drop(slot);
+}
+
+/// Reports a refused connection to the connection hook, if there is one (`reason` is only
+/// computed then).
+fn refused(
+    context: &ServerContext,
+    number: u64,
+    peer: SocketAddr,
+    reason: impl FnOnce() -> RefuseReason,
+) {
+    context
+        .settings
+        .hooks
+        .connection_event(|| ConnectionEvent::Refused {
+            number,
+            peer,
+            reason: reason(),
+        });
+}
+
+/// Why connection `number` ended, for the connection hook.
+fn close_reason(context: &ServerContext, number: u64, end: End) -> CloseReason {
+    match end {
+        End::Stopped => CloseReason::ServerStopped,
+        End::Fault(what) => CloseReason::Fault(what),
+        End::NotS7(error) => CloseReason::Error(format!("not an s7comm request: {error}")),
+        End::Transport(_) if context.stop.is_stopped() => CloseReason::ServerStopped,
+        End::Transport(_) if !context.sockets.is_open(number) => CloseReason::Disconnected,
+        End::Transport(iso_tcp::Error::Closed) => CloseReason::PeerClosed,
+        End::Transport(iso_tcp::Error::PeerDisconnected { reason }) => {
+            CloseReason::PeerDisconnected(reason)
+        }
+        End::Transport(
+            iso_tcp::Error::ReceiveDeadline { .. } | iso_tcp::Error::IdleTimeout { .. },
+        ) => CloseReason::Deadline,
+        End::Transport(error) => CloseReason::Error(error.to_string()),
+    }
 }
 
 /// Accepts or refuses a connection request: an injected refusal first, then the TSAP filter,
@@ -121,8 +188,10 @@ fn decide(
     number: u64,
     request: &ConnectionRequestInfo,
     slot: &mut Option<Slot>,
+    refusal: &mut Option<RefuseReason>,
 ) -> AcceptDecision {
     if let Some(reason) = context.faults.for_connection(number, request.peer_addr) {
+        *refusal = Some(RefuseReason::Fault(reason));
         return AcceptDecision::Refuse(reason);
     }
     if !context
@@ -130,6 +199,7 @@ fn decide(
         .tsap_filter
         .accepts(request.called_tsap.as_ref())
     {
+        *refusal = Some(RefuseReason::TsapFilter);
         return AcceptDecision::Refuse(REFUSED_TSAP_REASON);
     }
     match context.gauge.try_acquire(context.settings.max_connections) {
@@ -137,7 +207,10 @@ fn decide(
             *slot = Some(taken);
             AcceptDecision::Accept
         }
-        None => AcceptDecision::Refuse(TOO_MANY_CONNECTIONS_REASON),
+        None => {
+            *refusal = Some(RefuseReason::MaxConnections);
+            AcceptDecision::Refuse(TOO_MANY_CONNECTIONS_REASON)
+        }
     }
 }
 
@@ -173,12 +246,29 @@ impl Served<'_> {
                     .faults
                     .for_request(self.number, self.peer, function)
             });
-            let handled = match &fault {
-                Some(Fault::ItemReturnCode { index, return_code }) => {
+            let read_hook = self.context.settings.hooks.read.as_deref();
+            let handled = match (&fault, read_hook) {
+                (Some(Fault::ItemReturnCode { index, return_code }), None) => {
                     let mut hooks = FailItem {
                         index: *index,
                         return_code: *return_code,
                         operation: None,
+                    };
+                    plc.handle(&mut session, &request, &mut answer, &mut hooks)
+                }
+                (_, Some(read)) => {
+                    let mut hooks = RequestHooks {
+                        fail: match &fault {
+                            Some(Fault::ItemReturnCode { index, return_code }) => Some(FailItem {
+                                index: *index,
+                                return_code: *return_code,
+                                operation: None,
+                            }),
+                            _ => None,
+                        },
+                        read: Some(read),
+                        connection: self.number,
+                        peer: self.peer,
                     };
                     plc.handle(&mut session, &request, &mut answer, &mut hooks)
                 }
@@ -201,6 +291,14 @@ impl Served<'_> {
                 fault = ?fault,
                 "request"
             );
+            if matches!(handled.kind, RequestKind::WriteVar { .. }) && handled.error.is_none() {
+                self.context.settings.hooks.observe_writes(
+                    self.number,
+                    self.peer,
+                    &request,
+                    &answer,
+                );
+            }
             if self.context.log.is_enabled() {
                 self.context.log.push(LoggedRequest {
                     sequence: 0,

@@ -106,6 +106,15 @@ impl ConnectionSockets {
         }
     }
 
+    /// Whether connection `number` is listed as open: `false` once
+    /// [`shut_down`](Self::shut_down) dropped it.
+    pub(crate) fn is_open(&self, number: u64) -> bool {
+        self.lock()
+            .sockets
+            .get(&number)
+            .is_some_and(|entry| entry.open.is_some())
+    }
+
     /// Forgets connection `number` and closes its duplicate socket.
     pub(crate) fn release(&self, number: u64) {
         let socket = self.lock().sockets.remove(&number);

@@ -12,6 +12,7 @@ use crate::tags::TagTable;
 use super::connection_gauge::ConnectionGauge;
 use super::connection_sockets::ConnectionSockets;
 use super::fault_rules::FaultTable;
+use super::hooks::ServerHooks;
 use super::request_log::RequestLog;
 use super::stop_signal::StopSignal;
 use super::tsap_filter::TsapFilter;
@@ -24,6 +25,7 @@ pub(crate) struct Settings {
     pub(crate) tsap_filter: TsapFilter,
     pub(crate) stack_size: usize,
     pub(crate) request_log_capacity: usize,
+    pub(crate) hooks: ServerHooks,
 }
 
 /// What [`Server::reset`](super::Server::reset) goes back to: the PLC as the server started.

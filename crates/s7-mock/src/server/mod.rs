@@ -20,6 +20,9 @@
 //!   function, decoded request, the fault that fired).
 //! - Faults: [`Server::inject`] with a [`Fault`], placed by [`FaultBuilder`] (function,
 //!   connection, client address, n-th request), once, n times or persistent.
+//! - Hooks: a write observer, a read hook that may supply values, connection events
+//!   ([`ServerBuilder::on_write`], [`ServerBuilder::on_read`],
+//!   [`ServerBuilder::on_connection_event`]; see [`WriteEvent`]).
 //! - Named tags: [`Server::read_tag`], [`Server::write_tag`], [`Server::tags`] by name or
 //!   address, with live values ([`tags`](crate::tags)).
 //! - Dropping the [`Server`] stops it and joins every thread.
@@ -40,6 +43,7 @@ mod fault;
 mod fault_rules;
 mod function;
 mod handle;
+pub mod hooks;
 mod inspect;
 mod request_log;
 mod stop_signal;
@@ -56,6 +60,7 @@ pub use fault::Fault;
 pub use fault_rules::{FaultBuilder, FaultId, InstalledFault};
 pub use function::Function;
 pub use handle::Server;
+pub use hooks::{CloseReason, ConnectionEvent, ReadEvent, RefuseReason, WriteEvent};
 pub use request_log::{LoggedRequest, RequestPage, DEFAULT_REQUEST_LOG_CAPACITY};
 pub use tsap_filter::{ConnectionType, TsapFilter};
 
