@@ -70,11 +70,11 @@ pub enum SecurityService {
 pub fn scramble_password(password: &[u8]) -> Result<[u8; PASSWORD_LEN], Error> {
     let plain = pad_password(password)?;
     let mut out = [0u8; PASSWORD_LEN];
-    let mut before = [0u8; 2];
-    for (i, (slot, byte)) in out.iter_mut().zip(plain).enumerate() {
-        let chain = if i >= 2 { before[i % 2] } else { 0 };
-        *slot = byte ^ 0x55 ^ chain;
-        before[i % 2] = *slot;
+    // The scrambled bytes two and one positions back (0 before the start).
+    let (mut back2, mut back1) = (0u8, 0u8);
+    for (slot, byte) in out.iter_mut().zip(plain) {
+        *slot = byte ^ 0x55 ^ back2;
+        (back2, back1) = (back1, *slot);
     }
     Ok(out)
 }
@@ -82,11 +82,10 @@ pub fn scramble_password(password: &[u8]) -> Result<[u8; PASSWORD_LEN], Error> {
 /// The plain (space-padded) password of 8 scrambled bytes.
 pub fn unscramble_password(scrambled: &[u8; PASSWORD_LEN]) -> [u8; PASSWORD_LEN] {
     let mut out = [0u8; PASSWORD_LEN];
-    let mut before = [0u8; 2];
-    for (i, (slot, byte)) in out.iter_mut().zip(*scrambled).enumerate() {
-        let chain = if i >= 2 { before[i % 2] } else { 0 };
-        *slot = byte ^ 0x55 ^ chain;
-        before[i % 2] = byte;
+    let (mut back2, mut back1) = (0u8, 0u8);
+    for (slot, byte) in out.iter_mut().zip(*scrambled) {
+        *slot = byte ^ 0x55 ^ back2;
+        (back2, back1) = (back1, byte);
     }
     out
 }
