@@ -70,14 +70,17 @@
 #![warn(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 mod access;
+mod diagnostics;
 mod handled;
 mod handler;
 mod hooks;
 mod identity;
+mod protection;
 mod session;
 mod szl_data;
+mod szl_lists;
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -87,16 +90,24 @@ use crate::tags::TagTable;
 use s7comm::clock::{S7DateTime, END_UNIX_MILLIS, MIN_UNIX_MILLIS};
 use s7comm::szl::{MODE_RUN, MODE_STOP};
 
+pub use diagnostics::{
+    DiagnosticEvent, DEFAULT_DIAGNOSTIC_CAPACITY, EVENT_AUTOMATIC_WARM_RESTART,
+    EVENT_MANUAL_WARM_RESTART, EVENT_POWER_ON, EVENT_STARTUP_TO_RUN, EVENT_STOP_BY_PG,
+    EVENT_STOP_TO_STARTUP,
+};
 pub use handled::{Handled, RequestKind, RequestRecord};
 pub use hooks::{FailItem, Hooks, ItemOperation, NoHooks};
 pub use identity::Identity;
+pub use protection::{Access, ProtectionLevel};
 pub use session::Session;
 
 use szl_data::ServedSzl;
 
 /// Every SZL id the mock can serve (see [SZL lists](self#szl-lists)), in the order SZL
 /// `0x0000` lists them; [`PlcBuilder::szl_ids`] picks a subset.
-pub const SZL_IDS: [u16; 9] = szl_data::SUPPORTED;
+pub const SZL_IDS: [u16; 37] = szl_data::SUPPORTED;
+
+pub use szl_lists::szl_default_index;
 
 /// Smallest PDU size the PLC negotiates or can be configured with.
 pub const MIN_PDU_SIZE: u16 = 64;
@@ -130,6 +141,9 @@ pub(crate) struct Config {
     pub(crate) max_pdu_size: u16,
     pub(crate) max_parallel_jobs: u16,
     pub(crate) served_szl: ServedSzl,
+    pub(crate) password: Option<[u8; s7comm::security::PASSWORD_LEN]>,
+    pub(crate) protection_level: ProtectionLevel,
+    pub(crate) diagnostic_capacity: usize,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -148,6 +162,13 @@ struct Shared {
     /// The simulated tags of the server that serves this PLC, refreshed before a read var
     /// touches them; unset (and free) without simulated tags.
     simulation: OnceLock<Arc<TagTable>>,
+    /// [`ProtectionLevel::number`] of the level in force.
+    protection_level: AtomicU8,
+    /// The password, space-padded to 8 bytes.
+    password: Option<[u8; s7comm::security::PASSWORD_LEN]>,
+    diagnostics: Mutex<diagnostics::Diagnostics>,
+    /// The connection limit of the server serving this PLC (SZL `0x0131` index 1).
+    max_connections: AtomicUsize,
 }
 
 /// A mock S7 PLC: memory, CPU state, clock and identity, shared by all its connections.
@@ -192,6 +213,9 @@ impl Default for Plc {
                 max_pdu_size: DEFAULT_PDU_SIZE,
                 max_parallel_jobs: 1,
                 served_szl: ServedSzl::ALL,
+                password: None,
+                protection_level: ProtectionLevel::None,
+                diagnostic_capacity: DEFAULT_DIAGNOSTIC_CAPACITY,
             },
         )
     }
@@ -206,6 +230,7 @@ impl Plc {
     }
 
     fn from_parts(memory: Memory, identity: Identity, state: CpuState, config: Config) -> Self {
+        let started = calendar(now_millis());
         Self {
             shared: Arc::new(Shared {
                 memory: RwLock::new(memory),
@@ -217,6 +242,14 @@ impl Plc {
                 identity,
                 config,
                 simulation: OnceLock::new(),
+                protection_level: AtomicU8::new(config.protection_level.number()),
+                password: config.password,
+                diagnostics: Mutex::new(diagnostics::Diagnostics::new(
+                    config.diagnostic_capacity,
+                    state,
+                    started,
+                )),
+                max_connections: AtomicUsize::new(crate::server::DEFAULT_MAX_CONNECTIONS),
             }),
         }
     }
@@ -249,6 +282,17 @@ impl Plc {
     /// The configured maximum of parallel jobs (each direction).
     pub fn max_parallel_jobs(&self) -> u16 {
         self.shared.config.max_parallel_jobs
+    }
+
+    /// The connection limit reported in SZL `0x0131` index 1 (the serving server's, set
+    /// when it starts; [`DEFAULT_MAX_CONNECTIONS`](crate::server::DEFAULT_MAX_CONNECTIONS)
+    /// before).
+    pub fn max_connections(&self) -> usize {
+        self.shared.max_connections.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_max_connections(&self, max: usize) {
+        self.shared.max_connections.store(max, Ordering::Relaxed);
     }
 
     /// The identity reported in SZL `0x0011` and `0x001C`.
@@ -302,6 +346,8 @@ impl Plc {
         if cpu.state != state {
             cpu.state = state;
             cpu.changed_at_millis = self.clock_millis();
+            self.diagnostics()
+                .entered(state, calendar(cpu.changed_at_millis));
         }
     }
 
@@ -359,6 +405,9 @@ pub struct PlcBuilder {
     identity: Identity,
     cpu_state: CpuState,
     served_szl: ServedSzl,
+    password: Option<Vec<u8>>,
+    protection_level: ProtectionLevel,
+    diagnostic_capacity: usize,
 }
 
 impl Default for PlcBuilder {
@@ -375,6 +424,9 @@ impl Default for PlcBuilder {
             identity: Identity::default(),
             cpu_state: CpuState::Run,
             served_szl: ServedSzl::ALL,
+            password: None,
+            protection_level: ProtectionLevel::None,
+            diagnostic_capacity: DEFAULT_DIAGNOSTIC_CAPACITY,
         }
     }
 }
@@ -454,6 +506,26 @@ impl PlcBuilder {
         self
     }
 
+    /// The CPU's password (1 to 8 bytes, compared space-padded to 8 as CPUs do); see
+    /// [`protection`](self::protection).
+    pub fn password(mut self, password: impl AsRef<[u8]>) -> Self {
+        self.password = Some(password.as_ref().to_vec());
+        self
+    }
+
+    /// The protection level (default [`ProtectionLevel::None`]).
+    pub fn protection_level(mut self, level: ProtectionLevel) -> Self {
+        self.protection_level = level;
+        self
+    }
+
+    /// Entries the diagnostic buffer keeps (default [`DEFAULT_DIAGNOSTIC_CAPACITY`], at
+    /// least 1).
+    pub fn diagnostic_capacity(mut self, entries: usize) -> Self {
+        self.diagnostic_capacity = entries.max(1);
+        self
+    }
+
     /// Bytes of a byte area (elements for timers and counters) this builder will create;
     /// [`Error::NoSuchDataBlock`] for a data block it does not have.
     pub(crate) fn area_len(&self, area: s7comm::Area, db: u16) -> Result<usize, Error> {
@@ -491,6 +563,17 @@ impl PlcBuilder {
                 max: usize::from(u16::MAX),
             });
         }
+        let password = match &self.password {
+            None => None,
+            Some(password) => Some(s7comm::security::pad_password(password).map_err(|_| {
+                Error::InvalidConfig {
+                    what: "password length",
+                    value: password.len(),
+                    min: 1,
+                    max: s7comm::security::PASSWORD_LEN,
+                }
+            })?),
+        };
         let mut memory = Memory::new(
             self.inputs,
             self.outputs,
@@ -509,6 +592,9 @@ impl PlcBuilder {
                 max_pdu_size: self.max_pdu_size,
                 max_parallel_jobs: self.max_parallel_jobs,
                 served_szl: self.served_szl,
+                password,
+                protection_level: self.protection_level,
+                diagnostic_capacity: self.diagnostic_capacity,
             },
         ))
     }

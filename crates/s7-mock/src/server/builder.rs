@@ -469,6 +469,7 @@ impl ServerBuilder {
             Some(plc) => plc,
             None => Self::build_plc(self.plc, self.images)?,
         };
+        plc.set_max_connections(self.max_connections);
         let clock = self.tag_clock.unwrap_or_default();
         clock.restart();
         let tags = Arc::new(TagTable::new(self.tags, clock));
