@@ -70,12 +70,12 @@
 #![warn(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 mod access;
-mod diagnostics;
+pub mod diagnostics;
 mod handled;
 mod handler;
 mod hooks;
 mod identity;
-mod protection;
+pub mod protection;
 mod session;
 mod szl_data;
 mod szl_lists;
@@ -507,7 +507,7 @@ impl PlcBuilder {
     }
 
     /// The CPU's password (1 to 8 bytes, compared space-padded to 8 as CPUs do); see
-    /// [`protection`](self::protection).
+    /// [`protection`](crate::plc::protection).
     pub fn password(mut self, password: impl AsRef<[u8]>) -> Self {
         self.password = Some(password.as_ref().to_vec());
         self

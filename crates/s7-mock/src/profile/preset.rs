@@ -10,7 +10,7 @@
 //! Where each value comes from is in `docs/profile.md`.
 
 use crate::plc::{Identity, SZL_IDS};
-use s7comm::szl::{COMPONENT_IDENTIFICATION, CPU_STATE, MODULE_IDENTIFICATION, SZL_LIST};
+use s7comm::szl::COMPONENT_IDENTIFICATION;
 
 /// A CPU family the mock can pose as: identity, largest PDU, parallel jobs, connection limit
 /// and the SZL lists served.
@@ -29,15 +29,24 @@ pub enum Preset {
 
 const COPYRIGHT: &str = "Original Siemens Equipment";
 
-/// What an S7-1200 serves: no component identification (`0x001C`, `0x011C`, `0x0F1C`).
-const WITHOUT_COMPONENT_IDENTIFICATION: [u16; 6] = [
-    SZL_LIST,
-    0x0F00 | SZL_LIST,
-    MODULE_IDENTIFICATION,
-    0x0100 | MODULE_IDENTIFICATION,
-    0x0F00 | MODULE_IDENTIFICATION,
-    CPU_STATE,
-];
+/// What an S7-1200 serves: every list but component identification (`0x001C`, `0x011C`,
+/// `0x0F1C`).
+const WITHOUT_COMPONENT_IDENTIFICATION: [u16; SZL_IDS.len() - 3] = without_component_ids();
+
+const fn without_component_ids() -> [u16; SZL_IDS.len() - 3] {
+    let mut out = [0u16; SZL_IDS.len() - 3];
+    let mut from = 0;
+    let mut to = 0;
+    while from < SZL_IDS.len() && to < out.len() {
+        let id = SZL_IDS[from];
+        if id & 0x00FF != COMPONENT_IDENTIFICATION {
+            out[to] = id;
+            to += 1;
+        }
+        from += 1;
+    }
+    out
+}
 
 impl Preset {
     /// Every preset, oldest family first.
