@@ -13,7 +13,8 @@
 //! | setup communication | PDU size `min(requested, max)` (at least [`MIN_PDU_SIZE`]), parallel jobs `min(requested, max)` (at least 1) |
 //! | read var / write var | one item per item with its [`ReturnCode`](s7comm::ReturnCode); all items of a write are applied under one write lock |
 //! | read var with no items (python-snap7 3.3.0's `get_cpu_state` sends the bare function code) | an empty read answer, `04 00`: that client reports RUN whatever the answer says, read SZL `0x0424` for the real state |
-//! | PLC stop / PLC control (`P_PROGRAM`) | CPU state STOP / RUN; `_GARB` and `_MODU` are acknowledged |
+//! | PLC stop / PLC control (`P_PROGRAM`) | CPU state STOP / RUN (entered in the diagnostic buffer); `_GARB` and `_MODU` are acknowledged |
+//! | set / clear session password (userdata group 5) | see [`protection`] |
 //! | SZL read | see [`szl_data`](self#szl-lists); answers larger than a PDU are split into parts fetched with follow-up requests |
 //! | clock read / set | the PLC clock (system time plus an offset, UTC) |
 //! | request larger than the session's PDU size, read whose answer would exceed it, parameters that do not decode | header error `85 00` ([`ErrorCode::PDU_SIZE`](s7comm::ErrorCode::PDU_SIZE)) |
@@ -37,7 +38,15 @@
 //! `0x0000` (supported ids), `0x0011` module identification (28-byte records),
 //! `0x001C` component identification (34-byte records), `0x0424` CPU state (mode byte
 //! `08` RUN, `04` STOP), plus the single-record (`0x0111`, `0x011C`) and header-only
-//! (`0x0F00`, `0x0F11`, `0x0F1C`) variants. Other ids are answered with error `D4 01`.
+//! (`0x0F00`, `0x0F11`, `0x0F1C`) variants; and (`szl_lists`) CPU characteristics, memory,
+//! system areas, block types, interrupt status, LEDs, module status, the diagnostic buffer
+//! ([`diagnostics`]), mode transitions, communication capabilities and protection
+//! ([`protection`]): [`SZL_IDS`] lists all 37. Other ids are answered with error `D4 01`.
+//!
+//! # Protection
+//!
+//! See [`protection`]: at level 2 writes and stop/start, at level 3 reads too, are answered
+//! with header error `D2 41` until the connection sends the password (userdata group 5).
 //!
 //! # Example
 //!
@@ -507,7 +516,7 @@ impl PlcBuilder {
     }
 
     /// The CPU's password (1 to 8 bytes, compared space-padded to 8 as CPUs do); see
-    /// [`protection`](crate::plc::protection).
+    /// [`protection`].
     pub fn password(mut self, password: impl AsRef<[u8]>) -> Self {
         self.password = Some(password.as_ref().to_vec());
         self

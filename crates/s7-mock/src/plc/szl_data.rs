@@ -11,6 +11,7 @@
 //! | `0x011C` | a record index | that one record |
 //! | `0x0F1C` | any | header of `0x001C` only |
 //! | `0x0424` | any | CPU state: mode byte `08` RUN / `04` STOP, time of the last change |
+//! | others | | see [`szl_lists`](super::szl_lists) |
 //!
 //! The firmware record comes last in `0x0011` because snap7's native client takes the
 //! version from the last three bytes of the list.

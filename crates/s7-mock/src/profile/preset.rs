@@ -1,11 +1,11 @@
 //! CPU presets: what a client can observe of an S7 CPU family.
 //!
-//! | preset | CPU | order code | firmware | max PDU | parallel jobs | connections | SZL `0x001C` |
+//! | preset | CPU | order code | firmware | max PDU | parallel jobs | connections | SZL `0x001C` (ids served) |
 //! | --- | --- | --- | --- | --- | --- | --- | --- |
-//! | `s7-300` | CPU 315-2 PN/DP | `6ES7 315-2EH14-0AB0` | V3.2.6 | 240 | 1 | 16 | served |
-//! | `s7-400` | CPU 416-3 PN/DP | `6ES7 416-3ES07-0AB0` | V7.0.3 | 480 | 1 | 96 | served |
-//! | `s7-1200` | CPU 1214C DC/DC/DC | `6ES7 214-1AG40-0XB0` | V4.4.0 | 240 | 1 | 16 | refused (`D4 01`) |
-//! | `s7-1500` | CPU 1516-3 PN/DP | `6ES7 516-3AN01-0AB0` | V2.9.4 | 960 | 1 | 256 | served |
+//! | `s7-300` | CPU 315-2 PN/DP | `6ES7 315-2EH14-0AB0` | V3.2.6 | 240 | 1 | 16 | served (37) |
+//! | `s7-400` | CPU 416-3 PN/DP | `6ES7 416-3ES07-0AB0` | V7.0.3 | 480 | 1 | 96 | served (37) |
+//! | `s7-1200` | CPU 1214C DC/DC/DC | `6ES7 214-1AG40-0XB0` | V4.4.0 | 240 | 1 | 16 | refused (`D4 01`) (34) |
+//! | `s7-1500` | CPU 1516-3 PN/DP | `6ES7 516-3AN01-0AB0` | V2.9.4 | 960 | 1 | 256 | served (37) |
 //!
 //! Where each value comes from is in `docs/profile.md`.
 
