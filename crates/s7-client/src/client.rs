@@ -526,7 +526,7 @@ impl Client {
     /// Sends a userdata request; checks the answer's error field and, when `data` is
     /// expected, its return code. Answers without data (`0A 00 0000`, as CPUs acknowledge
     /// a clock set) are accepted when no data is expected.
-    fn user_data(
+    pub(crate) fn user_data(
         &mut self,
         request: UserData,
         what: &'static str,

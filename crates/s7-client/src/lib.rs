@@ -68,6 +68,7 @@ pub mod client;
 pub mod error;
 mod info;
 mod items;
+mod services;
 mod tags;
 
 pub use builder::ClientBuilder;
@@ -76,6 +77,7 @@ pub use cotp::S7ConnectionType as ConnectionType;
 pub use error::{return_code_name, Error};
 pub use info::{CpuInfo, CpuState, OrderCode};
 pub use items::{ReadRequest, WriteRequest, MAX_ITEMS};
+pub use services::{DiagnosticEntry, Protection};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -903,7 +903,7 @@ fn unknown_szl_ids_get_an_error_in_the_parameters() {
         answer,
         h("3207 0000 0071 000c 0004 0001 1208 1284 0100 0000 d401 0a00 0000")
     );
-    assert_eq!(szl(&plc, &mut s, 0x0025, 0), Err(ErrorCode::INVALID_SZL_ID));
+    assert_eq!(szl(&plc, &mut s, 0x0026, 0), Err(ErrorCode::INVALID_SZL_ID));
 }
 
 #[test]

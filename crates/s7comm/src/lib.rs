@@ -26,6 +26,7 @@
 //! | [`read_var`], [`write_var`] | read var (`04`) and write var (`05`) with many items |
 //! | [`control`] | PLC stop (`29`) and PLC control (`28`, PI services) |
 //! | [`userdata`] | userdata (ROSCTR `07`): SZL reads with multi-part answers, clock |
+//! | [`security`] | userdata group 5: set / clear the session password, protection error codes |
 //! | [`szl`] | SZL payloads (partial list header and records) |
 //! | [`clock`] | the BCD clock value |
 //! | [`data_type`], [`value`] | S7 data types and typed values in their memory encodings |
@@ -95,6 +96,7 @@ pub mod item_address;
 pub mod pdu;
 pub mod read_var;
 pub mod return_code;
+pub mod security;
 pub mod setup;
 pub mod szl;
 pub mod tag;

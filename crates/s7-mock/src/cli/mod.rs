@@ -22,7 +22,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 
 use crate::control::ControlOptions;
 use crate::error::Error;
-use crate::plc::CpuState;
+use crate::plc::{CpuState, ProtectionLevel};
 use crate::profile::Profile;
 use crate::server::{Server, ServerBuilder, DEFAULT_REQUEST_LOG_CAPACITY};
 
@@ -57,7 +57,8 @@ Memory layout:
 
 Profile:
   --profile FILE loads a TOML profile (CPU preset, identity, address, limits, rack/slot,
-  areas, data blocks, named tags with initial or simulated values; see docs/profile.md). Precedence, lowest first: the defaults above,
+  areas, data blocks, named tags with initial or simulated values, password and protection
+  level; see docs/profile.md). Precedence, lowest first: the defaults above,
   then the profile, then flags given on the command line: --listen, --pdu-size,
   --max-connections and --cpu replace the profile's value (--pdu-size is not capped by the
   preset); each area flag replaces that area; --db N replaces the profile's block N and
@@ -164,6 +165,16 @@ pub struct Args {
     /// CPU operating mode at start.
     #[arg(long, value_name = "MODE", value_enum, default_value_t = CpuArg::Run)]
     pub cpu: CpuArg,
+
+    /// The CPU's password (1 to 8 ASCII characters), sent by clients with "set session
+    /// password" to lift the protection level.
+    #[arg(long, value_name = "PASSWORD")]
+    pub password: Option<String>,
+
+    /// Protection level: 1 none, 2 write protection, 3 read/write protection (refused
+    /// services are answered with D241 until the connection sends the password).
+    #[arg(long, value_name = "LEVEL", value_parser = clap::value_parser!(u8).range(1..=3))]
+    pub protection_level: Option<u8>,
 
     /// A TOML profile (CPU preset, identity, limits, memory layout); flags given on the
     /// command line override its values.
@@ -291,7 +302,7 @@ impl Args {
         if self.given.cpu {
             builder = builder.cpu_state(self.cpu.into());
         }
-        Ok(self.area_flags(builder))
+        Ok(self.area_flags(self.protection_flags(builder)))
     }
 
     /// The `--db` and area flags given, on top of `builder`.
@@ -334,7 +345,18 @@ impl Args {
     /// (defaults filled in), PDU size, connection limit, CPU state and address. The request
     /// log is kept only with `--control`, which serves it; otherwise nobody could read it.
     pub fn server_builder(&self) -> ServerBuilder {
-        self.area_flags(self.defaults(self.data_blocks.is_empty()))
+        self.area_flags(self.protection_flags(self.defaults(self.data_blocks.is_empty())))
+    }
+
+    /// `--password` and `--protection-level`, on top of `builder`.
+    fn protection_flags(&self, mut builder: ServerBuilder) -> ServerBuilder {
+        if let Some(password) = &self.password {
+            builder = builder.password(password);
+        }
+        if let Some(level) = self.protection_level.and_then(ProtectionLevel::from_number) {
+            builder = builder.protection_level(level);
+        }
+        builder
     }
 
     /// The flags' scalar settings and the default areas, plus the default data blocks when

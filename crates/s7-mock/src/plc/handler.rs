@@ -5,6 +5,7 @@ use s7comm::control::{
     PlcControlRequest, PlcStopRequest, COMPRESS, CONTROL_FUNCTION, COPY_RAM_TO_ROM, P_PROGRAM,
     STOP_FUNCTION,
 };
+use s7comm::security::{SecurityService, GROUP_SECURITY};
 use s7comm::userdata::{GROUP_CLOCK, GROUP_SZL};
 use s7comm::{
     read_var, setup, write_var, Continuation, ErrorCode, Header, MessageType, ReadVarRequestView,
@@ -17,7 +18,7 @@ use super::handled::{Handled, RequestKind};
 use super::hooks::{Hooks, ItemOperation};
 use super::session::{PendingSzl, Session};
 use super::szl_data::{self, SzlSource};
-use super::{CpuState, Plc, MIN_PDU_SIZE};
+use super::{Access, CpuState, Plc, MIN_PDU_SIZE};
 
 /// Header, parameter and data bytes around the SZL payload of a first part: header (10),
 /// parameters (12), data item head (4), SZL id and index (4).
@@ -200,10 +201,10 @@ impl Plc {
         let pdu_ref = handled.pdu_ref;
         let result = match params.first().copied() {
             Some(read_var::FUNCTION) => self.read_var(session, handled, params, data, out, hooks),
-            Some(write_var::FUNCTION) => self.write_var(handled, params, data, out, hooks),
+            Some(write_var::FUNCTION) => self.write_var(session, handled, params, data, out, hooks),
             Some(setup::FUNCTION) => self.setup(session, pdu_ref, params, data, out),
-            Some(STOP_FUNCTION) => self.stop(pdu_ref, params, data, out),
-            Some(CONTROL_FUNCTION) => self.control(pdu_ref, params, data, out),
+            Some(STOP_FUNCTION) => self.stop(session, pdu_ref, params, data, out),
+            Some(CONTROL_FUNCTION) => self.control(session, pdu_ref, params, data, out),
             _ => Err(ErrorCode::NOT_IMPLEMENTED),
         };
         if let Err(error) = result {
@@ -220,6 +221,7 @@ impl Plc {
         out: &mut Vec<u8>,
         hooks: &mut H,
     ) -> Result<(), ErrorCode> {
+        self.check_access(session, Access::Read)?;
         let view = ReadVarRequestView::new(params).map_err(|_| ErrorCode::PDU_SIZE)?;
         if !data.is_empty() {
             return Err(ErrorCode::PDU_SIZE);
@@ -250,12 +252,14 @@ impl Plc {
 
     fn write_var<'r, H: Hooks + ?Sized>(
         &self,
+        session: &Session,
         handled: &mut Handled<'r>,
         params: &'r [u8],
         data: &[u8],
         out: &mut Vec<u8>,
         hooks: &mut H,
     ) -> Result<(), ErrorCode> {
+        self.check_access(session, Access::Write)?;
         let view = WriteVarRequestView::new(params, data).map_err(|_| ErrorCode::PDU_SIZE)?;
         handled.items = params.get(2..).unwrap_or_default();
         emit_ack_data_head(out, handled.pdu_ref);
@@ -316,12 +320,14 @@ impl Plc {
 
     fn stop(
         &self,
+        session: &Session,
         pdu_ref: u16,
         params: &[u8],
         data: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<(), ErrorCode> {
         let request = PlcStopRequest::parse(params).map_err(|_| ErrorCode::PDU_SIZE)?;
+        self.check_access(session, Access::Write)?;
         if !data.is_empty() {
             return Err(ErrorCode::PDU_SIZE);
         }
@@ -335,12 +341,14 @@ impl Plc {
 
     fn control(
         &self,
+        session: &Session,
         pdu_ref: u16,
         params: &[u8],
         data: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<(), ErrorCode> {
         let request = PlcControlRequest::parse(params).map_err(|_| ErrorCode::PDU_SIZE)?;
+        self.check_access(session, Access::Write)?;
         if !data.is_empty() {
             return Err(ErrorCode::PDU_SIZE);
         }
@@ -407,6 +415,10 @@ impl Plc {
                     .map_err(|_| ErrorCode::INVALID_DATA)
                     .and_then(|()| answer(out, pdu_ref, &p, 0, false, UserDataItem::empty()))
             }
+            Ok(UserDataService::Other {
+                group: GROUP_SECURITY,
+                ..
+            }) => self.security(session, pdu_ref, &p, &request, out),
             Ok(UserDataService::Other { .. }) => Err(ErrorCode::NOT_IMPLEMENTED),
             Err(_) => {
                 if p.group == GROUP_CLOCK {
@@ -436,6 +448,7 @@ impl Plc {
     ) -> Result<(), ErrorCode> {
         session.pending_szl = None;
         let source = SzlSource {
+            plc: self,
             served: self.config().served_szl,
             identity: self.identity(),
             state: self.cpu_state(),
@@ -467,6 +480,26 @@ impl Plc {
             true,
             UserDataItem::octets(data),
         )
+    }
+
+    /// Set / clear session password (userdata group 5); see [`protection`](super::protection).
+    fn security(
+        &self,
+        session: &mut Session,
+        pdu_ref: u16,
+        p: &UserDataParams,
+        request: &UserData,
+        out: &mut Vec<u8>,
+    ) -> Result<(), ErrorCode> {
+        match request.security_service() {
+            Ok(Some(SecurityService::SetPassword(scrambled))) => {
+                self.log_on_scrambled(session, &scrambled)?;
+            }
+            Ok(Some(SecurityService::ClearPassword)) => self.log_off(session),
+            Ok(None) => return Err(ErrorCode::NOT_IMPLEMENTED),
+            Err(_) => return Err(ErrorCode::INVALID_DATA),
+        }
+        answer(out, pdu_ref, p, 0, false, UserDataItem::empty())
     }
 
     fn read_szl_follow_up(

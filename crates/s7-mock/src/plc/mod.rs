@@ -13,7 +13,8 @@
 //! | setup communication | PDU size `min(requested, max)` (at least [`MIN_PDU_SIZE`]), parallel jobs `min(requested, max)` (at least 1) |
 //! | read var / write var | one item per item with its [`ReturnCode`](s7comm::ReturnCode); all items of a write are applied under one write lock |
 //! | read var with no items (python-snap7 3.3.0's `get_cpu_state` sends the bare function code) | an empty read answer, `04 00`: that client reports RUN whatever the answer says, read SZL `0x0424` for the real state |
-//! | PLC stop / PLC control (`P_PROGRAM`) | CPU state STOP / RUN; `_GARB` and `_MODU` are acknowledged |
+//! | PLC stop / PLC control (`P_PROGRAM`) | CPU state STOP / RUN (entered in the diagnostic buffer); `_GARB` and `_MODU` are acknowledged |
+//! | set / clear session password (userdata group 5) | see [`protection`] |
 //! | SZL read | see [`szl_data`](self#szl-lists); answers larger than a PDU are split into parts fetched with follow-up requests |
 //! | clock read / set | the PLC clock (system time plus an offset, UTC) |
 //! | request larger than the session's PDU size, read whose answer would exceed it, parameters that do not decode | header error `85 00` ([`ErrorCode::PDU_SIZE`](s7comm::ErrorCode::PDU_SIZE)) |
@@ -37,7 +38,15 @@
 //! `0x0000` (supported ids), `0x0011` module identification (28-byte records),
 //! `0x001C` component identification (34-byte records), `0x0424` CPU state (mode byte
 //! `08` RUN, `04` STOP), plus the single-record (`0x0111`, `0x011C`) and header-only
-//! (`0x0F00`, `0x0F11`, `0x0F1C`) variants. Other ids are answered with error `D4 01`.
+//! (`0x0F00`, `0x0F11`, `0x0F1C`) variants; and (`szl_lists`) CPU characteristics, memory,
+//! system areas, block types, interrupt status, LEDs, module status, the diagnostic buffer
+//! ([`diagnostics`]), mode transitions, communication capabilities and protection
+//! ([`protection`]): [`SZL_IDS`] lists all 37. Other ids are answered with error `D4 01`.
+//!
+//! # Protection
+//!
+//! See [`protection`]: at level 2 writes and stop/start, at level 3 reads too, are answered
+//! with header error `D2 41` until the connection sends the password (userdata group 5).
 //!
 //! # Example
 //!
@@ -70,15 +79,18 @@
 #![warn(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 mod access;
+pub mod diagnostics;
 mod handled;
 mod handler;
 mod hooks;
 mod identity;
+pub mod protection;
 mod session;
 mod supplied;
 mod szl_data;
+mod szl_lists;
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -88,16 +100,24 @@ use crate::tags::TagTable;
 use s7comm::clock::{S7DateTime, END_UNIX_MILLIS, MIN_UNIX_MILLIS};
 use s7comm::szl::{MODE_RUN, MODE_STOP};
 
+pub use diagnostics::{
+    DiagnosticEvent, DEFAULT_DIAGNOSTIC_CAPACITY, EVENT_AUTOMATIC_WARM_RESTART,
+    EVENT_MANUAL_WARM_RESTART, EVENT_POWER_ON, EVENT_STARTUP_TO_RUN, EVENT_STOP_BY_PG,
+    EVENT_STOP_TO_STARTUP,
+};
 pub use handled::{Handled, RequestKind, RequestRecord};
 pub use hooks::{FailItem, Hooks, ItemOperation, NoHooks, READ_HOOK_LENGTH_MISMATCH};
 pub use identity::Identity;
+pub use protection::{Access, ProtectionLevel};
 pub use session::Session;
 
 use szl_data::ServedSzl;
 
 /// Every SZL id the mock can serve (see [SZL lists](self#szl-lists)), in the order SZL
 /// `0x0000` lists them; [`PlcBuilder::szl_ids`] picks a subset.
-pub const SZL_IDS: [u16; 9] = szl_data::SUPPORTED;
+pub const SZL_IDS: [u16; 37] = szl_data::SUPPORTED;
+
+pub use szl_lists::szl_default_index;
 
 /// Smallest PDU size the PLC negotiates or can be configured with.
 pub const MIN_PDU_SIZE: u16 = 64;
@@ -131,6 +151,9 @@ pub(crate) struct Config {
     pub(crate) max_pdu_size: u16,
     pub(crate) max_parallel_jobs: u16,
     pub(crate) served_szl: ServedSzl,
+    pub(crate) password: Option<[u8; s7comm::security::PASSWORD_LEN]>,
+    pub(crate) protection_level: ProtectionLevel,
+    pub(crate) diagnostic_capacity: usize,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -149,6 +172,13 @@ struct Shared {
     /// The simulated tags of the server that serves this PLC, refreshed before a read var
     /// touches them; unset (and free) without simulated tags.
     simulation: OnceLock<Arc<TagTable>>,
+    /// [`ProtectionLevel::number`] of the level in force.
+    protection_level: AtomicU8,
+    /// The password, space-padded to 8 bytes.
+    password: Option<[u8; s7comm::security::PASSWORD_LEN]>,
+    diagnostics: Mutex<diagnostics::Diagnostics>,
+    /// The connection limit of the server serving this PLC (SZL `0x0131` index 1).
+    max_connections: AtomicUsize,
 }
 
 /// A mock S7 PLC: memory, CPU state, clock and identity, shared by all its connections.
@@ -193,6 +223,9 @@ impl Default for Plc {
                 max_pdu_size: DEFAULT_PDU_SIZE,
                 max_parallel_jobs: 1,
                 served_szl: ServedSzl::ALL,
+                password: None,
+                protection_level: ProtectionLevel::None,
+                diagnostic_capacity: DEFAULT_DIAGNOSTIC_CAPACITY,
             },
         )
     }
@@ -207,6 +240,7 @@ impl Plc {
     }
 
     fn from_parts(memory: Memory, identity: Identity, state: CpuState, config: Config) -> Self {
+        let started = calendar(now_millis());
         Self {
             shared: Arc::new(Shared {
                 memory: RwLock::new(memory),
@@ -218,6 +252,14 @@ impl Plc {
                 identity,
                 config,
                 simulation: OnceLock::new(),
+                protection_level: AtomicU8::new(config.protection_level.number()),
+                password: config.password,
+                diagnostics: Mutex::new(diagnostics::Diagnostics::new(
+                    config.diagnostic_capacity,
+                    state,
+                    started,
+                )),
+                max_connections: AtomicUsize::new(crate::server::DEFAULT_MAX_CONNECTIONS),
             }),
         }
     }
@@ -250,6 +292,17 @@ impl Plc {
     /// The configured maximum of parallel jobs (each direction).
     pub fn max_parallel_jobs(&self) -> u16 {
         self.shared.config.max_parallel_jobs
+    }
+
+    /// The connection limit reported in SZL `0x0131` index 1 (the serving server's, set
+    /// when it starts; [`DEFAULT_MAX_CONNECTIONS`](crate::server::DEFAULT_MAX_CONNECTIONS)
+    /// before).
+    pub fn max_connections(&self) -> usize {
+        self.shared.max_connections.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_max_connections(&self, max: usize) {
+        self.shared.max_connections.store(max, Ordering::Relaxed);
     }
 
     /// The identity reported in SZL `0x0011` and `0x001C`.
@@ -303,6 +356,8 @@ impl Plc {
         if cpu.state != state {
             cpu.state = state;
             cpu.changed_at_millis = self.clock_millis();
+            self.diagnostics()
+                .entered(state, calendar(cpu.changed_at_millis));
         }
     }
 
@@ -360,6 +415,9 @@ pub struct PlcBuilder {
     identity: Identity,
     cpu_state: CpuState,
     served_szl: ServedSzl,
+    password: Option<Vec<u8>>,
+    protection_level: ProtectionLevel,
+    diagnostic_capacity: usize,
 }
 
 impl Default for PlcBuilder {
@@ -376,6 +434,9 @@ impl Default for PlcBuilder {
             identity: Identity::default(),
             cpu_state: CpuState::Run,
             served_szl: ServedSzl::ALL,
+            password: None,
+            protection_level: ProtectionLevel::None,
+            diagnostic_capacity: DEFAULT_DIAGNOSTIC_CAPACITY,
         }
     }
 }
@@ -455,6 +516,26 @@ impl PlcBuilder {
         self
     }
 
+    /// The CPU's password (1 to 8 bytes, compared space-padded to 8 as CPUs do); see
+    /// [`protection`].
+    pub fn password(mut self, password: impl AsRef<[u8]>) -> Self {
+        self.password = Some(password.as_ref().to_vec());
+        self
+    }
+
+    /// The protection level (default [`ProtectionLevel::None`]).
+    pub fn protection_level(mut self, level: ProtectionLevel) -> Self {
+        self.protection_level = level;
+        self
+    }
+
+    /// Entries the diagnostic buffer keeps (default [`DEFAULT_DIAGNOSTIC_CAPACITY`], at
+    /// least 1).
+    pub fn diagnostic_capacity(mut self, entries: usize) -> Self {
+        self.diagnostic_capacity = entries.max(1);
+        self
+    }
+
     /// Bytes of a byte area (elements for timers and counters) this builder will create;
     /// [`Error::NoSuchDataBlock`] for a data block it does not have.
     pub(crate) fn area_len(&self, area: s7comm::Area, db: u16) -> Result<usize, Error> {
@@ -492,6 +573,17 @@ impl PlcBuilder {
                 max: usize::from(u16::MAX),
             });
         }
+        let password = match &self.password {
+            None => None,
+            Some(password) => Some(s7comm::security::pad_password(password).map_err(|_| {
+                Error::InvalidConfig {
+                    what: "password length",
+                    value: password.len(),
+                    min: 1,
+                    max: s7comm::security::PASSWORD_LEN,
+                }
+            })?),
+        };
         let mut memory = Memory::new(
             self.inputs,
             self.outputs,
@@ -510,6 +602,9 @@ impl PlcBuilder {
                 max_pdu_size: self.max_pdu_size,
                 max_parallel_jobs: self.max_parallel_jobs,
                 served_szl: self.served_szl,
+                password,
+                protection_level: self.protection_level,
+                diagnostic_capacity: self.diagnostic_capacity,
             },
         ))
     }

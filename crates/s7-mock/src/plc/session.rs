@@ -17,6 +17,8 @@ pub struct Session {
     pub(super) pending_szl: Option<PendingSzl>,
     pub(super) last_sequence: u8,
     pub(super) last_data_unit: u8,
+    /// Whether this connection sent the right password ("set session password").
+    pub(super) legitimized: bool,
 }
 
 /// The rest of an SZL answer that did not fit one PDU.
@@ -39,6 +41,7 @@ impl Session {
             pending_szl: None,
             last_sequence: 0,
             last_data_unit: 0,
+            legitimized: false,
         }
     }
 
@@ -55,6 +58,12 @@ impl Session {
     /// Whether setup communication happened.
     pub fn is_negotiated(&self) -> bool {
         self.negotiated
+    }
+
+    /// Whether this connection sent the right password and may do what the protection
+    /// level otherwise refuses (see [`Plc::check_access`]).
+    pub fn is_legitimized(&self) -> bool {
+        self.legitimized
     }
 
     /// Whether an SZL answer waits for follow-up requests.

@@ -11,6 +11,7 @@
 //! | `0x011C` | a record index | that one record |
 //! | `0x0F1C` | any | header of `0x001C` only |
 //! | `0x0424` | any | CPU state: mode byte `08` RUN / `04` STOP, time of the last change |
+//! | others | | see [`szl_lists`](super::szl_lists) |
 //!
 //! The firmware record comes last in `0x0011` because snap7's native client takes the
 //! version from the last three bytes of the list.
@@ -30,8 +31,9 @@ const HEADER_ONLY: u16 = 0x0F00;
 /// Single-record variant bit pattern (`0x01xx`).
 const SINGLE_RECORD: u16 = 0x0100;
 
-/// The SZL ids the mock knows, as listed by `0x0000` when all are served.
-pub(super) const SUPPORTED: [u16; 9] = [
+/// The SZL ids the mock knows, as listed by `0x0000` when all are served (the lists after
+/// `0x0424` are in [`szl_lists`](super::szl_lists)).
+pub(super) const SUPPORTED: [u16; 37] = [
     SZL_LIST,
     HEADER_ONLY | SZL_LIST,
     MODULE_IDENTIFICATION,
@@ -41,6 +43,34 @@ pub(super) const SUPPORTED: [u16; 9] = [
     SINGLE_RECORD | COMPONENT_IDENTIFICATION,
     HEADER_ONLY | COMPONENT_IDENTIFICATION,
     CPU_STATE,
+    0x0012,
+    0x0F12,
+    0x0013,
+    0x0113,
+    0x0F13,
+    0x0014,
+    0x0114,
+    0x0F14,
+    0x0015,
+    0x0115,
+    0x0F15,
+    0x0022,
+    0x0222,
+    0x0F22,
+    0x0025,
+    0x0F25,
+    0x0074,
+    0x0174,
+    0x0F74,
+    0x0091,
+    0x0F91,
+    0x00A0,
+    0x01A0,
+    0x0FA0,
+    0x0124,
+    0x0131,
+    0x0132,
+    0x0232,
 ];
 
 /// A subset of [`SUPPORTED`]: entry `i` says whether `SUPPORTED[i]` is served.
@@ -75,6 +105,7 @@ impl ServedSzl {
 
 /// What the SZL builder needs to know about the PLC.
 pub(super) struct SzlSource<'a> {
+    pub(super) plc: &'a super::Plc,
     pub(super) served: ServedSzl,
     pub(super) identity: &'a Identity,
     pub(super) state: CpuState,
@@ -82,14 +113,14 @@ pub(super) struct SzlSource<'a> {
 }
 
 /// A list of fixed-size records being built.
-struct Records {
+pub(super) struct Records {
     record_len: u16,
     count: u16,
     bytes: Vec<u8>,
 }
 
 impl Records {
-    fn new(record_len: u16) -> Self {
+    pub(super) fn new(record_len: u16) -> Self {
         Self {
             record_len,
             count: 0,
@@ -98,7 +129,7 @@ impl Records {
     }
 
     /// Appends a record from `parts`, cut or zero-filled to the record length.
-    fn push(&mut self, parts: &[&[u8]]) {
+    pub(super) fn push(&mut self, parts: &[&[u8]]) {
         let len = usize::from(self.record_len);
         let start = self.bytes.len();
         for part in parts {
@@ -116,7 +147,7 @@ impl Records {
     }
 
     /// The complete payload, or only the header.
-    fn finish(self, header_only: bool) -> Vec<u8> {
+    pub(super) fn finish(self, header_only: bool) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.bytes.len().saturating_add(SzlHeader::LEN));
         self.header().emit(&mut out);
         if !header_only {
@@ -126,12 +157,23 @@ impl Records {
     }
 
     /// Only the record whose first two bytes equal `index`.
-    fn single(self, index: u16) -> Result<Vec<u8>, ErrorCode> {
+    pub(super) fn single(self, index: u16) -> Result<Vec<u8>, ErrorCode> {
+        let key = index.to_be_bytes();
+        self.single_where(|r| r.get(..2) == Some(&key[..]))
+    }
+
+    /// Only the record whose byte `at` equals `index` (which must fit a byte).
+    pub(super) fn single_by(self, index: u16, at: usize) -> Result<Vec<u8>, ErrorCode> {
+        let key = u8::try_from(index).map_err(|_| ErrorCode::INVALID_SZL_INDEX)?;
+        self.single_where(|r| r.get(at) == Some(&key))
+    }
+
+    fn single_where(self, matches: impl Fn(&[u8]) -> bool) -> Result<Vec<u8>, ErrorCode> {
         let len = usize::from(self.record_len).max(1);
         let record = self
             .bytes
             .chunks(len)
-            .find(|r| r.get(..2) == Some(&index.to_be_bytes()[..]))
+            .find(|r| matches(r))
             .ok_or(ErrorCode::INVALID_SZL_INDEX)?;
         let mut out = Vec::with_capacity(record.len().saturating_add(SzlHeader::LEN));
         SzlHeader {
@@ -233,6 +275,6 @@ pub(super) fn build(source: &SzlSource<'_>, id: u16, index: u16) -> Result<Vec<u
         COMPONENT_SINGLE => component_identification(source.identity).single(index),
         COMPONENT_HEADER => Ok(component_identification(source.identity).finish(true)),
         CPU_STATE => Ok(cpu_state(source).finish(false)),
-        _ => Err(ErrorCode::INVALID_SZL_ID),
+        _ => super::szl_lists::build(source, id, index).unwrap_or(Err(ErrorCode::INVALID_SZL_ID)),
     }
 }

@@ -34,6 +34,12 @@ pub(crate) fn apply(builder: ServerBuilder, profile: &Profile) -> Result<ServerB
     if let Some(ids) = profile.szl_ids() {
         builder = builder.szl_ids(ids);
     }
+    if let Some(password) = profile.password() {
+        builder = builder.password(password);
+    }
+    if let Some(level) = profile.protection_level() {
+        builder = builder.protection_level(level);
+    }
     if let Some((rack, slot)) = profile.rack_slot() {
         builder = builder.tsap_filter(TsapFilter::any().rack_slot(rack, slot));
     }

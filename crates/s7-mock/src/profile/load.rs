@@ -14,7 +14,7 @@ use super::tag::check_tags;
 use super::{Areas, DataBlock, Preset, Profile};
 use crate::error::Error;
 use crate::memory::{MAX_ELEMENTS, MAX_REGION_LEN};
-use crate::plc::{CpuState, Identity, MAX_PDU_SIZE, MIN_PDU_SIZE};
+use crate::plc::{CpuState, Identity, ProtectionLevel, MAX_PDU_SIZE, MIN_PDU_SIZE};
 
 /// Most connections a profile may ask for (as `--max-connections`).
 const MAX_CONNECTIONS: i64 = 1_000_000;
@@ -34,6 +34,8 @@ struct Plc {
     pdu_size: Option<u16>,
     max_connections: Option<usize>,
     rack_slot: Option<(u8, u8)>,
+    password: Option<String>,
+    protection_level: Option<ProtectionLevel>,
 }
 
 impl Checker<'_> {
@@ -243,6 +245,28 @@ impl Checker<'_> {
             }
         };
 
+        let password = match &raw.password {
+            None => None,
+            Some(password) => {
+                let text = password.get_ref();
+                if text.is_empty() || text.len() > 8 || !text.is_ascii() {
+                    return Err(self.source.error(
+                        &password.span(),
+                        &path.key("password"),
+                        "a CPU password is 1 to 8 ASCII characters",
+                    ));
+                }
+                Some(text.clone())
+            }
+        };
+        let protection_level = match &raw.protection_level {
+            None => None,
+            Some(level) => {
+                let n: u8 = self.ranged(&path.key("protection_level"), level, 1, 3)?;
+                ProtectionLevel::from_number(n)
+            }
+        };
+
         Ok(Plc {
             preset,
             identity,
@@ -251,6 +275,8 @@ impl Checker<'_> {
             pdu_size,
             max_connections,
             rack_slot,
+            password,
+            protection_level,
         })
     }
 
@@ -408,6 +434,8 @@ impl Profile {
             max_connections: plc.max_connections,
             szl_ids: plc.preset.map(|p| p.szl_ids().to_vec()),
             rack_slot: plc.rack_slot,
+            password: plc.password,
+            protection_level: plc.protection_level,
             areas,
             data_blocks,
             tags,

@@ -53,7 +53,7 @@ mod tag;
 
 use std::net::SocketAddr;
 
-use crate::plc::{CpuState, Identity};
+use crate::plc::{CpuState, Identity, ProtectionLevel};
 
 pub(crate) use apply::apply;
 pub use preset::Preset;
@@ -102,6 +102,8 @@ pub struct Profile {
     max_connections: Option<usize>,
     szl_ids: Option<Vec<u16>>,
     rack_slot: Option<(u8, u8)>,
+    password: Option<String>,
+    protection_level: Option<ProtectionLevel>,
     areas: Areas,
     data_blocks: Vec<DataBlock>,
     tags: Vec<TagSpec>,
@@ -159,6 +161,16 @@ impl Profile {
     /// `[plc] rack` and `slot`: connections addressed elsewhere are refused.
     pub fn rack_slot(&self) -> Option<(u8, u8)> {
         self.rack_slot
+    }
+
+    /// `[plc] password` (1 to 8 ASCII characters).
+    pub fn password(&self) -> Option<&str> {
+        self.password.as_deref()
+    }
+
+    /// `[plc] protection_level` (1, 2 or 3).
+    pub fn protection_level(&self) -> Option<ProtectionLevel> {
+        self.protection_level
     }
 
     /// `[areas]`.

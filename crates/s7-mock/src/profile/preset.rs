@@ -1,16 +1,16 @@
 //! CPU presets: what a client can observe of an S7 CPU family.
 //!
-//! | preset | CPU | order code | firmware | max PDU | parallel jobs | connections | SZL `0x001C` |
+//! | preset | CPU | order code | firmware | max PDU | parallel jobs | connections | SZL `0x001C` (ids served) |
 //! | --- | --- | --- | --- | --- | --- | --- | --- |
-//! | `s7-300` | CPU 315-2 PN/DP | `6ES7 315-2EH14-0AB0` | V3.2.6 | 240 | 1 | 16 | served |
-//! | `s7-400` | CPU 416-3 PN/DP | `6ES7 416-3ES07-0AB0` | V7.0.3 | 480 | 1 | 96 | served |
-//! | `s7-1200` | CPU 1214C DC/DC/DC | `6ES7 214-1AG40-0XB0` | V4.4.0 | 240 | 1 | 16 | refused (`D4 01`) |
-//! | `s7-1500` | CPU 1516-3 PN/DP | `6ES7 516-3AN01-0AB0` | V2.9.4 | 960 | 1 | 256 | served |
+//! | `s7-300` | CPU 315-2 PN/DP | `6ES7 315-2EH14-0AB0` | V3.2.6 | 240 | 1 | 16 | served (37) |
+//! | `s7-400` | CPU 416-3 PN/DP | `6ES7 416-3ES07-0AB0` | V7.0.3 | 480 | 1 | 96 | served (37) |
+//! | `s7-1200` | CPU 1214C DC/DC/DC | `6ES7 214-1AG40-0XB0` | V4.4.0 | 240 | 1 | 16 | refused (`D4 01`) (34) |
+//! | `s7-1500` | CPU 1516-3 PN/DP | `6ES7 516-3AN01-0AB0` | V2.9.4 | 960 | 1 | 256 | served (37) |
 //!
 //! Where each value comes from is in `docs/profile.md`.
 
 use crate::plc::{Identity, SZL_IDS};
-use s7comm::szl::{COMPONENT_IDENTIFICATION, CPU_STATE, MODULE_IDENTIFICATION, SZL_LIST};
+use s7comm::szl::COMPONENT_IDENTIFICATION;
 
 /// A CPU family the mock can pose as: identity, largest PDU, parallel jobs, connection limit
 /// and the SZL lists served.
@@ -29,15 +29,24 @@ pub enum Preset {
 
 const COPYRIGHT: &str = "Original Siemens Equipment";
 
-/// What an S7-1200 serves: no component identification (`0x001C`, `0x011C`, `0x0F1C`).
-const WITHOUT_COMPONENT_IDENTIFICATION: [u16; 6] = [
-    SZL_LIST,
-    0x0F00 | SZL_LIST,
-    MODULE_IDENTIFICATION,
-    0x0100 | MODULE_IDENTIFICATION,
-    0x0F00 | MODULE_IDENTIFICATION,
-    CPU_STATE,
-];
+/// What an S7-1200 serves: every list but component identification (`0x001C`, `0x011C`,
+/// `0x0F1C`).
+const WITHOUT_COMPONENT_IDENTIFICATION: [u16; SZL_IDS.len() - 3] = without_component_ids();
+
+const fn without_component_ids() -> [u16; SZL_IDS.len() - 3] {
+    let mut out = [0u16; SZL_IDS.len() - 3];
+    let mut from = 0;
+    let mut to = 0;
+    while from < SZL_IDS.len() && to < out.len() {
+        let id = SZL_IDS[from];
+        if id & 0x00FF != COMPONENT_IDENTIFICATION {
+            out[to] = id;
+            to += 1;
+        }
+        from += 1;
+    }
+    out
+}
 
 impl Preset {
     /// Every preset, oldest family first.

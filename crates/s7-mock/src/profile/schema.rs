@@ -35,6 +35,8 @@ pub(crate) struct RawPlc {
     pub(crate) max_connections: Option<Spanned<i64>>,
     pub(crate) rack: Option<Spanned<i64>>,
     pub(crate) slot: Option<Spanned<i64>>,
+    pub(crate) password: Option<Spanned<String>>,
+    pub(crate) protection_level: Option<Spanned<i64>>,
 }
 
 /// `[areas]`.

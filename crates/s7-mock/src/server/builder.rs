@@ -9,7 +9,7 @@ use iso_tcp::{Listener, ServerOptions, TpduSize};
 
 use crate::error::Error;
 use crate::memory::Region;
-use crate::plc::{CpuState, Identity, Plc, PlcBuilder};
+use crate::plc::{CpuState, Identity, Plc, PlcBuilder, ProtectionLevel};
 use crate::profile::Simulation;
 use crate::tags::{TagClock, TagDef, TagTable};
 
@@ -246,6 +246,34 @@ impl ServerBuilder {
         self
     }
 
+    /// The CPU's password (1 to 8 bytes): a connection that sends it with "set session
+    /// password" may do what the [`protection_level`](Self::protection_level) refuses (see
+    /// [`plc::protection`](crate::plc::protection)). [`start`](Self::start) fails with
+    /// [`Error::InvalidConfig`] for an empty or longer password.
+    #[must_use]
+    pub fn password(mut self, password: impl AsRef<[u8]>) -> Self {
+        self.plc = self.plc.password(password);
+        self
+    }
+
+    /// The protection level (default [`ProtectionLevel::None`]): at
+    /// [`WriteProtected`](ProtectionLevel::WriteProtected) writes and stop/start are refused
+    /// with `D2 41` until the connection sends the password, at
+    /// [`ReadWriteProtected`](ProtectionLevel::ReadWriteProtected) reads too.
+    #[must_use]
+    pub fn protection_level(mut self, level: ProtectionLevel) -> Self {
+        self.plc = self.plc.protection_level(level);
+        self
+    }
+
+    /// Entries the diagnostic buffer keeps (default
+    /// [`DEFAULT_DIAGNOSTIC_CAPACITY`](crate::plc::DEFAULT_DIAGNOSTIC_CAPACITY)).
+    #[must_use]
+    pub fn diagnostic_capacity(mut self, entries: usize) -> Self {
+        self.plc = self.plc.diagnostic_capacity(entries);
+        self
+    }
+
     /// Applies a [`Profile`](crate::profile::Profile): preset, identity, address, limits,
     /// rack/slot filter, areas and data blocks; what the profile leaves out stays as set.
     ///
@@ -473,6 +501,7 @@ impl ServerBuilder {
             Some(plc) => plc,
             None => Self::build_plc(self.plc, self.images)?,
         };
+        plc.set_max_connections(self.max_connections);
         let clock = self.tag_clock.unwrap_or_default();
         clock.restart();
         let tags = Arc::new(TagTable::new(self.tags, clock));

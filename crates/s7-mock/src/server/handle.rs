@@ -86,6 +86,12 @@ impl Server {
         &self.context.plc
     }
 
+    /// Adds an entry to the diagnostic buffer (SZL `0x00A0`), newest first; stamped with the
+    /// PLC clock when its `time` is `None`. See [`Plc::push_diagnostic`].
+    pub fn push_diagnostic(&self, event: crate::plc::DiagnosticEvent) {
+        self.context.plc.push_diagnostic(event);
+    }
+
     /// Read access to the whole memory. Hold it briefly: clients wait for it.
     pub fn memory(&self) -> RwLockReadGuard<'_, Memory> {
         self.context.plc.memory()
