@@ -27,6 +27,7 @@ values from the raw SZL (read_szl) instead. libsnap7 decodes them at the CPU off
 values are checked directly.
 """
 
+import os
 import struct
 import subprocess
 import sys
@@ -62,9 +63,15 @@ def expect(actual, expected, what):
         raise AssertionError(f"{what}: expected {expected!r}, got {actual!r}")
 
 
+# Ports to listen on, in order of start_mock calls, when the runner captures the traffic
+# (`S7_MOCK_PORTS=p1,p2`); otherwise free ports.
+PORTS = [int(p) for p in os.environ.get("S7_MOCK_PORTS", "").split(",") if p]
+
+
 def start_mock(*args):
+    port = PORTS.pop(0) if PORTS else 0
     proc = subprocess.Popen(
-        [MOCK, "--listen", "127.0.0.1:0", *args],
+        [MOCK, "--listen", f"127.0.0.1:{port}", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

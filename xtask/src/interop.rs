@@ -17,6 +17,7 @@
 //! `XTASK_INTEROP_PART=servers` (or `mock`) runs one part only.
 
 mod pytest;
+mod scripts;
 mod servers;
 
 use std::io::{BufRead, BufReader};
@@ -125,20 +126,49 @@ const MOCK_RUNS: &[MockRun] = &[
 /// Runs the interop checks; fails if any check fails.
 pub(crate) fn run() -> TaskResult {
     let part = std::env::var("XTASK_INTEROP_PART").unwrap_or_default();
+    let wanted = |name: &str| part.is_empty() || part == name;
     let root = workspace_root();
     let python = ensure_venv(&root)?;
-    let (mut tally, mut errors) = if part == "servers" {
-        (Tally::default(), Vec::new())
-    } else {
+    let python_2 = ensure_venv_at(
+        &root,
+        "interop-venv-snap7-2.0.2",
+        &[("python-snap7", "2.0.2")],
+    )?;
+    let (mut tally, mut errors) = if wanted("mock") {
         mock_part(&root, &python)?
+    } else {
+        (Tally::default(), Vec::new())
     };
-    let mut gaps = 0;
-    if part != "mock" {
-        let python_2 = ensure_venv_at(
+    if wanted("services") {
+        let binary = MockProcess::build()?;
+        let outcome = scripts::run(
             &root,
-            "interop-venv-snap7-2.0.2",
-            &[("python-snap7", "2.0.2")],
-        )?;
+            &binary,
+            &[scripts::Script {
+                file: "services.py",
+                mocks: 2,
+            }],
+            &[
+                scripts::Client {
+                    label: "python-snap7 3.3.0",
+                    python: &python,
+                },
+                scripts::Client {
+                    label: "libsnap7 (python-snap7 2.0.2)",
+                    python: &python_2,
+                },
+            ],
+        );
+        match outcome {
+            Ok(t) => tally.add(t),
+            Err((t, e)) => {
+                tally.add(t);
+                errors.push(e);
+            }
+        }
+    }
+    let mut gaps = 0;
+    if wanted("servers") {
         let launcher = root.join("xtask").join("interop").join("server.py");
         let outcome = servers::run(
             &[
