@@ -627,6 +627,7 @@ fn request_name(request: &Request) -> &'static str {
         Request::PlcStop(_) => "plc stop",
         Request::PlcControl(_) => "plc control",
         Request::UserData(_) => "userdata",
+        Request::Transfer(_) => "upload/download",
         Request::Unknown { .. } => "an unknown function",
     }
 }
@@ -640,6 +641,7 @@ fn unexpected(expected: &'static str, found: &Response) -> Error {
         Response::WriteVar(_) => "a write var answer",
         Response::Control(_) => "a plc control answer",
         Response::UserData(_) => "a userdata answer",
+        Response::Transfer(_) => "an upload/download answer",
         Response::Unknown { .. } => "an unknown answer",
     };
     Error::UnexpectedAnswer { expected, found }

@@ -10,6 +10,7 @@
 use proptest::collection::vec;
 use proptest::prelude::*;
 
+use s7comm::block::{TransferRequest, TransferResponse};
 use s7comm::clock::S7DateTime;
 use s7comm::{
     Area, Continuation, ControlResponse, DataItem, DataItemIter, DataTransportSize, ErrorCode,
@@ -20,7 +21,9 @@ use s7comm::{
 };
 
 /// Function codes the codec models; unknown jobs must start with something else.
-const KNOWN_FUNCTIONS: [u8; 5] = [0xf0, 0x04, 0x05, 0x28, 0x29];
+const KNOWN_FUNCTIONS: [u8; 11] = [
+    0xf0, 0x04, 0x05, 0x28, 0x29, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
+];
 
 fn item_address() -> impl Strategy<Value = ItemAddress> {
     (
@@ -182,6 +185,63 @@ fn setup() -> impl Strategy<Value = SetupCommunication> {
     })
 }
 
+fn transfer_request() -> impl Strategy<Value = TransferRequest> {
+    (
+        0x1au8..=0x1f,
+        any::<u8>(),
+        any::<u16>(),
+        any::<u32>(),
+        proptest::option::of((
+            vec(any::<u8>(), 0..12),
+            proptest::option::of(vec(any::<u8>(), 0..14)),
+        )),
+    )
+        .prop_map(|(function, status, unknown, id, strings)| {
+            let (file, lengths) = strings.map_or((None, None), |(f, l)| (Some(f), l));
+            TransferRequest {
+                function,
+                status,
+                unknown,
+                id,
+                file,
+                lengths,
+            }
+        })
+}
+
+fn transfer_response() -> impl Strategy<Value = TransferResponse> {
+    prop_oneof![
+        (
+            any::<u8>(),
+            any::<u16>(),
+            any::<u32>(),
+            vec(any::<u8>(), 0..10)
+        )
+            .prop_map(
+                |(status, unknown, id, length)| TransferResponse::StartUpload {
+                    status,
+                    unknown,
+                    id,
+                    length
+                }
+            ),
+        (
+            prop_oneof![Just(0x1eu8), Just(0x1b)],
+            any::<bool>(),
+            any::<u16>(),
+            vec(any::<u8>(), 0..40)
+        )
+            .prop_map(|(function, more, marker, payload)| TransferResponse::Part {
+                function,
+                more,
+                marker,
+                payload
+            }),
+        prop_oneof![Just(0x1au8), Just(0x1c), Just(0x1f)]
+            .prop_map(|function| TransferResponse::Done { function }),
+    ]
+}
+
 fn request() -> impl Strategy<Value = Request> {
     prop_oneof![
         setup().prop_map(Request::SetupCommunication),
@@ -209,6 +269,7 @@ fn request() -> impl Strategy<Value = Request> {
                 })
             }),
         userdata().prop_map(Request::UserData),
+        transfer_request().prop_map(Request::Transfer),
         (unknown_params(), vec(any::<u8>(), 0..20))
             .prop_map(|(params, data)| Request::Unknown { params, data }),
     ]
@@ -241,6 +302,7 @@ fn response() -> impl Strategy<Value = (ErrorCode, Response)> {
                 )
             }),
         userdata().prop_map(|u| (ErrorCode::NONE, Response::UserData(u))),
+        (error.clone(), transfer_response()).prop_map(|(e, t)| (e, Response::Transfer(t))),
         (
             error,
             unknown_params().prop_filter("not empty", |p| !p.is_empty()),
