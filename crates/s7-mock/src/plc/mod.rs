@@ -70,6 +70,7 @@
 #![warn(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 mod access;
+pub mod blocks;
 mod handled;
 mod handler;
 mod hooks;
@@ -78,7 +79,9 @@ mod session;
 mod szl_data;
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{
+    Arc, Mutex, MutexGuard, OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard,
+};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::error::Error;
@@ -87,9 +90,11 @@ use crate::tags::TagTable;
 use s7comm::clock::{S7DateTime, END_UNIX_MILLIS, MIN_UNIX_MILLIS};
 use s7comm::szl::{MODE_RUN, MODE_STOP};
 
+pub use blocks::{BlockMeta, BlockSpec};
 pub use handled::{Handled, RequestKind, RequestRecord};
 pub use hooks::{FailItem, Hooks, ItemOperation, NoHooks};
 pub use identity::Identity;
+pub use s7comm::block::BlockType;
 pub use session::Session;
 
 use szl_data::ServedSzl;
@@ -148,6 +153,8 @@ struct Shared {
     /// The simulated tags of the server that serves this PLC, refreshed before a read var
     /// touches them; unset (and free) without simulated tags.
     simulation: OnceLock<Arc<TagTable>>,
+    /// Blocks other than data block contents (see [`blocks`]).
+    blocks: Mutex<blocks::Directory>,
 }
 
 /// A mock S7 PLC: memory, CPU state, clock and identity, shared by all its connections.
@@ -193,6 +200,7 @@ impl Default for Plc {
                 max_parallel_jobs: 1,
                 served_szl: ServedSzl::ALL,
             },
+            blocks::Directory::new(blocks::DEFAULT_MAX_BLOCK_SIZE),
         )
     }
 }
@@ -205,7 +213,13 @@ impl Plc {
         PlcBuilder::default()
     }
 
-    fn from_parts(memory: Memory, identity: Identity, state: CpuState, config: Config) -> Self {
+    fn from_parts(
+        memory: Memory,
+        identity: Identity,
+        state: CpuState,
+        config: Config,
+        directory: blocks::Directory,
+    ) -> Self {
         Self {
             shared: Arc::new(Shared {
                 memory: RwLock::new(memory),
@@ -217,6 +231,7 @@ impl Plc {
                 identity,
                 config,
                 simulation: OnceLock::new(),
+                blocks: Mutex::new(directory),
             }),
         }
     }
@@ -259,6 +274,14 @@ impl Plc {
     /// The SZL ids served (a subset of [`SZL_IDS`]); others are answered with error `D4 01`.
     pub fn szl_ids(&self) -> Vec<u16> {
         self.shared.config.served_szl.ids().collect()
+    }
+
+    /// The block directory (poisoning recovered). Lock memory first when both are needed.
+    pub(crate) fn directory(&self) -> MutexGuard<'_, blocks::Directory> {
+        self.shared
+            .blocks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Read access to the memory (poisoning recovered).
@@ -359,6 +382,8 @@ pub struct PlcBuilder {
     identity: Identity,
     cpu_state: CpuState,
     served_szl: ServedSzl,
+    blocks: Vec<BlockSpec>,
+    max_block_size: usize,
 }
 
 impl Default for PlcBuilder {
@@ -375,6 +400,8 @@ impl Default for PlcBuilder {
             identity: Identity::default(),
             cpu_state: CpuState::Run,
             served_szl: ServedSzl::ALL,
+            blocks: Vec::new(),
+            max_block_size: blocks::DEFAULT_MAX_BLOCK_SIZE,
         }
     }
 }
@@ -454,6 +481,22 @@ impl PlcBuilder {
         self
     }
 
+    /// Declares a block (replacing an earlier one of the same type and number). A DB also
+    /// creates its data block (body as contents) unless one was added with
+    /// [`data_block`](Self::data_block); its metadata then describes that data block.
+    pub fn block(mut self, spec: BlockSpec) -> Self {
+        self.blocks
+            .retain(|b| (b.block_type, b.number) != (spec.block_type, spec.number));
+        self.blocks.push(spec);
+        self
+    }
+
+    /// Largest load memory length a download may declare (default and maximum 65535).
+    pub fn max_block_size(mut self, bytes: usize) -> Self {
+        self.max_block_size = bytes;
+        self
+    }
+
     /// Bytes of a byte area (elements for timers and counters) this builder will create;
     /// [`Error::NoSuchDataBlock`] for a data block it does not have.
     pub(crate) fn area_len(&self, area: s7comm::Area, db: u16) -> Result<usize, Error> {
@@ -501,6 +544,45 @@ impl PlcBuilder {
         for (number, contents) in self.data_blocks {
             memory.insert_data_block(number, contents)?;
         }
+        if self.max_block_size > blocks::DEFAULT_MAX_BLOCK_SIZE {
+            return Err(Error::InvalidConfig {
+                what: "max block size",
+                value: self.max_block_size,
+                min: 0,
+                max: blocks::DEFAULT_MAX_BLOCK_SIZE,
+            });
+        }
+        let mut directory = blocks::Directory::new(self.max_block_size);
+        for spec in self.blocks {
+            let largest = blocks::DEFAULT_MAX_BLOCK_SIZE.saturating_sub(blocks::OVERHEAD);
+            if spec.size > largest {
+                return Err(Error::InvalidConfig {
+                    what: "block size",
+                    value: spec.size,
+                    min: 0,
+                    max: largest,
+                });
+            }
+            let body = spec.body_bytes();
+            let body = if spec.block_type == BlockType::Db {
+                if memory
+                    .region_len(crate::memory::Region::DataBlock(spec.number))
+                    .is_none()
+                {
+                    memory.insert_data_block(spec.number, body)?;
+                }
+                None
+            } else {
+                Some(body)
+            };
+            directory.blocks.insert(
+                (spec.block_type, spec.number),
+                blocks::Stored {
+                    meta: spec.meta,
+                    body,
+                },
+            );
+        }
         Ok(Plc::from_parts(
             memory,
             self.identity,
@@ -510,6 +592,7 @@ impl PlcBuilder {
                 max_parallel_jobs: self.max_parallel_jobs,
                 served_szl: self.served_szl,
             },
+            directory,
         ))
     }
 }

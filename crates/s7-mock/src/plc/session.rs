@@ -1,5 +1,6 @@
 //! Per-connection state.
 
+use super::blocks::SessionBlocks;
 use super::Plc;
 
 /// The state of one connection: what setup communication negotiated and the rest of a
@@ -17,6 +18,8 @@ pub struct Session {
     pub(super) pending_szl: Option<PendingSzl>,
     pub(super) last_sequence: u8,
     pub(super) last_data_unit: u8,
+    /// Uploads, downloads and block lists in flight.
+    pub(super) blocks: SessionBlocks,
 }
 
 /// The rest of an SZL answer that did not fit one PDU.
@@ -39,6 +42,7 @@ impl Session {
             pending_szl: None,
             last_sequence: 0,
             last_data_unit: 0,
+            blocks: SessionBlocks::default(),
         }
     }
 
@@ -55,6 +59,11 @@ impl Session {
     /// Whether setup communication happened.
     pub fn is_negotiated(&self) -> bool {
         self.negotiated
+    }
+
+    /// Whether an upload or download is in flight on this connection.
+    pub fn has_transfer(&self) -> bool {
+        self.blocks.upload.is_some() || self.blocks.download.is_some()
     }
 
     /// Whether an SZL answer waits for follow-up requests.
