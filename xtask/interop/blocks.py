@@ -4,7 +4,8 @@
 Two modes:
 
 - Driver (any python3): `blocks.py --mock PATH/TO/s7-mock [--python PY]...` writes a profile
-  with DB1 (64 bytes), DB2 (32), DB100 (16) and OB1 (40-byte body), starts a fresh mock per
+  with DB1 (64 bytes), DB2 (32), DB100 (16), OB1 (40-byte body) and
+  DB200..DB349 (2 bytes each, so that the DB list needs several parts), starts a fresh mock per
   client (`--listen 127.0.0.1:0 --profile ...`, reading its `listening on ADDR` line), and
   runs the client mode with each interpreter (default: target/interop-venv/bin/python and
   target/interop-venv-snap7-2.0.2/bin/python when present). Exit status 1 if any check
@@ -44,7 +45,7 @@ number = 1
 size = 40
 author = "TESTER"
 name = "MAIN"
-"""
+""" + "".join(f"\n[[db]]\nnumber = {n}\nsize = 2\n" for n in range(200, 350))
 
 
 def driver(argv):
@@ -130,8 +131,11 @@ def client_mode(host, port):
     client.db_write(1, 0, pattern)
 
     def numbers(block_type):
-        got = client.list_blocks_of_type(block_type, 100)
-        return sorted(n for n in got if n)
+        got = sorted(n for n in client.list_blocks_of_type(block_type, 1000) if n)
+        if block_type == Block.DB:
+            expect([n for n in got if n >= 200], list(range(200, 350)), "DB200..DB349 (multi-part list)")
+            got = [n for n in got if n < 200]
+        return got
 
     def upload_of(block_type, number):
         """upload() of any block type: the C client through Cli_Upload, the pure client
@@ -163,7 +167,7 @@ def client_mode(host, port):
     @check("list_blocks")
     def _():
         blocks = client.list_blocks()
-        expect((blocks.DBCount, blocks.OBCount, blocks.FCCount), (3, 1, 0), "DB, OB, FC counts")
+        expect((blocks.DBCount, blocks.OBCount, blocks.FCCount), (153, 1, 0), "DB, OB, FC counts")
 
     @check("list_blocks_of_type DB")
     def _():

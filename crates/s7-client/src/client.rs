@@ -1,6 +1,9 @@
 //! The client connection: setup, reads and writes split over PDUs, multi-item reads and
 //! writes packed into as few PDUs as the PDU size allows, SZL, clock, CPU control.
 
+#[path = "blocks.rs"]
+mod blocks;
+
 use iso_tcp::{ClientOptions, Connection, RemoteAddr};
 
 use crate::builder::ClientBuilder;

@@ -13,9 +13,10 @@
 //! | setup communication | PDU size `min(requested, max)` (at least [`MIN_PDU_SIZE`]), parallel jobs `min(requested, max)` (at least 1) |
 //! | read var / write var | one item per item with its [`ReturnCode`](s7comm::ReturnCode); all items of a write are applied under one write lock |
 //! | read var with no items (python-snap7 3.3.0's `get_cpu_state` sends the bare function code) | an empty read answer, `04 00`: that client reports RUN whatever the answer says, read SZL `0x0424` for the real state |
-//! | PLC stop / PLC control (`P_PROGRAM`) | CPU state STOP / RUN; `_GARB` and `_MODU` are acknowledged |
+//! | PLC stop / PLC control (`P_PROGRAM`) | CPU state STOP / RUN; `_GARB` and `_MODU` are acknowledged; `_DELE` / `_INSE` see [`blocks`] |
 //! | SZL read | see [`szl_data`](self#szl-lists); answers larger than a PDU are split into parts fetched with follow-up requests |
 //! | clock read / set | the PLC clock (system time plus an offset, UTC) |
+//! | block functions (list blocks, list of type, block info), upload, download, `_DELE` / `_INSE` | see [`blocks`]: a directory of every DB plus the declared OBs, FCs, FBs, SFCs, SFBs and SDBs |
 //! | request larger than the session's PDU size, read whose answer would exceed it, parameters that do not decode | header error `85 00` ([`ErrorCode::PDU_SIZE`](s7comm::ErrorCode::PDU_SIZE)) |
 //! | any other job function | header error `81 04` ([`ErrorCode::NOT_IMPLEMENTED`](s7comm::ErrorCode::NOT_IMPLEMENTED)) |
 //! | any other userdata service | userdata answer with error `81 04` in its parameters |
@@ -27,7 +28,8 @@
 //! # When `handle` returns an error
 //!
 //! Only when the request is not an S7comm PDU at all: shorter than a header, protocol id
-//! not `0x32`, ROSCTR not job (`01`) or userdata (`07`), or parameter and data lengths that
+//! not `0x32`, ROSCTR not job (`01`) or userdata (`07`) (ack-data `03` is accepted only as
+//! the client's answer to the PLC's own download jobs, see [`blocks`]), or parameter and data lengths that
 //! do not add up to the TSDU length. Then nothing is written to `out` and the server
 //! should **close the connection** — what S7 CPUs and snap7's server do, since the
 //! connection's framing can no longer be trusted.
