@@ -376,6 +376,17 @@ fn bad_downloads_leave_the_directory_unchanged() {
     let job_ref = u16::from_be_bytes([next[4], next[5]]);
     assert!(exchange(&plc, &mut session, &ack_data(job_ref, &[0x1C], &[])).is_empty());
     assert_eq!(plc.block_numbers(BlockType::Db), before);
+    // A download abandoned by another request: the next request download is accepted.
+    exchange(&plc, &mut session, &job(7, REQUEST_DB42));
+    assert!(plc.take_outgoing(&mut session, &mut out));
+    exchange(
+        &plc,
+        &mut session,
+        &userdata(8, &LIST_ALL, &[0x0A, 0, 0, 0]),
+    );
+    assert!(!session.has_transfer());
+    let answer = exchange(&plc, &mut session, &job(9, REQUEST_DB42));
+    assert_eq!(&answer[12..], &[0x1A]);
     // A download abandoned by a disconnect: the session is dropped mid-transfer.
     let mut gone = plc.session();
     exchange(&plc, &mut gone, &job(6, REQUEST_DB42));

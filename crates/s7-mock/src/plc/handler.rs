@@ -171,6 +171,9 @@ impl Plc {
         ) {
             return Err(s7comm::Error::MessageType(header.message_type.to_u8()).into());
         }
+        session
+            .blocks
+            .on_request(header.message_type, params.first().copied());
         let pdu_size = usize::from(session.pdu_size);
         out.reserve(pdu_size);
         let mut handled = Handled::new(

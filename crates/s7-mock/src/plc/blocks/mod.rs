@@ -17,8 +17,9 @@
 //! name that does not parse, `D2 02` bad parameters or upload/download ids, `D2 09` no
 //! such block, `D2 0E` a second download while one is in flight on the connection or a
 //! full directory, `D2 0F` a block larger than the cap ([`DEFAULT_MAX_BLOCK_SIZE`]),
-//! `D2 10` a block number above 65535. A download that fails a check, or is abandoned by
-//! a disconnect, leaves the directory unchanged: nothing is written before the client
+//! `D2 10` a block number above 65535. A download that fails a check, or is abandoned (by
+//! a disconnect, or by any request other than request download while the PLC waits for the
+//! client's answer), leaves the directory unchanged: nothing is written before the client
 //! acknowledges download ended.
 
 mod service;
@@ -315,6 +316,16 @@ impl SessionBlocks {
     /// Whether the PLC waits for the client's answer to one of its jobs.
     pub(crate) fn awaits_answer(&self) -> bool {
         self.download.is_some() && self.outgoing.is_none()
+    }
+
+    /// A request instead of the answer the PLC waits for abandons the download (the client
+    /// gave up on it), except another request download, which is refused with `D2 0E`.
+    pub(crate) fn on_request(&mut self, message_type: s7comm::MessageType, function: Option<u8>) {
+        let another_download = message_type == s7comm::MessageType::Job
+            && function == Some(s7comm::block::transfer::REQUEST_DOWNLOAD);
+        if self.awaits_answer() && !another_download {
+            self.download = None;
+        }
     }
 
     /// Whether a download is in flight.
