@@ -1,6 +1,9 @@
 //! The client connection: setup, reads and writes split over PDUs, multi-item reads and
 //! writes packed into as few PDUs as the PDU size allows, SZL, clock, CPU control.
 
+#[path = "blocks.rs"]
+mod blocks;
+
 use iso_tcp::{ClientOptions, Connection, RemoteAddr};
 
 use crate::builder::ClientBuilder;
@@ -627,6 +630,7 @@ fn request_name(request: &Request) -> &'static str {
         Request::PlcStop(_) => "plc stop",
         Request::PlcControl(_) => "plc control",
         Request::UserData(_) => "userdata",
+        Request::Transfer(_) => "upload/download",
         Request::Unknown { .. } => "an unknown function",
     }
 }
@@ -640,6 +644,7 @@ fn unexpected(expected: &'static str, found: &Response) -> Error {
         Response::WriteVar(_) => "a write var answer",
         Response::Control(_) => "a plc control answer",
         Response::UserData(_) => "a userdata answer",
+        Response::Transfer(_) => "an upload/download answer",
         Response::Unknown { .. } => "an unknown answer",
     };
     Error::UnexpectedAnswer { expected, found }

@@ -645,9 +645,9 @@ fn read_whose_answer_would_exceed_the_pdu_is_refused() {
 fn unknown_functions_get_a_header_error_and_the_session_stays_usable() {
     let plc = plc();
     let mut s = plc.session();
-    // Start upload (1D) is not served.
+    // Download ended (1C) is a job the PLC sends, not one it serves.
     let mut out = Vec::new();
-    let request = h("3201 0000 0031 0011 0000 1d00 0000 0000 0009 5f30 4130 3030 3031 41");
+    let request = h("3201 0000 0031 0012 0000 1c00 0000 0000 0000 095f 3041 3030 3030 3150");
     let handled = plc
         .handle(&mut s, &request, &mut out, &mut NoHooks)
         .unwrap();
@@ -655,7 +655,7 @@ fn unknown_functions_get_a_header_error_and_the_session_stays_usable() {
     assert_eq!(
         handled.kind,
         RequestKind::UnknownJob {
-            function: Some(0x1d)
+            function: Some(0x1c)
         }
     );
     // A job without parameters.
@@ -668,7 +668,7 @@ fn unknown_functions_get_a_header_error_and_the_session_stays_usable() {
         hex_exchange(
             &plc,
             &mut s,
-            "3201 0000 0033 0010 0000 2800 0000 0000 00fd 0000 055f 4445 4c45"
+            "3201 0000 0033 0010 0000 2800 0000 0000 00fd 0000 055f 4142 4344"
         )[10..],
         [0x81, 0x04]
     );
@@ -1029,15 +1029,15 @@ fn invalid_clock_data_is_refused() {
 fn unknown_userdata_services_get_an_error_and_the_session_stays_usable() {
     let plc = plc();
     let mut s = plc.session();
-    // List blocks (group 3), as python-snap7 builds it.
+    // A block function (group 3) other than list, list of type and block info.
     let answer = hex_exchange(
         &plc,
         &mut s,
-        "3207 0000 0020 0008 0004 0001 1204 1143 0100 0a00 0000",
+        "3207 0000 0020 0008 0004 0001 1204 1143 0900 0a00 0000",
     );
     assert_eq!(
         answer,
-        h("3207 0000 0020 000c 0004 0001 1208 1283 0100 0000 8104 0a00 0000")
+        h("3207 0000 0020 000c 0004 0001 1208 1283 0900 0000 8104 0a00 0000")
     );
     // Userdata whose parameters do not decode.
     let answer = hex_exchange(&plc, &mut s, "3207 0000 0021 0003 0004 0001 13 0a00 0000");

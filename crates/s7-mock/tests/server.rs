@@ -448,7 +448,7 @@ fn unknown_job_function_is_answered_not_implemented() {
     let mut c = client(server.local_addr());
     expect_error_answer(
         c.exchange(Request::Unknown {
-            params: vec![0x1A, 0x00],
+            params: vec![0x42, 0x00],
             data: Vec::new(),
         }),
         0x81,

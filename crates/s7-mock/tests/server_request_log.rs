@@ -77,7 +77,7 @@ fn refused_requests_are_logged_with_their_error() {
     let server = server();
     let mut c = client(server.local_addr());
     let _ = c.exchange(Request::Unknown {
-        params: vec![0x1A],
+        params: vec![0x42],
         data: Vec::new(),
     });
     let entry = server.wait_for_request(2, TIMEOUT).unwrap();
@@ -86,7 +86,7 @@ fn refused_requests_are_logged_with_their_error() {
     assert_eq!(
         entry.kind(),
         RequestKind::UnknownJob {
-            function: Some(0x1A)
+            function: Some(0x42)
         }
     );
 }

@@ -29,6 +29,7 @@
 //! | [`security`] | userdata group 5: set / clear the session password, protection error codes |
 //! | [`szl`] | SZL payloads (partial list header and records) |
 //! | [`clock`] | the BCD clock value |
+//! | [`block`] | block directory, upload, download, `_DELE`/`_INSE` and the MC7 block format |
 //! | [`data_type`], [`value`] | S7 data types and typed values in their memory encodings |
 //! | [`pdu`] | whole request and answer PDUs |
 //! | [`tag`] | tag addresses ([`Tag`]) in the STEP7, PLC4X and nodeS7 notations |
@@ -85,6 +86,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod area;
+pub mod block;
 pub mod clock;
 pub mod control;
 pub(crate) mod cursor;

@@ -11,6 +11,7 @@
 //! bytes, data item lengths and a read request's missing item count (see each type). What is
 //! refused instead: an ack (`02`) with parameters or data ([`Error::AckWithSections`]).
 
+use super::block::transfer::{is_transfer_function, TransferRequest, TransferResponse};
 use super::control::{
     ControlResponse, PlcControlRequest, PlcStopRequest, CONTROL_FUNCTION, STOP_FUNCTION,
 };
@@ -39,6 +40,8 @@ pub enum Request {
     PlcControl(PlcControlRequest),
     /// Userdata (ROSCTR `07`).
     UserData(UserData),
+    /// Upload or download (`1A`-`1F`, see [`block::transfer`](crate::block::transfer)).
+    Transfer(TransferRequest),
     /// A job with another function code (or none): its raw sections.
     Unknown {
         /// Parameter section (starts with the function code when not empty).
@@ -107,6 +110,16 @@ impl RequestPdu {
             Some(CONTROL_FUNCTION) => {
                 no_data(Request::PlcControl(PlcControlRequest::parse(params)?))
             }
+            // A transfer job that does not decode is kept raw, as before it was modelled.
+            Some(f) if is_transfer_function(f) && data.is_empty() => {
+                Ok(TransferRequest::parse(params).map_or_else(
+                    |_| Request::Unknown {
+                        params: params.to_vec(),
+                        data: Vec::new(),
+                    },
+                    Request::Transfer,
+                ))
+            }
             _ => Ok(Request::Unknown {
                 params: params.to_vec(),
                 data: data.to_vec(),
@@ -129,6 +142,7 @@ impl RequestPdu {
             Request::PlcStop(s) => (s.buffer_len(), 0),
             Request::PlcControl(c) => (c.buffer_len(), 0),
             Request::UserData(u) => (u.param_len(), u.data_len()),
+            Request::Transfer(t) => (t.buffer_len(), 0),
             Request::Unknown { params, data } => (params.len(), data.len()),
         }
     }
@@ -164,6 +178,7 @@ impl RequestPdu {
                 u.emit_params(out);
                 u.emit_data(out)?;
             }
+            Request::Transfer(t) => t.emit(out)?,
             Request::Unknown { params, data } => {
                 out.extend_from_slice(params);
                 out.extend_from_slice(data);
@@ -200,6 +215,8 @@ pub enum Response {
     Control(ControlResponse),
     /// Userdata (ROSCTR `07`).
     UserData(UserData),
+    /// Upload or download (`1A`-`1F`, see [`block::transfer`](crate::block::transfer)).
+    Transfer(TransferResponse),
     /// Another function: raw sections.
     Unknown {
         /// Parameter section.
@@ -285,6 +302,15 @@ impl ResponsePdu {
             Some(STOP_FUNCTION | CONTROL_FUNCTION) => {
                 no_data(Response::Control(ControlResponse::parse(params)?))
             }
+            // A transfer answer that does not decode is kept raw.
+            Some(f) if is_transfer_function(f) => Ok(TransferResponse::parse(params, data)
+                .map_or_else(
+                    |_| Response::Unknown {
+                        params: params.to_vec(),
+                        data: data.to_vec(),
+                    },
+                    Response::Transfer,
+                )),
             _ => Ok(Response::Unknown {
                 params: params.to_vec(),
                 data: data.to_vec(),
@@ -308,6 +334,7 @@ impl ResponsePdu {
             Response::WriteVar(w) => (w.param_len(), w.data_len()),
             Response::Control(c) => (c.buffer_len(), 0),
             Response::UserData(u) => (u.param_len(), u.data_len()),
+            Response::Transfer(t) => t.section_lens(),
             Response::Unknown { params, data } => (params.len(), data.len()),
         }
     }
@@ -349,6 +376,7 @@ impl ResponsePdu {
                 u.emit_params(out);
                 u.emit_data(out)?;
             }
+            Response::Transfer(t) => t.emit(out)?,
             Response::Unknown { params, data } => {
                 out.extend_from_slice(params);
                 out.extend_from_slice(data);

@@ -10,6 +10,10 @@
 use proptest::collection::vec;
 use proptest::prelude::*;
 
+use s7comm::block::directory::{BlockCount, BlockEntry, BlockRequest};
+use s7comm::block::format::{BlockInfo, BlockTime, CompactHeader, Mc7Block, Trailer};
+use s7comm::block::pi::PiBlockList;
+use s7comm::block::{BlockId, BlockName, BlockType, TransferRequest, TransferResponse};
 use s7comm::clock::S7DateTime;
 use s7comm::{
     Area, Continuation, ControlResponse, DataItem, DataItemIter, DataTransportSize, ErrorCode,
@@ -20,7 +24,9 @@ use s7comm::{
 };
 
 /// Function codes the codec models; unknown jobs must start with something else.
-const KNOWN_FUNCTIONS: [u8; 5] = [0xf0, 0x04, 0x05, 0x28, 0x29];
+const KNOWN_FUNCTIONS: [u8; 11] = [
+    0xf0, 0x04, 0x05, 0x28, 0x29, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
+];
 
 fn item_address() -> impl Strategy<Value = ItemAddress> {
     (
@@ -182,6 +188,63 @@ fn setup() -> impl Strategy<Value = SetupCommunication> {
     })
 }
 
+fn transfer_request() -> impl Strategy<Value = TransferRequest> {
+    (
+        0x1au8..=0x1f,
+        any::<u8>(),
+        any::<u16>(),
+        any::<u32>(),
+        proptest::option::of((
+            vec(any::<u8>(), 0..12),
+            proptest::option::of(vec(any::<u8>(), 0..14)),
+        )),
+    )
+        .prop_map(|(function, status, unknown, id, strings)| {
+            let (file, lengths) = strings.map_or((None, None), |(f, l)| (Some(f), l));
+            TransferRequest {
+                function,
+                status,
+                unknown,
+                id,
+                file,
+                lengths,
+            }
+        })
+}
+
+fn transfer_response() -> impl Strategy<Value = TransferResponse> {
+    prop_oneof![
+        (
+            any::<u8>(),
+            any::<u16>(),
+            any::<u32>(),
+            vec(any::<u8>(), 0..10)
+        )
+            .prop_map(
+                |(status, unknown, id, length)| TransferResponse::StartUpload {
+                    status,
+                    unknown,
+                    id,
+                    length
+                }
+            ),
+        (
+            prop_oneof![Just(0x1eu8), Just(0x1b)],
+            any::<bool>(),
+            any::<u16>(),
+            vec(any::<u8>(), 0..40)
+        )
+            .prop_map(|(function, more, marker, payload)| TransferResponse::Part {
+                function,
+                more,
+                marker,
+                payload
+            }),
+        prop_oneof![Just(0x1au8), Just(0x1c), Just(0x1f)]
+            .prop_map(|function| TransferResponse::Done { function }),
+    ]
+}
+
 fn request() -> impl Strategy<Value = Request> {
     prop_oneof![
         setup().prop_map(Request::SetupCommunication),
@@ -209,6 +272,7 @@ fn request() -> impl Strategy<Value = Request> {
                 })
             }),
         userdata().prop_map(Request::UserData),
+        transfer_request().prop_map(Request::Transfer),
         (unknown_params(), vec(any::<u8>(), 0..20))
             .prop_map(|(params, data)| Request::Unknown { params, data }),
     ]
@@ -241,6 +305,7 @@ fn response() -> impl Strategy<Value = (ErrorCode, Response)> {
                 )
             }),
         userdata().prop_map(|u| (ErrorCode::NONE, Response::UserData(u))),
+        (error.clone(), transfer_response()).prop_map(|(e, t)| (e, Response::Transfer(t))),
         (
             error,
             unknown_params().prop_filter("not empty", |p| !p.is_empty()),
@@ -367,5 +432,152 @@ proptest! {
         frame.extend_from_slice(&data_len.to_be_bytes());
         frame.extend_from_slice(&body);
         decode_everything(&frame);
+    }
+}
+
+fn block_type() -> impl Strategy<Value = BlockType> {
+    (0usize..7).prop_map(|i| BlockType::ALL[i])
+}
+
+fn block_id() -> impl Strategy<Value = BlockId> {
+    (block_type(), 0u32..=99_999, any::<u8>()).prop_map(|(block_type, number, file_system)| {
+        BlockId {
+            block_type,
+            number,
+            file_system,
+        }
+    })
+}
+
+fn compact_header() -> impl Strategy<Value = CompactHeader> {
+    (
+        (
+            any::<u16>(),
+            any::<u8>(),
+            any::<u8>(),
+            any::<u8>(),
+            any::<u8>(),
+        ),
+        (any::<u16>(), any::<u32>(), any::<u32>()),
+        (any::<u32>(), any::<u16>(), any::<u32>(), any::<u16>()),
+        (any::<u16>(), any::<u16>(), any::<u16>(), any::<u16>()),
+    )
+        .prop_map(
+            |(
+                (magic, format, flags, language, sub_block),
+                (number, load_len, security),
+                (code_ms, code_days, intf_ms, intf_days),
+                (sbb_len, add_len, local_data, mc7_len),
+            )| CompactHeader {
+                magic,
+                format,
+                flags,
+                language,
+                sub_block,
+                number,
+                load_len,
+                security,
+                code_time: BlockTime {
+                    millis: code_ms,
+                    days: code_days,
+                },
+                interface_time: BlockTime {
+                    millis: intf_ms,
+                    days: intf_days,
+                },
+                sbb_len,
+                add_len,
+                local_data,
+                mc7_len,
+            },
+        )
+}
+
+fn trailer() -> impl Strategy<Value = Trailer> {
+    (
+        any::<[u8; 8]>(),
+        any::<[u8; 8]>(),
+        any::<[u8; 8]>(),
+        any::<u8>(),
+        any::<u8>(),
+        any::<u16>(),
+        any::<[u8; 8]>(),
+    )
+        .prop_map(
+            |(author, family, name, version, reserved1, checksum, reserved2)| Trailer {
+                author,
+                family,
+                name,
+                version,
+                reserved1,
+                checksum,
+                reserved2,
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn block_ids_round_trip(id in block_id()) {
+        let mut bytes = Vec::new();
+        id.emit(&mut bytes).unwrap();
+        prop_assert_eq!(bytes.len(), BlockId::LEN);
+        prop_assert_eq!(BlockId::parse(&bytes).unwrap(), id);
+    }
+
+    #[test]
+    fn block_requests_round_trip(id in block_id(), t in block_type(), sequence in 1u8..) {
+        for request in [
+            BlockRequest::ListAll,
+            BlockRequest::ListOfType(t),
+            BlockRequest::ListFollowUp { sequence },
+            BlockRequest::Info(id),
+        ] {
+            let ud = request.to_userdata().unwrap();
+            prop_assert_eq!(BlockRequest::parse(&ud).unwrap().unwrap(), request);
+        }
+    }
+
+    #[test]
+    fn block_info_and_images_round_trip(
+        header in compact_header(),
+        trailer in trailer(),
+        letter in any::<u8>(),
+        body in vec(any::<u8>(), 0..64),
+        interface in vec(any::<u8>(), 0..24),
+    ) {
+        let info = BlockInfo::new(letter, header, trailer);
+        let mut bytes = Vec::new();
+        info.emit(&mut bytes);
+        prop_assert_eq!(BlockInfo::parse(&bytes).unwrap(), info);
+
+        let len = 72 + body.len() + interface.len();
+        let header = CompactHeader {
+            load_len: u32::try_from(len).unwrap(),
+            mc7_len: u16::try_from(body.len()).unwrap(),
+            ..header
+        };
+        let block = Mc7Block { header, body: &body, interface: &interface, trailer };
+        let mut bytes = Vec::new();
+        block.emit(&mut bytes);
+        prop_assert_eq!(bytes.len(), len);
+        prop_assert_eq!(Mc7Block::parse(&bytes).unwrap(), block);
+    }
+
+    #[test]
+    fn block_decoders_never_panic(bytes in vec(any::<u8>(), 0..120)) {
+        let _ = BlockInfo::parse(&bytes);
+        let _ = Mc7Block::parse(&bytes);
+        let _ = BlockId::parse(&bytes);
+        let _ = BlockName::parse(&bytes);
+        let _ = PiBlockList::parse(&bytes);
+        let _ = s7comm::block::pi::parse_compact_delete(&bytes);
+        let _ = BlockCount::parse_all(&bytes);
+        let _ = BlockEntry::parse_all(&bytes);
+        let _ = TransferRequest::parse(&bytes);
+        let (params, data) = bytes.split_at(bytes.len() / 2);
+        let _ = TransferResponse::parse(params, data);
     }
 }

@@ -1,6 +1,8 @@
 //! [`Plc::handle`]: request bytes in, answer bytes out.
 
 use crate::error::Error;
+use s7comm::block::directory::BlockRequest;
+use s7comm::block::transfer::is_transfer_function;
 use s7comm::control::{
     PlcControlRequest, PlcStopRequest, COMPRESS, CONTROL_FUNCTION, COPY_RAM_TO_ROM, P_PROGRAM,
     STOP_FUNCTION,
@@ -148,12 +150,31 @@ impl Plc {
     ) -> Result<Handled<'r>, Error> {
         out.clear();
         let (header, params, data) = Header::split(request)?;
+        if header.message_type == MessageType::AckData && session.blocks.awaits_answer() {
+            // The client's answer to the PLC's download block / download ended job.
+            let mut handled = Handled::new(
+                header.pdu_ref,
+                RequestKind::UnknownJob {
+                    function: params.first().copied(),
+                },
+                request,
+            );
+            if let Err(error) =
+                self.download_answer(session, header.pdu_ref, header.error, params, data, out)
+            {
+                handled.error = Some(error);
+            }
+            return Ok(handled);
+        }
         if !matches!(
             header.message_type,
             MessageType::Job | MessageType::UserData
         ) {
             return Err(s7comm::Error::MessageType(header.message_type.to_u8()).into());
         }
+        session
+            .blocks
+            .on_request(header.message_type, params.first().copied());
         let pdu_size = usize::from(session.pdu_size);
         out.reserve(pdu_size);
         let mut handled = Handled::new(
@@ -204,7 +225,23 @@ impl Plc {
             Some(write_var::FUNCTION) => self.write_var(session, handled, params, data, out, hooks),
             Some(setup::FUNCTION) => self.setup(session, pdu_ref, params, data, out),
             Some(STOP_FUNCTION) => self.stop(session, pdu_ref, params, data, out),
-            Some(CONTROL_FUNCTION) => self.control(session, pdu_ref, params, data, out),
+            // PI services (`_DELE`, `_INSE`, `_GARB`, `_MODU`, start) change the CPU: refused
+            // under write protection unless the connection sent the password.
+            Some(CONTROL_FUNCTION) => self.check_access(session, Access::Write).and_then(|()| {
+                self.block_pi(pdu_ref, params, data, out)
+                    .unwrap_or_else(|| self.control(session, pdu_ref, params, data, out))
+            }),
+            // Downloads change the directory (write protection); uploads read it (refused
+            // under read/write protection).
+            Some(f) if is_transfer_function(f) => {
+                let access = if f < s7comm::block::transfer::START_UPLOAD {
+                    Access::Write
+                } else {
+                    Access::Read
+                };
+                self.check_access(session, access)
+                    .and_then(|()| self.transfer(session, pdu_ref, params, data, out))
+            }
             _ => Err(ErrorCode::NOT_IMPLEMENTED),
         };
         if let Err(error) = result {
@@ -392,6 +429,16 @@ impl Plc {
             }
         };
         let p: UserDataParams = request.params;
+        if let Some(block_request) = BlockRequest::parse(&request) {
+            let result = block_request
+                .map_err(|_| s7comm::block::ERROR_PARAMETERS)
+                .and_then(|r| self.block_function(session, pdu_ref, &p, r, out));
+            if let Err(error) = result {
+                handled.error = Some(error);
+                emit_userdata_error(out, pdu_ref, p.group, p.subfunction, p.sequence, error);
+            }
+            return;
+        }
         let result = match request.service() {
             Ok(UserDataService::ReadSzl { id, index }) => {
                 handled.kind = RequestKind::ReadSzl { id, index };

@@ -13,10 +13,11 @@
 //! | setup communication | PDU size `min(requested, max)` (at least [`MIN_PDU_SIZE`]), parallel jobs `min(requested, max)` (at least 1) |
 //! | read var / write var | one item per item with its [`ReturnCode`](s7comm::ReturnCode); all items of a write are applied under one write lock |
 //! | read var with no items (python-snap7 3.3.0's `get_cpu_state` sends the bare function code) | an empty read answer, `04 00`: that client reports RUN whatever the answer says, read SZL `0x0424` for the real state |
-//! | PLC stop / PLC control (`P_PROGRAM`) | CPU state STOP / RUN (entered in the diagnostic buffer); `_GARB` and `_MODU` are acknowledged |
+//! | PLC stop / PLC control (`P_PROGRAM`) | CPU state STOP / RUN (entered in the diagnostic buffer); `_GARB` and `_MODU` are acknowledged; `_DELE` / `_INSE` see [`blocks`] |
 //! | set / clear session password (userdata group 5) | see [`protection`] |
 //! | SZL read | see [`szl_data`](self#szl-lists); answers larger than a PDU are split into parts fetched with follow-up requests |
 //! | clock read / set | the PLC clock (system time plus an offset, UTC) |
+//! | block functions (list blocks, list of type, block info), upload, download, `_DELE` / `_INSE` | see [`blocks`]: a directory of every DB plus the declared OBs, FCs, FBs, SFCs, SFBs and SDBs |
 //! | request larger than the session's PDU size, read whose answer would exceed it, parameters that do not decode | header error `85 00` ([`ErrorCode::PDU_SIZE`](s7comm::ErrorCode::PDU_SIZE)) |
 //! | any other job function | header error `81 04` ([`ErrorCode::NOT_IMPLEMENTED`](s7comm::ErrorCode::NOT_IMPLEMENTED)) |
 //! | any other userdata service | userdata answer with error `81 04` in its parameters |
@@ -28,7 +29,8 @@
 //! # When `handle` returns an error
 //!
 //! Only when the request is not an S7comm PDU at all: shorter than a header, protocol id
-//! not `0x32`, ROSCTR not job (`01`) or userdata (`07`), or parameter and data lengths that
+//! not `0x32`, ROSCTR not job (`01`) or userdata (`07`) (ack-data `03` is accepted only as
+//! the client's answer to the PLC's own download jobs, see [`blocks`]), or parameter and data lengths that
 //! do not add up to the TSDU length. Then nothing is written to `out` and the server
 //! should **close the connection** — what S7 CPUs and snap7's server do, since the
 //! connection's framing can no longer be trusted.
@@ -79,6 +81,7 @@
 #![warn(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 mod access;
+pub mod blocks;
 pub mod diagnostics;
 mod handled;
 mod handler;
@@ -91,7 +94,9 @@ mod szl_data;
 mod szl_lists;
 
 use std::sync::atomic::{AtomicI64, AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{
+    Arc, Mutex, MutexGuard, OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard,
+};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::error::Error;
@@ -100,6 +105,7 @@ use crate::tags::TagTable;
 use s7comm::clock::{S7DateTime, END_UNIX_MILLIS, MIN_UNIX_MILLIS};
 use s7comm::szl::{MODE_RUN, MODE_STOP};
 
+pub use blocks::{BlockMeta, BlockSpec};
 pub use diagnostics::{
     DiagnosticEvent, DEFAULT_DIAGNOSTIC_CAPACITY, EVENT_AUTOMATIC_WARM_RESTART,
     EVENT_MANUAL_WARM_RESTART, EVENT_POWER_ON, EVENT_STARTUP_TO_RUN, EVENT_STOP_BY_PG,
@@ -109,6 +115,7 @@ pub use handled::{Handled, RequestKind, RequestRecord};
 pub use hooks::{FailItem, Hooks, ItemOperation, NoHooks, READ_HOOK_LENGTH_MISMATCH};
 pub use identity::Identity;
 pub use protection::{Access, ProtectionLevel};
+pub use s7comm::block::BlockType;
 pub use session::Session;
 
 use szl_data::ServedSzl;
@@ -179,6 +186,8 @@ struct Shared {
     diagnostics: Mutex<diagnostics::Diagnostics>,
     /// The connection limit of the server serving this PLC (SZL `0x0131` index 1).
     max_connections: AtomicUsize,
+    /// Blocks other than data block contents (see [`blocks`]).
+    blocks: Mutex<blocks::Directory>,
 }
 
 /// A mock S7 PLC: memory, CPU state, clock and identity, shared by all its connections.
@@ -227,6 +236,7 @@ impl Default for Plc {
                 protection_level: ProtectionLevel::None,
                 diagnostic_capacity: DEFAULT_DIAGNOSTIC_CAPACITY,
             },
+            blocks::Directory::new(blocks::DEFAULT_MAX_BLOCK_SIZE),
         )
     }
 }
@@ -239,7 +249,13 @@ impl Plc {
         PlcBuilder::default()
     }
 
-    fn from_parts(memory: Memory, identity: Identity, state: CpuState, config: Config) -> Self {
+    fn from_parts(
+        memory: Memory,
+        identity: Identity,
+        state: CpuState,
+        config: Config,
+        directory: blocks::Directory,
+    ) -> Self {
         let started = calendar(now_millis());
         Self {
             shared: Arc::new(Shared {
@@ -260,6 +276,7 @@ impl Plc {
                     started,
                 )),
                 max_connections: AtomicUsize::new(crate::server::DEFAULT_MAX_CONNECTIONS),
+                blocks: Mutex::new(directory),
             }),
         }
     }
@@ -313,6 +330,14 @@ impl Plc {
     /// The SZL ids served (a subset of [`SZL_IDS`]); others are answered with error `D4 01`.
     pub fn szl_ids(&self) -> Vec<u16> {
         self.shared.config.served_szl.ids().collect()
+    }
+
+    /// The block directory (poisoning recovered). Lock memory first when both are needed.
+    pub(crate) fn directory(&self) -> MutexGuard<'_, blocks::Directory> {
+        self.shared
+            .blocks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Read access to the memory (poisoning recovered).
@@ -418,6 +443,8 @@ pub struct PlcBuilder {
     password: Option<Vec<u8>>,
     protection_level: ProtectionLevel,
     diagnostic_capacity: usize,
+    blocks: Vec<BlockSpec>,
+    max_block_size: usize,
 }
 
 impl Default for PlcBuilder {
@@ -437,6 +464,8 @@ impl Default for PlcBuilder {
             password: None,
             protection_level: ProtectionLevel::None,
             diagnostic_capacity: DEFAULT_DIAGNOSTIC_CAPACITY,
+            blocks: Vec::new(),
+            max_block_size: blocks::DEFAULT_MAX_BLOCK_SIZE,
         }
     }
 }
@@ -536,6 +565,22 @@ impl PlcBuilder {
         self
     }
 
+    /// Declares a block (replacing an earlier one of the same type and number). A DB also
+    /// creates its data block (body as contents) unless one was added with
+    /// [`data_block`](Self::data_block); its metadata then describes that data block.
+    pub fn block(mut self, spec: BlockSpec) -> Self {
+        self.blocks
+            .retain(|b| (b.block_type, b.number) != (spec.block_type, spec.number));
+        self.blocks.push(spec);
+        self
+    }
+
+    /// Largest load memory length a download may declare (default and maximum 65535).
+    pub fn max_block_size(mut self, bytes: usize) -> Self {
+        self.max_block_size = bytes;
+        self
+    }
+
     /// Bytes of a byte area (elements for timers and counters) this builder will create;
     /// [`Error::NoSuchDataBlock`] for a data block it does not have.
     pub(crate) fn area_len(&self, area: s7comm::Area, db: u16) -> Result<usize, Error> {
@@ -594,6 +639,45 @@ impl PlcBuilder {
         for (number, contents) in self.data_blocks {
             memory.insert_data_block(number, contents)?;
         }
+        if self.max_block_size > blocks::DEFAULT_MAX_BLOCK_SIZE {
+            return Err(Error::InvalidConfig {
+                what: "max block size",
+                value: self.max_block_size,
+                min: 0,
+                max: blocks::DEFAULT_MAX_BLOCK_SIZE,
+            });
+        }
+        let mut directory = blocks::Directory::new(self.max_block_size);
+        for spec in self.blocks {
+            let largest = blocks::DEFAULT_MAX_BLOCK_SIZE.saturating_sub(blocks::OVERHEAD);
+            if spec.size > largest {
+                return Err(Error::InvalidConfig {
+                    what: "block size",
+                    value: spec.size,
+                    min: 0,
+                    max: largest,
+                });
+            }
+            let body = spec.body_bytes();
+            let body = if spec.block_type == BlockType::Db {
+                if memory
+                    .region_len(crate::memory::Region::DataBlock(spec.number))
+                    .is_none()
+                {
+                    memory.insert_data_block(spec.number, body)?;
+                }
+                None
+            } else {
+                Some(body)
+            };
+            directory.blocks.insert(
+                (spec.block_type, spec.number),
+                blocks::Stored {
+                    meta: spec.meta,
+                    body,
+                },
+            );
+        }
         Ok(Plc::from_parts(
             memory,
             self.identity,
@@ -606,6 +690,7 @@ impl PlcBuilder {
                 protection_level: self.protection_level,
                 diagnostic_capacity: self.diagnostic_capacity,
             },
+            directory,
         ))
     }
 }

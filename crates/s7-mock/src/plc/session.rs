@@ -1,5 +1,6 @@
 //! Per-connection state.
 
+use super::blocks::SessionBlocks;
 use super::Plc;
 
 /// The state of one connection: what setup communication negotiated and the rest of a
@@ -19,6 +20,8 @@ pub struct Session {
     pub(super) last_data_unit: u8,
     /// Whether this connection sent the right password ("set session password").
     pub(super) legitimized: bool,
+    /// Uploads, downloads and block lists in flight.
+    pub(super) blocks: SessionBlocks,
 }
 
 /// The rest of an SZL answer that did not fit one PDU.
@@ -42,6 +45,7 @@ impl Session {
             last_sequence: 0,
             last_data_unit: 0,
             legitimized: false,
+            blocks: SessionBlocks::default(),
         }
     }
 
@@ -64,6 +68,11 @@ impl Session {
     /// level otherwise refuses (see [`Plc::check_access`]).
     pub fn is_legitimized(&self) -> bool {
         self.legitimized
+    }
+
+    /// Whether an upload or download is in flight on this connection.
+    pub fn has_transfer(&self) -> bool {
+        self.blocks.upload.is_some() || self.blocks.download.is_some()
     }
 
     /// Whether an SZL answer waits for follow-up requests.

@@ -59,6 +59,9 @@ pub(crate) fn apply(builder: ServerBuilder, profile: &Profile) -> Result<ServerB
     if let Some(count) = areas.counters {
         builder = builder.counters(count);
     }
+    for block in profile.blocks() {
+        builder = builder.block(block.clone());
+    }
     for db in profile.data_blocks() {
         builder = builder.data_block_with(db.number, db.contents.clone());
     }

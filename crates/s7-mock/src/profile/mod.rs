@@ -106,6 +106,7 @@ pub struct Profile {
     protection_level: Option<ProtectionLevel>,
     areas: Areas,
     data_blocks: Vec<DataBlock>,
+    blocks: Vec<crate::plc::BlockSpec>,
     tags: Vec<TagSpec>,
     warnings: Vec<String>,
 }
@@ -181,6 +182,11 @@ impl Profile {
     /// The `[[db]]` entries, in file order.
     pub fn data_blocks(&self) -> &[DataBlock] {
         &self.data_blocks
+    }
+
+    /// The `[[block]]` entries.
+    pub fn blocks(&self) -> &[crate::plc::BlockSpec] {
+        &self.blocks
     }
 
     /// The `[[tag]]` entries, in file order: their fields are checked here, their addresses

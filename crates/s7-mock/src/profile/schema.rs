@@ -15,6 +15,22 @@ pub(crate) struct RawProfile {
     pub(crate) db: Vec<RawDb>,
     #[serde(default)]
     pub(crate) tag: Vec<RawTag>,
+    #[serde(default)]
+    pub(crate) block: Vec<RawBlock>,
+}
+
+/// One `[[block]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawBlock {
+    #[serde(rename = "type")]
+    pub(crate) block_type: Spanned<String>,
+    pub(crate) number: Spanned<i64>,
+    pub(crate) size: Spanned<i64>,
+    pub(crate) file: Option<Spanned<String>>,
+    pub(crate) author: Option<Spanned<String>>,
+    pub(crate) family: Option<Spanned<String>>,
+    pub(crate) name: Option<Spanned<String>>,
 }
 
 /// `[plc]`.

@@ -124,6 +124,21 @@ impl ServerBuilder {
         self
     }
 
+    /// Declares a block in the directory (OB, FC, FB, SFC, SFB, SDB, or a DB with its
+    /// metadata; see [`PlcBuilder::block`]).
+    #[must_use]
+    pub fn block(mut self, spec: crate::plc::BlockSpec) -> Self {
+        self.plc = self.plc.block(spec);
+        self
+    }
+
+    /// Largest block a download may declare (default and maximum 65535 bytes).
+    #[must_use]
+    pub fn max_block_size(mut self, bytes: usize) -> Self {
+        self.plc = self.plc.max_block_size(bytes);
+        self
+    }
+
     /// Adds data block `number` with initial contents (its size is their length).
     #[must_use]
     pub fn data_block_with(mut self, number: u16, contents: Vec<u8>) -> Self {

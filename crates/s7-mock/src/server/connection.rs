@@ -310,7 +310,19 @@ impl Served<'_> {
                 });
             }
             let sent = match fault {
-                None | Some(Fault::ItemReturnCode { .. }) => connection.send(&answer),
+                None | Some(Fault::ItemReturnCode { .. }) => {
+                    // Nothing to send after the client acknowledged download ended; after
+                    // a request download is acknowledged the PLC sends its first job.
+                    let mut sent = if answer.is_empty() {
+                        Ok(())
+                    } else {
+                        connection.send(&answer)
+                    };
+                    while sent.is_ok() && plc.take_outgoing(&mut session, &mut answer) {
+                        sent = connection.send(&answer);
+                    }
+                    sent
+                }
                 Some(fault) => match self.apply(fault, connection, &answer) {
                     Ok(None) => Ok(()),
                     Ok(Some(end)) => return end,
