@@ -73,3 +73,64 @@ fn directory_upload_download_delete() {
     // The connection is still usable.
     assert_eq!(c.read_db(1, 0, 2).unwrap(), [0, 1]);
 }
+
+#[test]
+fn protection_guards_download_delete_and_upload() {
+    use s7_mock::plc::ProtectionLevel;
+    let refused = |result: Result<(), Error>| {
+        assert!(
+            matches!(
+                result,
+                Err(Error::ErrorAnswer {
+                    class: 0xD2,
+                    code: 0x41,
+                    ..
+                })
+            ),
+            "{result:?}"
+        );
+    };
+    let server = Server::builder()
+        .data_block_with(1, (0..16).collect())
+        .block(BlockSpec::new(BlockType::Ob, 1, 40))
+        .password("secret")
+        .protection_level(ProtectionLevel::WriteProtected)
+        .start()
+        .unwrap();
+    let mut c = Client::builder(server.local_addr())
+        .read_timeout(Some(TIMEOUT))
+        .connect()
+        .unwrap();
+    // Level 2: uploads read, downloads and deletes write.
+    let image = c.upload(BlockType::Db, 1).unwrap();
+    let mut db9 = image.clone();
+    db9[6..8].copy_from_slice(&9u16.to_be_bytes());
+    refused(c.download(&db9));
+    refused(c.delete(BlockType::Db, 1));
+    assert_eq!(c.list_blocks_of_type(BlockType::Db).unwrap().len(), 1);
+    c.set_session_password("secret").unwrap();
+    c.download(&db9).unwrap();
+    c.delete(BlockType::Db, 1).unwrap();
+    let dbs: Vec<u16> = c
+        .list_blocks_of_type(BlockType::Db)
+        .unwrap()
+        .iter()
+        .map(|e| e.number)
+        .collect();
+    assert_eq!(dbs, [9]);
+
+    // Level 3: uploads are refused too.
+    let server = Server::builder()
+        .data_block(1, 16)
+        .password("secret")
+        .protection_level(ProtectionLevel::ReadWriteProtected)
+        .start()
+        .unwrap();
+    let mut c = Client::builder(server.local_addr())
+        .read_timeout(Some(TIMEOUT))
+        .connect()
+        .unwrap();
+    refused(c.upload(BlockType::Db, 1).map(drop));
+    c.set_session_password("secret").unwrap();
+    assert_eq!(c.upload(BlockType::Db, 1).unwrap().len(), 16 + 92);
+}
