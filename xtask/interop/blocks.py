@@ -10,6 +10,8 @@ Two modes:
   runs the client mode with each interpreter (default: target/interop-venv/bin/python and
   target/interop-venv-snap7-2.0.2/bin/python when present). Exit status 1 if any check
   failed.
+- Single (the interpreter whose snap7 is under test, as `cargo xtask interop` runs it):
+  `blocks.py PATH/TO/s7-mock` starts one mock and runs the client mode against it.
 - Client (the interpreter whose snap7 is under test): `blocks.py HOST PORT` runs the checks
   and prints one PASS/FAIL line each, then `N passed, M failed`.
 
@@ -251,9 +253,40 @@ def client_mode(host, port):
     sys.exit(0 if all(results) else 1)
 
 
+def single(mock):
+    """`blocks.py PATH/TO/s7-mock`: one mock (on the first port of `S7_MOCK_PORTS` when set,
+    else a free one) and this interpreter's snap7 as the client; as `cargo xtask interop`
+    runs it."""
+    ports = [p for p in os.environ.get("S7_MOCK_PORTS", "").split(",") if p]
+    listen = f"127.0.0.1:{ports[0] if ports else 0}"
+    with tempfile.TemporaryDirectory() as tmp:
+        profile = os.path.join(tmp, "blocks.toml")
+        with open(profile, "w") as f:
+            f.write(PROFILE)
+        proc = subprocess.Popen(
+            [mock, "--listen", listen, "--profile", profile],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        try:
+            line = proc.stdout.readline().strip()
+            if not line.startswith("listening on "):
+                print(f"FAIL start mock: {line!r}")
+                sys.exit(1)
+            host, port = line[len("listening on "):].rsplit(":", 1)
+            code = subprocess.call([sys.executable, __file__, host, port])
+        finally:
+            proc.terminate()
+            proc.wait()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1].startswith("--"):
         driver(sys.argv[1:])
+    elif len(sys.argv) == 2:
+        single(sys.argv[1])
     elif len(sys.argv) == 3:
         client_mode(sys.argv[1], sys.argv[2])
     else:
