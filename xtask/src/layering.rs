@@ -122,10 +122,49 @@ fn write_project(root: &Path, dir: &Path, package: &str, ident: &str) -> std::io
 }
 
 fn package() -> TaskResult {
+    forget_stale_overlays();
+    // Cargo takes the crates of the overlay for immutable, so an artifact built from an
+    // earlier version of one of them would count as fresh: verify in a target dir of its own,
+    // emptied first.
+    let target = workspace_root().join("target").join("layering-package");
+    let _ = fs::remove_dir_all(&target);
     let mut command = cargo();
-    command.args(["package", "--allow-dirty", "--quiet"]);
+    command
+        .args(["package", "--allow-dirty", "--quiet"])
+        .env("CARGO_TARGET_DIR", &target);
     for (package, _) in LIBRARIES {
         command.args(["-p", package]);
     }
     step("cargo package of the six library crates", &mut command)
+}
+
+/// `cargo package` verifies each crate against the others through a local registry overlay,
+/// whose crates cargo extracts under `$CARGO_HOME/registry/src/-<hash>/` and then reuses
+/// whenever the version matches: an extraction left by an earlier run would verify today's
+/// crates against yesterday's sources. The overlay directories are the ones whose name starts
+/// with `-` (they have no host); only this workspace's six crates are removed from them.
+fn forget_stale_overlays() {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")));
+    let Some(src) = home.map(|h| h.join("registry").join("src")) else {
+        return;
+    };
+    let Ok(registries) = fs::read_dir(&src) else {
+        return;
+    };
+    let version = env!("CARGO_PKG_VERSION");
+    for registry in registries.flatten() {
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        for (package, _) in LIBRARIES {
+            let stale = registry.path().join(format!("{package}-{version}"));
+            if stale.is_dir() {
+                if let Err(e) = fs::remove_dir_all(&stale) {
+                    println!("could not remove {}: {e}", stale.display());
+                }
+            }
+        }
+    }
 }
