@@ -9,7 +9,7 @@ use socket2::Socket;
 
 use crate::framing;
 use crate::liveness::{self, LivenessProbe};
-use crate::proto::{Core, Event, Negotiated};
+use crate::proto::{Core, Negotiated};
 use crate::socket_config;
 use crate::Error;
 
@@ -151,18 +151,18 @@ impl Connection {
     /// error, and every fatal one leaves the connection broken.
     pub fn recv(&mut self) -> Result<Bytes, Error> {
         self.core.check_usable()?;
-        loop {
-            match self.core.poll_event() {
-                Ok(Some(Event::Tsdu(tsdu))) => {
-                    self.track_progress();
-                    return Ok(tsdu);
-                }
-                Ok(Some(_)) | Ok(None) => {}
-                Err(error) => return Err(error),
+        // Frames left over from an earlier read; an empty buffer holds none.
+        if self.core.buffered_len() > 0 {
+            if let Some(tsdu) = self.core.poll_tsdu()? {
+                self.track_progress();
+                return Ok(tsdu);
             }
+        }
+        loop {
             let wait = self.next_wait()?;
-            if socket_config::socket_timeout(wait)
-                != socket_config::socket_timeout(self.socket_read_timeout)
+            if wait != self.socket_read_timeout
+                && socket_config::socket_timeout(wait)
+                    != socket_config::socket_timeout(self.socket_read_timeout)
             {
                 socket_config::set_read_timeout(&self.socket, wait)
                     .map_err(|e| self.core.fail(e))?;
@@ -170,31 +170,53 @@ impl Connection {
             }
             match framing::fill(&self.socket, &mut self.core) {
                 Ok(0) => return Err(self.core.eof()),
-                Ok(_) => self.track_progress(),
+                Ok(_) => {}
                 Err(e) if framing::is_timeout(&e) => return Err(self.timed_out()),
                 Err(e) => return Err(self.core.fail(Error::io("read", e))),
+            }
+            // The clocks are looked at once the new bytes have been decoded: when they finish
+            // a TSDU and leave nothing behind, as they usually do, the receive deadline has
+            // nothing to time and needs no clock read.
+            let tsdu = self.core.poll_tsdu()?;
+            self.track_progress();
+            if let Some(tsdu) = tsdu {
+                return Ok(tsdu);
             }
         }
     }
 
     /// Starts or stops the clocks of the receive deadline and the idle timeout after bytes
-    /// arrived or a TSDU was handed out.
+    /// arrived or a TSDU was handed out. The clock is read only when a clock starts: the idle
+    /// clock on every call (it runs from the last byte received), the receive deadline's only
+    /// when a frame or TSDU is left part-way received and its clock is not running yet.
     fn track_progress(&mut self) {
         if self.receive_deadline.is_none() && self.idle_timeout.is_none() {
             return;
         }
+        let in_progress = self.core.in_progress();
+        if !in_progress {
+            self.partial_since = None;
+        }
+        // The idle clock only counts while an idle timeout is set, and setting one restarts
+        // it, so without one it is left alone.
+        if self.idle_timeout.is_none() && (!in_progress || self.partial_since.is_some()) {
+            return;
+        }
         let now = Instant::now();
         self.last_received = now;
-        if self.core.in_progress() {
+        if in_progress {
             self.partial_since.get_or_insert(now);
-        } else {
-            self.partial_since = None;
         }
     }
 
     /// The bound on the next read: the read timeout, shortened to what is left of the receive
     /// deadline (mid-frame or mid-TSDU) or of the idle timeout (between frames).
     fn next_wait(&mut self) -> Result<Option<Duration>, Error> {
+        // Between frames without an idle timeout (the steady state, deadline or not), no
+        // clock runs: the read timeout as it is.
+        if self.partial_since.is_none() && self.idle_timeout.is_none() {
+            return Ok(self.read_timeout);
+        }
         let deadline = deadline_left(self.receive_deadline, self.partial_since);
         let idle = if self.core.in_progress() {
             None
