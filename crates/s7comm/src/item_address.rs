@@ -190,6 +190,7 @@ impl<'a> ItemIter<'a> {
     /// bytes is ignored, and fields are taken as they are: validate the section first with
     /// [`ReadVarRequestView::new`](crate::ReadVarRequestView::new) or
     /// [`WriteVarRequestView::new`](crate::WriteVarRequestView::new).
+    #[inline]
     pub fn new(items: &'a [u8]) -> Self {
         Self {
             chunks: items.chunks_exact(ItemAddress::LEN),
@@ -205,6 +206,7 @@ impl<'a> ItemIter<'a> {
 impl Iterator for ItemIter<'_> {
     type Item = ItemAddress;
 
+    #[inline]
     fn next(&mut self) -> Option<ItemAddress> {
         let chunk = self.chunks.next()?;
         // chunks_exact only yields 12-byte chunks, so the conversion cannot fail.

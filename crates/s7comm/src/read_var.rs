@@ -69,11 +69,13 @@ impl<'a> ReadVarRequestView<'a> {
     }
 
     /// Number of items.
+    #[inline]
     pub fn count(&self) -> u8 {
         self.count
     }
 
     /// The item addresses.
+    #[inline]
     pub fn items(&self) -> ItemIter<'a> {
         ItemIter::new(self.items)
     }

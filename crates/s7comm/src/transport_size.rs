@@ -160,11 +160,13 @@ impl DataTransportSize {
     }
 
     /// Whether `LEN` counts bits (TS `04` and `05`) rather than bytes.
+    #[inline]
     pub fn counts_bits(self) -> bool {
         matches!(self, Self::Byte | Self::Int)
     }
 
     /// Number of data bytes a wire `LEN` stands for (bit counts round up to whole bytes).
+    #[inline]
     pub fn byte_len(self, wire_len: u16) -> usize {
         let len = usize::from(wire_len);
         if self.counts_bits() {
