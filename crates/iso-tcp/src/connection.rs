@@ -151,14 +151,21 @@ impl Connection {
     /// error, and every fatal one leaves the connection broken.
     pub fn recv(&mut self) -> Result<Bytes, Error> {
         self.core.check_usable()?;
-        // Frames left over from an earlier read; an empty buffer holds none.
-        if self.core.buffered_len() > 0 {
-            if let Some(tsdu) = self.core.poll_tsdu()? {
-                self.track_progress();
-                return Ok(tsdu);
-            }
-        }
+        let mut read = false;
         loop {
+            // Frames left over from an earlier call or just read; an empty buffer holds none.
+            if self.core.buffered_len() > 0 {
+                if let Some(tsdu) = self.core.poll_tsdu()? {
+                    self.track_progress();
+                    return Ok(tsdu);
+                }
+            }
+            // The clocks are looked at once new bytes have been decoded: when they finish a
+            // TSDU and leave nothing behind, as they usually do, the receive deadline has
+            // nothing to time and needs no clock read.
+            if read {
+                self.track_progress();
+            }
             let wait = self.next_wait()?;
             if wait != self.socket_read_timeout
                 && socket_config::socket_timeout(wait)
@@ -170,17 +177,9 @@ impl Connection {
             }
             match framing::fill(&self.socket, &mut self.core) {
                 Ok(0) => return Err(self.core.eof()),
-                Ok(_) => {}
+                Ok(_) => read = true,
                 Err(e) if framing::is_timeout(&e) => return Err(self.timed_out()),
                 Err(e) => return Err(self.core.fail(Error::io("read", e))),
-            }
-            // The clocks are looked at once the new bytes have been decoded: when they finish
-            // a TSDU and leave nothing behind, as they usually do, the receive deadline has
-            // nothing to time and needs no clock read.
-            let tsdu = self.core.poll_tsdu()?;
-            self.track_progress();
-            if let Some(tsdu) = tsdu {
-                return Ok(tsdu);
             }
         }
     }
@@ -262,26 +261,33 @@ impl Connection {
     }
 
     /// Writes what the core holds, breaking the connection if the peer got part of it.
+    #[inline]
     fn flush(&mut self) -> Result<(), Error> {
         match framing::flush(&self.socket, &mut self.core) {
             Ok(()) => Ok(()),
-            Err(error) => {
-                let partial = self.core.abandon_transmit();
-                let timed_out = framing::is_timeout(&error);
-                let error = if timed_out {
-                    Error::Timeout {
-                        op: "write",
-                        timeout: self.write_timeout.unwrap_or_default(),
-                    }
-                } else {
-                    Error::io("write", error)
-                };
-                if partial || !timed_out {
-                    Err(self.core.fail(error))
-                } else {
-                    Err(error)
-                }
+            Err(error) => Err(self.write_failed(error)),
+        }
+    }
+
+    /// A write failed: the error to return, which breaks the connection if the peer got part
+    /// of the frames or the socket failed for another reason than a timeout.
+    #[cold]
+    #[inline(never)]
+    fn write_failed(&mut self, error: std::io::Error) -> Error {
+        let partial = self.core.abandon_transmit();
+        let timed_out = framing::is_timeout(&error);
+        let error = if timed_out {
+            Error::Timeout {
+                op: "write",
+                timeout: self.write_timeout.unwrap_or_default(),
             }
+        } else {
+            Error::io("write", error)
+        };
+        if partial || !timed_out {
+            self.core.fail(error)
+        } else {
+            error
         }
     }
 
