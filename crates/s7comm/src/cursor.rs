@@ -54,6 +54,14 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// Takes the next `N` bytes if there are that many; otherwise takes nothing.
+    #[inline]
+    pub(crate) fn try_array<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let (head, tail) = self.buf.split_first_chunk::<N>()?;
+        self.buf = tail;
+        Some(*head)
+    }
+
     /// Takes one byte.
     #[inline]
     pub(crate) fn u8(&mut self) -> Result<u8, Error> {

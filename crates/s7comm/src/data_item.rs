@@ -148,9 +148,20 @@ impl<'a> DataItemView<'a> {
     /// reserved and every item carries its data.
     #[inline]
     pub(crate) fn read(r: &mut Reader<'a>, last: bool, section: Section) -> Result<Self, Error> {
-        let return_code = ReturnCode::from_u8(r.u8()?);
-        let transport_size = DataTransportSize::from_u8(r.u8()?);
-        let wire = r.u16()?;
+        // The head in one step; with fewer bytes than a head, the field-by-field reads say
+        // which field is cut off.
+        let [code, size, len_hi, len_lo] = match r.try_array::<HEAD_LEN>() {
+            Some(head) => head,
+            None => {
+                let code = r.u8()?;
+                let size = r.u8()?;
+                let [len_hi, len_lo] = r.array::<2>()?;
+                [code, size, len_hi, len_lo]
+            }
+        };
+        let return_code = ReturnCode::from_u8(code);
+        let transport_size = DataTransportSize::from_u8(size);
+        let wire = u16::from_be_bytes([len_hi, len_lo]);
         let carried = section == Section::Request || carries_data(return_code);
         let len = if carried {
             transport_size.byte_len(wire)

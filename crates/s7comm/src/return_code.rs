@@ -59,6 +59,6 @@ impl ReturnCode {
     /// Whether this is [`ReturnCode::Success`].
     #[inline]
     pub fn is_success(self) -> bool {
-        self == Self::Success
+        matches!(self, Self::Success)
     }
 }
