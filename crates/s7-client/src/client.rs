@@ -260,7 +260,7 @@ impl Client {
             };
         }
         let mut items = DataItemIter::new(data, 1);
-        let item = items.next().ok_or(Error::UnexpectedAnswer {
+        let item = items.next().ok_or_else(|| Error::UnexpectedAnswer {
             expected: "one read item",
             found: "none",
         })??;
