@@ -52,6 +52,7 @@ pub enum TransportSize {
 
 impl TransportSize {
     /// The wire value.
+    #[inline]
     pub fn to_u8(self) -> u8 {
         match self {
             Self::Bit => 0x01,
@@ -69,6 +70,7 @@ impl TransportSize {
     }
 
     /// Decodes a transport size byte; unknown values become [`TransportSize::Other`].
+    #[inline]
     pub fn from_u8(value: u8) -> Self {
         match value {
             0x01 => Self::Bit,
@@ -131,6 +133,7 @@ pub enum DataTransportSize {
 
 impl DataTransportSize {
     /// The wire value.
+    #[inline]
     pub fn to_u8(self) -> u8 {
         match self {
             Self::Null => 0x00,
@@ -146,6 +149,7 @@ impl DataTransportSize {
 
     /// Decodes a data transport size byte; unknown values become
     /// [`DataTransportSize::Other`].
+    #[inline]
     pub fn from_u8(value: u8) -> Self {
         match value {
             0x00 => Self::Null,
