@@ -9,7 +9,7 @@ use socket2::Socket;
 
 use crate::framing;
 use crate::liveness::{self, LivenessProbe};
-use crate::proto::{Core, Event, Negotiated};
+use crate::proto::{Core, Negotiated};
 use crate::socket_config;
 use crate::Error;
 
@@ -151,18 +151,25 @@ impl Connection {
     /// error, and every fatal one leaves the connection broken.
     pub fn recv(&mut self) -> Result<Bytes, Error> {
         self.core.check_usable()?;
+        let mut read = false;
         loop {
-            match self.core.poll_event() {
-                Ok(Some(Event::Tsdu(tsdu))) => {
+            // Frames left over from an earlier call or just read; an empty buffer holds none.
+            if self.core.buffered_len() > 0 {
+                if let Some(tsdu) = self.core.poll_tsdu()? {
                     self.track_progress();
                     return Ok(tsdu);
                 }
-                Ok(Some(_)) | Ok(None) => {}
-                Err(error) => return Err(error),
+            }
+            // The clocks are looked at once new bytes have been decoded: when they finish a
+            // TSDU and leave nothing behind, as they usually do, the receive deadline has
+            // nothing to time and needs no clock read.
+            if read {
+                self.track_progress();
             }
             let wait = self.next_wait()?;
-            if socket_config::socket_timeout(wait)
-                != socket_config::socket_timeout(self.socket_read_timeout)
+            if wait != self.socket_read_timeout
+                && socket_config::socket_timeout(wait)
+                    != socket_config::socket_timeout(self.socket_read_timeout)
             {
                 socket_config::set_read_timeout(&self.socket, wait)
                     .map_err(|e| self.core.fail(e))?;
@@ -170,7 +177,7 @@ impl Connection {
             }
             match framing::fill(&self.socket, &mut self.core) {
                 Ok(0) => return Err(self.core.eof()),
-                Ok(_) => self.track_progress(),
+                Ok(_) => read = true,
                 Err(e) if framing::is_timeout(&e) => return Err(self.timed_out()),
                 Err(e) => return Err(self.core.fail(Error::io("read", e))),
             }
@@ -178,23 +185,37 @@ impl Connection {
     }
 
     /// Starts or stops the clocks of the receive deadline and the idle timeout after bytes
-    /// arrived or a TSDU was handed out.
+    /// arrived or a TSDU was handed out. The clock is read only when a clock starts: the idle
+    /// clock on every call (it runs from the last byte received), the receive deadline's only
+    /// when a frame or TSDU is left part-way received and its clock is not running yet.
     fn track_progress(&mut self) {
         if self.receive_deadline.is_none() && self.idle_timeout.is_none() {
             return;
         }
+        let in_progress = self.core.in_progress();
+        if !in_progress {
+            self.partial_since = None;
+        }
+        // The idle clock only counts while an idle timeout is set, and setting one restarts
+        // it, so without one it is left alone.
+        if self.idle_timeout.is_none() && (!in_progress || self.partial_since.is_some()) {
+            return;
+        }
         let now = Instant::now();
         self.last_received = now;
-        if self.core.in_progress() {
+        if in_progress {
             self.partial_since.get_or_insert(now);
-        } else {
-            self.partial_since = None;
         }
     }
 
     /// The bound on the next read: the read timeout, shortened to what is left of the receive
     /// deadline (mid-frame or mid-TSDU) or of the idle timeout (between frames).
     fn next_wait(&mut self) -> Result<Option<Duration>, Error> {
+        // Between frames without an idle timeout (the steady state, deadline or not), no
+        // clock runs: the read timeout as it is.
+        if self.partial_since.is_none() && self.idle_timeout.is_none() {
+            return Ok(self.read_timeout);
+        }
         let deadline = deadline_left(self.receive_deadline, self.partial_since);
         let idle = if self.core.in_progress() {
             None
@@ -240,26 +261,33 @@ impl Connection {
     }
 
     /// Writes what the core holds, breaking the connection if the peer got part of it.
+    #[inline]
     fn flush(&mut self) -> Result<(), Error> {
         match framing::flush(&self.socket, &mut self.core) {
             Ok(()) => Ok(()),
-            Err(error) => {
-                let partial = self.core.abandon_transmit();
-                let timed_out = framing::is_timeout(&error);
-                let error = if timed_out {
-                    Error::Timeout {
-                        op: "write",
-                        timeout: self.write_timeout.unwrap_or_default(),
-                    }
-                } else {
-                    Error::io("write", error)
-                };
-                if partial || !timed_out {
-                    Err(self.core.fail(error))
-                } else {
-                    Err(error)
-                }
+            Err(error) => Err(self.write_failed(error)),
+        }
+    }
+
+    /// A write failed: the error to return, which breaks the connection if the peer got part
+    /// of the frames or the socket failed for another reason than a timeout.
+    #[cold]
+    #[inline(never)]
+    fn write_failed(&mut self, error: std::io::Error) -> Error {
+        let partial = self.core.abandon_transmit();
+        let timed_out = framing::is_timeout(&error);
+        let error = if timed_out {
+            Error::Timeout {
+                op: "write",
+                timeout: self.write_timeout.unwrap_or_default(),
             }
+        } else {
+            Error::io("write", error)
+        };
+        if partial || !timed_out {
+            self.core.fail(error)
+        } else {
+            error
         }
     }
 

@@ -416,6 +416,7 @@ impl Core {
     ///
     /// Reads are sized for whole frames of the negotiated size (at least 4 KiB), and grow up
     /// to 64 KiB while they keep coming back full (a long segmented TSDU streaming in).
+    #[inline]
     pub fn read_window(&mut self) -> usize {
         let chunk = self.chunk;
         // Each frame handed out moves the buffer's start forward, so its spare capacity shrinks
@@ -436,12 +437,14 @@ impl Core {
 
     /// The receive buffer: a driver appends what it reads (at most
     /// [`read_window`](Self::read_window) bytes), then calls [`received`](Self::received).
+    #[inline]
     pub fn rx_buffer(&mut self) -> &mut BytesMut {
         &mut self.rx
     }
 
     /// Records that a read into [`rx_buffer`](Self::rx_buffer) brought `read` bytes, which
     /// sizes the next read.
+    #[inline]
     pub fn received(&mut self, read: usize) {
         self.chunk = if read >= self.window && read > 0 {
             self.chunk
@@ -458,17 +461,20 @@ impl Core {
 
     /// Bytes received but not yet handed out: non-zero means the stream is in the middle of
     /// a frame (or holds frames not yet asked for).
+    #[inline]
     pub fn buffered_len(&self) -> usize {
         self.rx.len()
     }
 
     /// Whether a frame or a segmented TSDU is part-way received: what a receive deadline
     /// watches.
+    #[inline]
     pub fn in_progress(&self) -> bool {
         !self.rx.is_empty() || !self.reassembler.is_idle()
     }
 
     /// Whether part of a frame is buffered: a timeout now leaves the stream out of step.
+    #[inline]
     pub fn mid_frame(&self) -> bool {
         !self.rx.is_empty()
     }
@@ -485,31 +491,48 @@ impl Core {
     /// error as its own variant, which breaks the core.
     pub fn poll_event(&mut self) -> Result<Option<Event>, Error> {
         self.check_usable()?;
+        match self.state {
+            State::Open => return Ok(self.poll_tsdu()?.map(Event::Tsdu)),
+            State::Deciding(_) | State::Refused => return Ok(None),
+            State::AwaitConfirm | State::AwaitRequest => {}
+        }
+        let frame = match self.decoder.decode(&mut self.rx) {
+            Ok(Some(frame)) => frame,
+            Ok(None) => return Ok(None),
+            Err(error) => return Err(self.fail(Error::Tpkt(error))),
+        };
+        let result = match self.state {
+            State::AwaitConfirm => self.on_confirm(&frame).map(|n| Some(Event::Connected(n))),
+            State::AwaitRequest => self.on_request(&frame),
+            State::Open | State::Deciding(_) | State::Refused => Ok(None),
+        };
+        result.map_err(|error| self.fail(error))
+    }
+
+    /// The open connection's part of [`poll_event`](Self::poll_event): the next whole TSDU,
+    /// or `Ok(None)` when more bytes are needed. The drivers' receive loop, which checked that
+    /// the core is usable and open once per call, comes here directly: no broken-state check,
+    /// no state dispatch and no [`Event`] around the TSDU on every frame.
+    #[inline]
+    pub(crate) fn poll_tsdu(&mut self) -> Result<Option<Bytes>, Error> {
+        debug_assert!(matches!(self.state, State::Open));
         loop {
-            if matches!(self.state, State::Deciding(_) | State::Refused) {
-                return Ok(None);
-            }
             let frame = match self.decoder.decode(&mut self.rx) {
                 Ok(Some(frame)) => frame,
                 Ok(None) => return Ok(None),
                 Err(error) => return Err(self.fail(Error::Tpkt(error))),
             };
-            let result = match self.state {
-                State::Open => match self.on_tpdu(frame) {
-                    Ok(Some(tsdu)) => Ok(Some(Event::Tsdu(tsdu))),
-                    Ok(None) => continue,
-                    Err(error) => Err(error),
-                },
-                State::AwaitConfirm => self.on_confirm(&frame).map(|n| Some(Event::Connected(n))),
-                State::AwaitRequest => self.on_request(&frame),
-                State::Deciding(_) | State::Refused => Ok(None),
-            };
-            return result.map_err(|error| self.fail(error));
+            match self.on_tpdu(frame) {
+                Ok(Some(tsdu)) => return Ok(Some(tsdu)),
+                Ok(None) => {}
+                Err(error) => return Err(self.fail(error)),
+            }
         }
     }
 
     /// Handles one TPDU of an open connection: data goes to the reassembler, anything else
     /// ends the connection with its own error.
+    #[inline]
     fn on_tpdu(&mut self, tpdu: Bytes) -> Result<Option<Bytes>, Error> {
         let code = tpdu.get(1).copied().unwrap_or(0);
         if code & 0xF0 == cotp::tpdu_code::DATA {
@@ -521,22 +544,33 @@ impl Core {
             // A whole TSDU in one DT, the usual case, comes back from the reassembler as it is.
             return Ok(self.reassembler.push(eot, payload)?);
         }
-        match Tpdu::parse(&tpdu)? {
+        Err(self.on_other_tpdu(&tpdu))
+    }
+
+    /// Any TPDU but DT on an open connection: the error it ends the connection with.
+    #[cold]
+    #[inline(never)]
+    fn on_other_tpdu(&mut self, tpdu: &[u8]) -> Error {
+        let result = match Tpdu::parse(tpdu) {
+            Ok(tpdu) => tpdu,
+            Err(error) => return error.into(),
+        };
+        match result {
             Tpdu::DisconnectRequest(request) => {
                 self.may_disconnect = false;
                 tracing::debug!(role = self.role.as_str(), reason = ?request.reason, "peer sent a disconnect request");
-                Err(Error::PeerDisconnected {
+                Error::PeerDisconnected {
                     reason: request.reason,
-                })
+                }
             }
             Tpdu::Error(error) => {
                 tracing::debug!(role = self.role.as_str(), cause = ?error.cause, "peer sent an error tpdu");
-                Err(Error::PeerError { cause: error.cause })
+                Error::PeerError { cause: error.cause }
             }
-            other => Err(Error::UnexpectedTpdu {
+            other => Error::UnexpectedTpdu {
                 code: other.code(),
                 context: "a data tpdu",
-            }),
+            },
         }
     }
 
@@ -728,6 +762,7 @@ impl Core {
         self.chunk = self.base_chunk();
     }
 
+    #[inline]
     fn base_chunk(&self) -> usize {
         self.expected_frame.max(MIN_READ_CHUNK)
     }
@@ -920,17 +955,20 @@ impl Core {
     }
 
     /// The bytes waiting to be written.
+    #[inline]
     pub fn transmit(&self) -> &[u8] {
         self.tx.get(self.tx_sent..).unwrap_or_default()
     }
 
     /// Whether bytes wait to be written.
+    #[inline]
     pub fn has_transmit(&self) -> bool {
         self.tx_sent < self.tx.len()
     }
 
     /// Records that the first `written` bytes of [`transmit`](Self::transmit) were written;
     /// the buffer is reused once all of it was.
+    #[inline]
     pub fn advance_transmit(&mut self, written: usize) {
         self.tx_sent = self.tx_sent.saturating_add(written).min(self.tx.len());
         if self.tx_sent == self.tx.len() {
@@ -942,6 +980,7 @@ impl Core {
     /// Drops the bytes still waiting to be written (a write that failed or was given up).
     /// Returns whether part of them had already been written, in which case the peer holds a
     /// partial frame: no DR may follow, and the driver breaks the connection.
+    #[inline]
     pub fn abandon_transmit(&mut self) -> bool {
         let partial = self.tx_sent > 0;
         self.tx.clear();
@@ -974,16 +1013,16 @@ impl Core {
     ///
     /// # Errors
     /// [`Error::Broken`].
+    #[inline]
     pub fn check_usable(&self) -> Result<(), Error> {
         match &self.failure {
             None => Ok(()),
-            Some(cause) => Err(Error::Broken {
-                cause: cause.clone(),
-            }),
+            Some(cause) => Err(broken(cause)),
         }
     }
 
     /// Whether an error, a disconnect or a local close left the core unusable.
+    #[inline]
     pub fn is_broken(&self) -> bool {
         self.failure.is_some()
     }
@@ -991,6 +1030,15 @@ impl Core {
     /// Whether a DR may still be sent.
     pub fn may_disconnect(&self) -> bool {
         self.may_disconnect
+    }
+}
+
+/// [`Error::Broken`] naming `cause`; out of line, so that the check before every call stays
+/// small.
+#[cold]
+fn broken(cause: &str) -> Error {
+    Error::Broken {
+        cause: cause.to_owned(),
     }
 }
 

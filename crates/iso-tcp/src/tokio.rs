@@ -509,11 +509,14 @@ impl Connection {
     /// As [`crate::Connection::recv`].
     pub async fn recv(&mut self) -> Result<Bytes, Error> {
         self.core.check_usable()?;
-        loop {
-            if let Some(Event::Tsdu(tsdu)) = self.core.poll_event()? {
+        // Frames left over from an earlier read; an empty buffer holds none.
+        if self.core.buffered_len() > 0 {
+            if let Some(tsdu) = self.core.poll_tsdu()? {
                 self.track_progress();
                 return Ok(tsdu);
             }
+        }
+        loop {
             let wait = self.next_wait();
             let read = fill(&mut self.stream, &mut self.core);
             let result = match wait {
@@ -525,26 +528,43 @@ impl Connection {
             };
             match result {
                 Ok(0) => return Err(self.core.eof()),
-                Ok(_) => self.track_progress(),
+                Ok(_) => {}
                 Err(e) => return Err(self.core.fail(Error::io("read", e))),
+            }
+            // As in the blocking driver: the clocks are looked at once the new bytes are
+            // decoded, with no await in between, so a cancelled call loses no progress.
+            let tsdu = self.core.poll_tsdu()?;
+            self.track_progress();
+            if let Some(tsdu) = tsdu {
+                return Ok(tsdu);
             }
         }
     }
 
+    /// As [`crate::Connection`]'s: the clock is read only when a clock starts.
     fn track_progress(&mut self) {
         if self.receive_deadline.is_none() && self.idle_timeout.is_none() {
             return;
         }
+        let in_progress = self.core.in_progress();
+        if !in_progress {
+            self.partial_since = None;
+        }
+        if self.idle_timeout.is_none() && (!in_progress || self.partial_since.is_some()) {
+            return;
+        }
         let now = Instant::now();
         self.last_received = now;
-        if self.core.in_progress() {
+        if in_progress {
             self.partial_since.get_or_insert(now);
-        } else {
-            self.partial_since = None;
         }
     }
 
     fn next_wait(&self) -> Option<Duration> {
+        // Between frames without an idle timeout no clock runs.
+        if self.partial_since.is_none() && self.idle_timeout.is_none() {
+            return self.read_timeout;
+        }
         let left = |limit: Option<Duration>, since: Option<Instant>| {
             Some(limit?.saturating_sub(since?.elapsed()))
         };

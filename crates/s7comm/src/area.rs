@@ -26,6 +26,7 @@ pub enum Area {
 
 impl Area {
     /// The wire value.
+    #[inline]
     pub fn to_u8(self) -> u8 {
         match self {
             Self::Inputs => 0x81,
@@ -39,6 +40,7 @@ impl Area {
     }
 
     /// Decodes an area byte; unknown values become [`Area::Other`].
+    #[inline]
     pub fn from_u8(value: u8) -> Self {
         match value {
             0x81 => Self::Inputs,

@@ -16,16 +16,19 @@ pub(crate) struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     /// A reader over `buf`; `what` names the structure in errors.
+    #[inline]
     pub(crate) fn new(buf: &'a [u8], what: &'static str) -> Self {
         Self { buf, what }
     }
 
     /// Bytes not consumed yet.
+    #[inline]
     pub(crate) fn remaining(&self) -> usize {
         self.buf.len()
     }
 
     /// Takes the next `n` bytes.
+    #[inline]
     pub(crate) fn bytes(&mut self, n: usize) -> Result<&'a [u8], Error> {
         match self.buf.split_at_checked(n) {
             Some((head, tail)) => {
@@ -41,6 +44,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Takes the next `N` bytes as an array.
+    #[inline]
     pub(crate) fn array<const N: usize>(&mut self) -> Result<[u8; N], Error> {
         let bytes = self.bytes(N)?;
         <[u8; N]>::try_from(bytes).map_err(|_| Error::Truncated {
@@ -50,18 +54,29 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// Takes the next `N` bytes if there are that many; otherwise takes nothing.
+    #[inline]
+    pub(crate) fn try_array<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let (head, tail) = self.buf.split_first_chunk::<N>()?;
+        self.buf = tail;
+        Some(*head)
+    }
+
     /// Takes one byte.
+    #[inline]
     pub(crate) fn u8(&mut self) -> Result<u8, Error> {
         let [b] = self.array::<1>()?;
         Ok(b)
     }
 
     /// Takes a big-endian `u16`.
+    #[inline]
     pub(crate) fn u16(&mut self) -> Result<u16, Error> {
         Ok(u16::from_be_bytes(self.array::<2>()?))
     }
 
     /// Takes one byte that must equal `expected`.
+    #[inline]
     pub(crate) fn expect_u8(&mut self, expected: u8, field: &'static str) -> Result<(), Error> {
         let b = self.u8()?;
         if b == expected {
@@ -75,11 +90,13 @@ impl<'a> Reader<'a> {
     }
 
     /// Everything not consumed yet.
+    #[inline]
     pub(crate) fn rest(self) -> &'a [u8] {
         self.buf
     }
 
     /// Fails unless every byte was consumed.
+    #[inline]
     pub(crate) fn finish(self) -> Result<(), Error> {
         if self.buf.is_empty() {
             Ok(())
@@ -93,6 +110,7 @@ impl<'a> Reader<'a> {
 }
 
 /// `len` as a `u16` wire field, or [`Error::TooLarge`].
+#[inline]
 pub(crate) fn wire_u16(len: usize, what: &'static str) -> Result<u16, Error> {
     u16::try_from(len).map_err(|_| Error::TooLarge {
         what,
@@ -102,6 +120,7 @@ pub(crate) fn wire_u16(len: usize, what: &'static str) -> Result<u16, Error> {
 }
 
 /// `len` as a `u8` wire field, or [`Error::TooLarge`].
+#[inline]
 pub(crate) fn wire_u8(len: usize, what: &'static str) -> Result<u8, Error> {
     u8::try_from(len).map_err(|_| Error::TooLarge {
         what,
@@ -111,12 +130,14 @@ pub(crate) fn wire_u8(len: usize, what: &'static str) -> Result<u8, Error> {
 }
 
 /// Appends a big-endian `u16`.
+#[inline]
 pub(crate) fn put_u16(out: &mut Vec<u8>, value: u16) {
     out.extend_from_slice(&value.to_be_bytes());
 }
 
 /// Overwrites two bytes at `at` with a big-endian `u16`; does nothing if they are not there
 /// (callers only patch fields they wrote themselves).
+#[inline]
 pub(crate) fn patch_u16(out: &mut [u8], at: usize, value: u16) {
     let end = at.saturating_add(2);
     if let Some(slot) = out.get_mut(at..end) {

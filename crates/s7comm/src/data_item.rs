@@ -96,6 +96,7 @@ impl DataItem {
 
     /// Encoded length including the fill byte: after odd-length data unless `last`, or
     /// when [`fill`](Self::fill) keeps one after the last item.
+    #[inline]
     pub fn buffer_len(&self, last: bool) -> usize {
         self.as_view().buffer_len(last)
     }
@@ -145,18 +146,30 @@ impl<'a> DataItemView<'a> {
     /// answers a missing data block with `0A 00 LEN` where LEN is the length requested,
     /// and sends no data bytes. In a [write request](Section::Request) the return code is
     /// reserved and every item carries its data.
+    #[inline]
     pub(crate) fn read(r: &mut Reader<'a>, last: bool, section: Section) -> Result<Self, Error> {
-        let return_code = ReturnCode::from_u8(r.u8()?);
-        let transport_size = DataTransportSize::from_u8(r.u8()?);
-        let wire = r.u16()?;
-        let len = if section == Section::Request || carries_data(return_code) {
+        // The head in one step; with fewer bytes than a head, the field-by-field reads say
+        // which field is cut off.
+        let [code, size, len_hi, len_lo] = match r.try_array::<HEAD_LEN>() {
+            Some(head) => head,
+            None => {
+                let code = r.u8()?;
+                let size = r.u8()?;
+                let [len_hi, len_lo] = r.array::<2>()?;
+                [code, size, len_hi, len_lo]
+            }
+        };
+        let return_code = ReturnCode::from_u8(code);
+        let transport_size = DataTransportSize::from_u8(size);
+        let wire = u16::from_be_bytes([len_hi, len_lo]);
+        let carried = section == Section::Request || carries_data(return_code);
+        let len = if carried {
             transport_size.byte_len(wire)
         } else {
             0
         };
         let data = r.bytes(len)?;
-        let implied = transport_size.wire_len(len).ok();
-        let wire_len = (implied != Some(wire)).then_some(wire);
+        let wire_len = kept_wire_len(transport_size, carried, wire);
         let has_fill = if last {
             r.remaining() == 1
         } else {
@@ -190,11 +203,13 @@ impl<'a> DataItemView<'a> {
 
     /// Whether a fill byte follows the data: after odd-length data unless `last`, and after
     /// the last item when [`fill`](Self::fill) keeps one.
+    #[inline]
     fn has_fill(&self, last: bool) -> bool {
         self.data.len() % 2 == 1 && (!last || self.fill.is_some())
     }
 
     /// Encoded length including the fill byte (see [`DataItem::buffer_len`]).
+    #[inline]
     pub fn buffer_len(&self, last: bool) -> usize {
         HEAD_LEN
             .saturating_add(self.data.len())
@@ -231,11 +246,26 @@ impl<'a> DataItemView<'a> {
     }
 }
 
+/// The LEN to keep for an item read with LEN `wire`: `None` when it is the one
+/// [`DataTransportSize::wire_len`] gives for the data read, worked out without encoding it: a
+/// byte count is always its own LEN, a bit count only when it is a whole number of bytes
+/// (`len * 8`), and an item without data (`carried` false) has LEN 0.
+#[inline]
+fn kept_wire_len(transport_size: DataTransportSize, carried: bool, wire: u16) -> Option<u16> {
+    let implied = if carried {
+        !transport_size.counts_bits() || wire % 8 == 0
+    } else {
+        wire == 0
+    };
+    (!implied).then_some(wire)
+}
+
 /// Whether an answer item with this return code carries data: success (`FF`) and reserved
 /// (`00`) do; every error code does not.
 ///
 /// The rule is for read var answers only: in write requests the first byte is reserved and
 /// every item carries its data.
+#[inline]
 pub fn carries_data(return_code: ReturnCode) -> bool {
     matches!(return_code, ReturnCode::Success | ReturnCode::Reserved)
 }
@@ -254,6 +284,7 @@ pub struct DataItemIter<'a> {
 impl<'a> DataItemIter<'a> {
     /// Iterates `count` items of a read var answer's data section, where an item with an
     /// error return code carries no data ([`carries_data`]).
+    #[inline]
     pub fn new(data: &'a [u8], count: usize) -> Self {
         Self::in_section(data, count, Section::Answer)
     }
@@ -264,6 +295,7 @@ impl<'a> DataItemIter<'a> {
         Self::in_section(data, count, Section::Request)
     }
 
+    #[inline]
     pub(crate) fn in_section(data: &'a [u8], count: usize, section: Section) -> Self {
         Self {
             reader: Reader::new(data, "data item"),
@@ -277,6 +309,7 @@ impl<'a> DataItemIter<'a> {
 impl<'a> Iterator for DataItemIter<'a> {
     type Item = Result<DataItemView<'a>, Error>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.left == 0 || self.failed {
             return None;
@@ -303,6 +336,25 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
     use alloc::vec;
+
+    #[test]
+    fn the_kept_len_is_the_one_the_encoding_would_not_give() {
+        for code in [0x00, 0x03, 0x04, 0x05, 0x06, 0x07, 0x09, 0x1F] {
+            let size = DataTransportSize::from_u8(code);
+            for wire in 0..=u16::MAX {
+                for carried in [false, true] {
+                    let len = if carried { size.byte_len(wire) } else { 0 };
+                    let encoded = size.wire_len(len).ok();
+                    let expected = (encoded != Some(wire)).then_some(wire);
+                    assert_eq!(
+                        kept_wire_len(size, carried, wire),
+                        expected,
+                        "{code} {wire}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn a_failed_item_carries_no_data_whatever_its_length_says() {

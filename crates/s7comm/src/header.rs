@@ -37,6 +37,7 @@ pub enum MessageType {
 
 impl MessageType {
     /// The wire value.
+    #[inline]
     pub fn to_u8(self) -> u8 {
         match self {
             Self::Job => 0x01,
@@ -47,6 +48,7 @@ impl MessageType {
     }
 
     /// Decodes a ROSCTR byte.
+    #[inline]
     pub fn from_u8(value: u8) -> Result<Self, Error> {
         match value {
             0x01 => Ok(Self::Job),
@@ -58,11 +60,13 @@ impl MessageType {
     }
 
     /// Whether the header carries an error class and code (ack and ack-data).
+    #[inline]
     pub fn has_error_field(self) -> bool {
         matches!(self, Self::Ack | Self::AckData)
     }
 
     /// Header length for this message type: 12 for ack/ack-data, 10 otherwise.
+    #[inline]
     pub fn header_len(self) -> usize {
         if self.has_error_field() {
             Header::LONG_LEN
@@ -114,6 +118,7 @@ impl ErrorCode {
     }
 
     /// Whether this is [`ErrorCode::NONE`].
+    #[inline]
     pub fn is_ok(self) -> bool {
         self.0 == 0
     }
@@ -147,6 +152,7 @@ impl Header {
     pub const LONG_LEN: usize = 12;
 
     /// Decodes the header at the start of `bytes` (which may hold more after it).
+    #[inline]
     pub fn parse(bytes: &[u8]) -> Result<Self, Error> {
         let Some(&[id, rosctr, x0, x1, r0, r1, p0, p1, d0, d1]) =
             bytes.first_chunk::<{ Self::SHORT_LEN }>()
@@ -188,6 +194,7 @@ impl Header {
     /// Decodes the header of a whole PDU and splits off its parameter and data sections.
     ///
     /// Fails unless the declared lengths match the bytes after the header exactly.
+    #[inline]
     pub fn split(pdu: &[u8]) -> Result<(Self, &[u8], &[u8]), Error> {
         let header = Self::parse(pdu)?;
         let body = pdu.get(header.buffer_len()..).unwrap_or_default();
@@ -208,11 +215,13 @@ impl Header {
     }
 
     /// Encoded length: 10 or 12 bytes.
+    #[inline]
     pub fn buffer_len(&self) -> usize {
         self.message_type.header_len()
     }
 
     /// Appends the header to `out`.
+    #[inline]
     pub fn emit(&self, out: &mut Vec<u8>) {
         let [x0, x1] = self.reserved.to_be_bytes();
         let [r0, r1] = self.pdu_ref.to_be_bytes();
@@ -239,6 +248,7 @@ impl Header {
     /// Overwrites the parameter and data lengths of the header at the front of `pdu`, for a
     /// writer that emits a header with zero lengths, appends the sections, then fills the
     /// lengths in. Does nothing to a buffer too short to hold them.
+    #[inline]
     pub fn patch_lengths(pdu: &mut [u8], param_len: u16, data_len: u16) {
         patch_u16(pdu, PARAM_LEN_AT, param_len);
         patch_u16(pdu, DATA_LEN_AT, data_len);

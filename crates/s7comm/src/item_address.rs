@@ -114,6 +114,7 @@ impl ItemAddress {
     }
 
     /// Checks the three fixed bytes (`12 0A 10`).
+    #[inline]
     pub(crate) fn check_spec(raw: &[u8; Self::LEN]) -> Result<(), Error> {
         let [spec, len, syntax, ..] = *raw;
         if spec != SPEC_TYPE {
@@ -138,6 +139,7 @@ impl ItemAddress {
     }
 
     /// Decodes the fields of 12 bytes whose fixed part was already checked.
+    #[inline]
     pub(crate) fn from_raw(raw: &[u8; Self::LEN]) -> Self {
         let [_, _, _, ts, c0, c1, d0, d1, area, a0, a1, a2] = *raw;
         Self {
@@ -155,6 +157,7 @@ impl ItemAddress {
     }
 
     /// Appends the 12 bytes; fails if the address does not fit 24 bits.
+    #[inline]
     pub fn emit(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         if self.address > MAX_ADDRESS {
             return Err(Error::TooLarge {
@@ -190,6 +193,7 @@ impl<'a> ItemIter<'a> {
     /// bytes is ignored, and fields are taken as they are: validate the section first with
     /// [`ReadVarRequestView::new`](crate::ReadVarRequestView::new) or
     /// [`WriteVarRequestView::new`](crate::WriteVarRequestView::new).
+    #[inline]
     pub fn new(items: &'a [u8]) -> Self {
         Self {
             chunks: items.chunks_exact(ItemAddress::LEN),
@@ -205,6 +209,7 @@ impl<'a> ItemIter<'a> {
 impl Iterator for ItemIter<'_> {
     type Item = ItemAddress;
 
+    #[inline]
     fn next(&mut self) -> Option<ItemAddress> {
         let chunk = self.chunks.next()?;
         // chunks_exact only yields 12-byte chunks, so the conversion cannot fail.
@@ -220,6 +225,7 @@ impl Iterator for ItemIter<'_> {
 impl ExactSizeIterator for ItemIter<'_> {}
 
 /// Checks an item list: `count` addresses of 12 bytes filling `items` exactly.
+#[inline]
 pub(crate) fn check_items(items: &[u8], count: u8, what: &'static str) -> Result<(), Error> {
     let needed = usize::from(count).saturating_mul(ItemAddress::LEN);
     if items.len() < needed {

@@ -43,6 +43,7 @@ impl<'a> ReadVarRequestView<'a> {
     ///
     /// A section of just `04` (no count byte, as python-snap7 3.3.0's `get_cpu_state`
     /// sends) reads as zero items.
+    #[inline]
     pub fn new(params: &'a [u8]) -> Result<Self, Error> {
         let mut r = Reader::new(params, "read var parameters");
         r.expect_u8(FUNCTION, "read var function")?;
@@ -69,11 +70,13 @@ impl<'a> ReadVarRequestView<'a> {
     }
 
     /// Number of items.
+    #[inline]
     pub fn count(&self) -> u8 {
         self.count
     }
 
     /// The item addresses.
+    #[inline]
     pub fn items(&self) -> ItemIter<'a> {
         ItemIter::new(self.items)
     }

@@ -25,6 +25,7 @@ pub enum ReturnCode {
 
 impl ReturnCode {
     /// The wire value.
+    #[inline]
     pub fn to_u8(self) -> u8 {
         match self {
             Self::Reserved => 0x00,
@@ -40,6 +41,7 @@ impl ReturnCode {
     }
 
     /// Decodes a return code byte; unknown values become [`ReturnCode::Other`].
+    #[inline]
     pub fn from_u8(value: u8) -> Self {
         match value {
             0x00 => Self::Reserved,
@@ -55,7 +57,8 @@ impl ReturnCode {
     }
 
     /// Whether this is [`ReturnCode::Success`].
+    #[inline]
     pub fn is_success(self) -> bool {
-        self == Self::Success
+        matches!(self, Self::Success)
     }
 }

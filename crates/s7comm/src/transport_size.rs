@@ -52,6 +52,7 @@ pub enum TransportSize {
 
 impl TransportSize {
     /// The wire value.
+    #[inline]
     pub fn to_u8(self) -> u8 {
         match self {
             Self::Bit => 0x01,
@@ -69,6 +70,7 @@ impl TransportSize {
     }
 
     /// Decodes a transport size byte; unknown values become [`TransportSize::Other`].
+    #[inline]
     pub fn from_u8(value: u8) -> Self {
         match value {
             0x01 => Self::Bit,
@@ -131,6 +133,7 @@ pub enum DataTransportSize {
 
 impl DataTransportSize {
     /// The wire value.
+    #[inline]
     pub fn to_u8(self) -> u8 {
         match self {
             Self::Null => 0x00,
@@ -146,6 +149,7 @@ impl DataTransportSize {
 
     /// Decodes a data transport size byte; unknown values become
     /// [`DataTransportSize::Other`].
+    #[inline]
     pub fn from_u8(value: u8) -> Self {
         match value {
             0x00 => Self::Null,
@@ -160,11 +164,13 @@ impl DataTransportSize {
     }
 
     /// Whether `LEN` counts bits (TS `04` and `05`) rather than bytes.
+    #[inline]
     pub fn counts_bits(self) -> bool {
         matches!(self, Self::Byte | Self::Int)
     }
 
     /// Number of data bytes a wire `LEN` stands for (bit counts round up to whole bytes).
+    #[inline]
     pub fn byte_len(self, wire_len: u16) -> usize {
         let len = usize::from(wire_len);
         if self.counts_bits() {
