@@ -11,7 +11,7 @@ use crate::process::{step, workspace_root};
 use crate::TaskResult;
 
 /// Each fuzz target and the directory whose files `cargo test` replays for it.
-const TARGETS: [(&str, &str); 5] = [
+const TARGETS: [(&str, &str); 6] = [
     ("tpkt_decode", "crates/tpkt/tests/fuzz-regressions"),
     ("cotp_decode", "crates/cotp/tests/fuzz-regressions"),
     (
@@ -19,6 +19,10 @@ const TARGETS: [(&str, &str); 5] = [
         "crates/s7comm/tests/fuzz-regressions/decode",
     ),
     ("s7comm_tag", "crates/s7comm/tests/fuzz-regressions/tag"),
+    (
+        "profile_load",
+        "crates/s7-mock/tests/fuzz-regressions-profile",
+    ),
     ("s7_request", "crates/s7-mock/tests/fuzz-regressions"),
 ];
 
@@ -90,6 +94,8 @@ fn run_one(root: &Path, target: &str, regressions: &Path, seconds: u64) -> Resul
         .arg("--")
         .arg(format!("-max_total_time={seconds}"))
         .arg("-print_final_stats=1")
+        // A target that opens files the input names must never wait on a terminal.
+        .stdin(std::process::Stdio::null())
         .stdout(
             log_file
                 .try_clone()

@@ -862,3 +862,15 @@ value = "C#42"
     assert_eq!(server.counter(3).unwrap(), 0x0042);
     assert_eq!(server.tag("ints").unwrap().to_string(), "DB1.DBW60:INT[3]");
 }
+
+#[test]
+fn a_profile_file_is_read_up_to_a_cap() {
+    // A device that never ends is refused after MAX_PROFILE_LEN bytes, not read until memory
+    // runs out.
+    let error = Profile::load("/dev/zero").unwrap_err();
+    assert!(
+        matches!(&error, s7_mock::Error::ProfileRead { cause, .. } if cause.contains("larger than")),
+        "{error}"
+    );
+    assert_eq!(s7_mock::profile::MAX_PROFILE_LEN, 16 << 20);
+}

@@ -453,6 +453,9 @@ impl Checker<'_> {
     }
 }
 
+/// The largest profile file read: 16 MiB, far beyond any real one.
+pub const MAX_PROFILE_LEN: u64 = 16 << 20;
+
 impl Profile {
     /// Parses and checks a profile. `origin` names the file in messages, and image files
     /// are found relative to its directory.
@@ -511,11 +514,24 @@ impl Profile {
     /// [`Error::ProfileRead`] when the file cannot be read, otherwise as
     /// [`from_toml_str`](Self::from_toml_str).
     pub fn load(path: impl AsRef<Path>) -> Result<Self, Error> {
+        use std::io::Read;
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|error| Error::ProfileRead {
+        let read_error = |cause: String| Error::ProfileRead {
             path: path.to_path_buf(),
-            cause: error.to_string(),
-        })?;
+            cause,
+        };
+        let file = std::fs::File::open(path).map_err(|error| read_error(error.to_string()))?;
+        // Read one byte past the cap, so a larger file (or a device that never ends) is
+        // refused without reading more of it.
+        let mut text = String::new();
+        file.take(MAX_PROFILE_LEN.saturating_add(1))
+            .read_to_string(&mut text)
+            .map_err(|error| read_error(error.to_string()))?;
+        if text.len() as u64 > MAX_PROFILE_LEN {
+            return Err(read_error(format!(
+                "larger than the {MAX_PROFILE_LEN} bytes a profile may have"
+            )));
+        }
         Self::from_toml_str(&text, path)
     }
 }
