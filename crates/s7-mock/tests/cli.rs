@@ -143,6 +143,7 @@ fn help_lists_every_flag_and_the_default_layout() {
         "--counters <COUNT[:FILE]>",
         "--pdu-size <N>",
         "--max-connections <N>",
+        "--max-pending-handshakes <N>",
         "--cpu <MODE>",
         "--control <ADDR>",
         "--control-token <TOKEN>",
@@ -337,6 +338,10 @@ fn malformed_flags_exit_with_code_2_and_a_message() {
         (vec!["--pdu-size", "10000"], "--pdu-size"),
         (vec!["--pdu-size", "32"], "--pdu-size"),
         (vec!["--max-connections", "0"], "--max-connections"),
+        (
+            vec!["--max-pending-handshakes", "0"],
+            "--max-pending-handshakes",
+        ),
         (vec!["--cpu", "pause"], "--cpu"),
         (vec!["--listen", "nowhere"], "--listen"),
         (vec!["--listen"], "--listen"),

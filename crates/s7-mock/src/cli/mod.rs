@@ -152,6 +152,12 @@ pub struct Args {
           value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_connections: u64,
 
+    /// Most connections accepted but not past their COTP handshake yet; beyond it a new TCP
+    /// connection is closed at once (bounds what a flood of silent connections costs).
+    #[arg(long, value_name = "N", default_value_t = 256,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_pending_handshakes: u64,
+
     /// Milliseconds a client may take to finish a frame (or a segmented request) once its
     /// first byte has arrived; a client stalled mid-frame is cut. 0 waits forever.
     #[arg(long, value_name = "MS", default_value_t = 5000)]
@@ -366,6 +372,9 @@ impl Args {
             .bind(self.listen)
             .pdu_size(self.pdu_size)
             .max_connections(usize::try_from(self.max_connections).unwrap_or(usize::MAX))
+            .max_pending_handshakes(
+                usize::try_from(self.max_pending_handshakes).unwrap_or(usize::MAX),
+            )
             .cpu_state(self.cpu.into())
             .receive_deadline(millis(self.receive_deadline_ms))
             .idle_timeout(millis(self.idle_timeout_ms))

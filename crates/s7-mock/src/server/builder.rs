@@ -22,6 +22,9 @@ use super::tsap_filter::TsapFilter;
 
 /// Default ceiling on open connections.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+/// Default ceiling on connections accepted but not past their COTP handshake yet; beyond it
+/// the accept loop closes new TCP connections at once.
+pub const DEFAULT_MAX_PENDING_HANDSHAKES: usize = 256;
 /// Default receive deadline: a client that stops in the middle of a frame is cut after this
 /// long (python-snap7's server cuts such a peer after 5 s too).
 pub const DEFAULT_RECEIVE_DEADLINE: Duration = Duration::from_secs(5);
@@ -49,6 +52,7 @@ struct Images {
 /// | CPU state | RUN |
 /// | identity | [`Identity::default`] |
 /// | max connections | [`DEFAULT_MAX_CONNECTIONS`]; beyond it a DR with reason congestion |
+/// | max pending handshakes | [`DEFAULT_MAX_PENDING_HANDSHAKES`]; beyond it new TCP connections are closed at once |
 /// | called TSAP | any ([`TsapFilter::any`]) |
 /// | largest TPDU granted | 1024 |
 /// | handshake timeout | 5 s |
@@ -79,6 +83,7 @@ pub struct ServerBuilder {
     images: Images,
     bind: SocketAddr,
     max_connections: usize,
+    max_pending_handshakes: usize,
     tsap_filter: TsapFilter,
     max_tpdu_size: TpduSize,
     handshake_timeout: Duration,
@@ -101,6 +106,7 @@ impl Default for ServerBuilder {
             images: Images::default(),
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_pending_handshakes: DEFAULT_MAX_PENDING_HANDSHAKES,
             tsap_filter: TsapFilter::any(),
             max_tpdu_size: TpduSize::S1024,
             handshake_timeout: Duration::from_secs(5),
@@ -415,6 +421,20 @@ impl ServerBuilder {
         self
     }
 
+    /// Ceiling on connections accepted but not past their COTP handshake yet (default
+    /// [`DEFAULT_MAX_PENDING_HANDSHAKES`], at least 1). Each such connection holds a worker
+    /// until its connection request arrives or the [handshake
+    /// timeout](Self::handshake_timeout) expires; beyond the ceiling the accept thread closes
+    /// a new TCP connection at once, without a DR and without taking a worker, counts it
+    /// ([`Server::refused_pending`]), logs it at `debug` and reports it to the connection
+    /// hook as [`RefuseReason::TooManyPendingHandshakes`](super::RefuseReason::TooManyPendingHandshakes).
+    /// This bounds the threads a flood of silent TCP connections can cost.
+    #[must_use]
+    pub fn max_pending_handshakes(mut self, max: usize) -> Self {
+        self.max_pending_handshakes = max.max(1);
+        self
+    }
+
     /// Which called TSAPs (rack, slot, connection type) are accepted; others are refused
     /// with a DR, reason "address unknown". Default: any.
     #[must_use]
@@ -538,6 +558,7 @@ impl ServerBuilder {
             self.request_log,
             Settings {
                 max_connections: self.max_connections,
+                max_pending_handshakes: self.max_pending_handshakes,
                 tsap_filter: self.tsap_filter,
                 stack_size: self.stack_size,
                 request_log_capacity: self.request_log_capacity,

@@ -61,8 +61,14 @@ impl Drop for Registered<'_> {
     }
 }
 
-/// Serves connection `number` to its end, on the calling worker.
-pub(crate) fn run(context: &Arc<ServerContext>, pending: PendingConnection, number: u64) {
+/// Serves connection `number` to its end, on the calling worker; `ticket`, its place among the
+/// pending handshakes, is given back once the handshake completed or failed.
+pub(crate) fn run(
+    context: &Arc<ServerContext>,
+    pending: PendingConnection,
+    number: u64,
+    ticket: Slot,
+) {
     let peer = pending.peer_addr();
     // Stopping the server shuts this duplicate down to wake a read blocked on the original.
     let duplicate = match pending.socket().try_clone() {
@@ -84,6 +90,7 @@ pub(crate) fn run(context: &Arc<ServerContext>, pending: PendingConnection, numb
     let mut refusal = None;
     let handshake =
         pending.handshake(|request| decide(context, number, request, &mut slot, &mut refusal));
+    drop(ticket);
     let mut connection = match handshake {
         Ok(connection) => connection,
         Err(iso_tcp::Error::RefusedLocally { reason }) => {

@@ -22,6 +22,8 @@ use super::worker_pool::WorkerPool;
 #[derive(Debug, Clone)]
 pub(crate) struct Settings {
     pub(crate) max_connections: usize,
+    /// Ceiling on connections accepted but not past their COTP handshake yet.
+    pub(crate) max_pending_handshakes: usize,
     pub(crate) tsap_filter: TsapFilter,
     pub(crate) stack_size: usize,
     pub(crate) request_log_capacity: usize,
@@ -45,6 +47,11 @@ pub(crate) struct ServerContext {
     pub(crate) faults: FaultTable,
     pub(crate) stop: StopSignal,
     pub(crate) gauge: Arc<ConnectionGauge>,
+    /// Connections accepted and not past their COTP handshake yet (each holds a slot from
+    /// the accept until its handshake completes or fails).
+    pub(crate) pending: Arc<ConnectionGauge>,
+    /// TCP connections closed by the accept loop because too many handshakes were pending.
+    refused_pending: AtomicU64,
     pub(crate) sockets: ConnectionSockets,
     pub(crate) workers: WorkerPool,
     accepted: AtomicU64,
@@ -74,6 +81,8 @@ impl ServerContext {
             faults: FaultTable::default(),
             stop: StopSignal::default(),
             gauge: Arc::new(ConnectionGauge::default()),
+            pending: Arc::new(ConnectionGauge::default()),
+            refused_pending: AtomicU64::new(0),
             sockets: ConnectionSockets::default(),
             workers: WorkerPool::default(),
             accepted: AtomicU64::new(0),
@@ -104,5 +113,15 @@ impl ServerContext {
     /// TCP connections accepted so far.
     pub(crate) fn accepted(&self) -> u64 {
         self.accepted.load(Ordering::Relaxed)
+    }
+
+    /// Counts one TCP connection closed because too many handshakes were pending.
+    pub(crate) fn count_refused_pending(&self) {
+        self.refused_pending.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// TCP connections closed so far because too many handshakes were pending.
+    pub(crate) fn refused_pending(&self) -> u64 {
+        self.refused_pending.load(Ordering::Relaxed)
     }
 }

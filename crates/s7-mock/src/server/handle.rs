@@ -274,6 +274,19 @@ impl Server {
         self.context.accepted()
     }
 
+    /// TCP connections closed at once by the accept thread because
+    /// [`max_pending_handshakes`](ServerBuilder::max_pending_handshakes) connections were
+    /// waiting for their handshake already (counted in
+    /// [`accepted_connections`](Self::accepted_connections) too).
+    pub fn refused_pending(&self) -> u64 {
+        self.context.refused_pending()
+    }
+
+    /// Connections accepted and not past their COTP handshake yet.
+    pub fn pending_handshakes(&self) -> usize {
+        self.context.pending.open()
+    }
+
     /// Blocks until exactly `n` connections are open (e.g. 0 after clients closed theirs).
     ///
     /// # Errors

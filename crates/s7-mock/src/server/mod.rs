@@ -52,7 +52,8 @@ mod tsap_filter;
 mod worker_pool;
 
 pub use builder::{
-    ServerBuilder, DEFAULT_MAX_CONNECTIONS, DEFAULT_RECEIVE_DEADLINE, DEFAULT_STACK_SIZE,
+    ServerBuilder, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_PENDING_HANDSHAKES,
+    DEFAULT_RECEIVE_DEADLINE, DEFAULT_STACK_SIZE,
 };
 pub use connection::{REFUSED_TSAP_REASON, TOO_MANY_CONNECTIONS_REASON};
 pub use connection_sockets::ConnectionInfo;

@@ -22,6 +22,7 @@ use std::time::Duration;
 use iso_tcp::PendingConnection;
 
 use super::connection;
+use super::connection_gauge::Slot;
 use super::context::ServerContext;
 
 /// Most workers kept parked at once; a worker finishing its connection beyond that ends.
@@ -30,8 +31,9 @@ pub(crate) const MAX_IDLE: usize = 64;
 /// How long a parked worker waits for a connection before it ends.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// An accepted connection and its number, waiting for a worker.
-type Job = (PendingConnection, u64);
+/// An accepted connection, its number and its place among the pending handshakes, waiting
+/// for a worker.
+type Job = (PendingConnection, u64, Slot);
 
 #[derive(Debug, Default)]
 struct Workers {
@@ -90,6 +92,7 @@ impl WorkerPool {
         context: &Arc<ServerContext>,
         pending: PendingConnection,
         number: u64,
+        ticket: Slot,
     ) {
         let mut workers = self.lock();
         if workers.closing {
@@ -97,7 +100,7 @@ impl WorkerPool {
         }
         if workers.idle > 0 {
             workers.idle = workers.idle.saturating_sub(1);
-            workers.queue.push_back((pending, number));
+            workers.queue.push_back((pending, number, ticket));
             drop(workers);
             self.wake.notify_one();
             return;
@@ -109,7 +112,7 @@ impl WorkerPool {
         let spawned = std::thread::Builder::new()
             .name(format!("s7-mock-conn-{id}"))
             .stack_size(context.settings.stack_size)
-            .spawn(move || work(&worker_context, id, (pending, number)));
+            .spawn(move || work(&worker_context, id, (pending, number, ticket)));
         match spawned {
             Ok(handle) => {
                 workers.handles.insert(id, handle);
@@ -196,8 +199,8 @@ fn work(context: &Arc<ServerContext>, id: u64, first: Job) {
         id,
     };
     let mut job = Some(first);
-    while let Some((pending, number)) = job {
-        connection::run(context, pending, number);
+    while let Some((pending, number, ticket)) = job {
+        connection::run(context, pending, number, ticket);
         job = context.workers.next_job();
     }
 }
