@@ -18,11 +18,29 @@ use crate::proto::Core;
 pub(crate) fn fill(socket: &Socket, core: &mut Core) -> io::Result<usize> {
     let window = core.read_window();
     let result = loop {
-        match recv_into_spare(socket, core.rx_buffer(), window) {
+        match recv_into_spare(socket, core.rx_buffer(), window, 0) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             other => break other,
         }
     };
+    core.received(*result.as_ref().unwrap_or(&0));
+    result
+}
+
+/// As [`fill`], without ever blocking: `WouldBlock` when nothing has arrived. Where there is
+/// no `MSG_DONTWAIT` the socket is switched to non-blocking mode for the read and back.
+pub(crate) fn fill_nonblocking(socket: &Socket, core: &mut Core) -> io::Result<usize> {
+    #[cfg(not(unix))]
+    socket.set_nonblocking(true)?;
+    let window = core.read_window();
+    let result = loop {
+        match recv_into_spare(socket, core.rx_buffer(), window, DONT_WAIT) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => break other,
+        }
+    };
+    #[cfg(not(unix))]
+    socket.set_nonblocking(false)?;
     core.received(*result.as_ref().unwrap_or(&0));
     result
 }
@@ -95,20 +113,25 @@ fn write_all(socket: &Socket, core: &mut Core, flags: i32) -> io::Result<()> {
     Ok(())
 }
 
-/// Reads at most `max` bytes from `socket` straight into the spare capacity of `buf` and
-/// extends its length by what was read.
+/// Reads at most `max` bytes from `socket` (with `recv` flags `flags`) straight into the spare
+/// capacity of `buf` and extends its length by what was read.
 ///
 /// Reading into uninitialised memory is what keeps a read cheap: zero-filling a 4 KiB (or
 /// larger) buffer before every read cost more user-space instructions than all the rest of a
 /// request/answer exchange. socket2's `recv` takes `MaybeUninit` bytes for exactly this.
 #[allow(unsafe_code)]
-fn recv_into_spare(socket: &Socket, buf: &mut BytesMut, max: usize) -> io::Result<usize> {
+fn recv_into_spare(
+    socket: &Socket,
+    buf: &mut BytesMut,
+    max: usize,
+    flags: i32,
+) -> io::Result<usize> {
     let spare = buf.spare_capacity_mut();
     let len = max.min(spare.len());
     let Some(window) = spare.get_mut(..len) else {
         return Ok(0);
     };
-    let read = socket.recv(window)?;
+    let read = socket.recv_with_flags(window, flags)?;
     let new_len = buf.len().saturating_add(read.min(len));
     // SAFETY: `recv` initialised the first `read` bytes of `window`, which starts at
     // `buf.len()`, and `read <= len <= spare capacity`, so every byte up to `new_len` is

@@ -191,6 +191,8 @@ impl Listener {
             peer_addr,
             options: self.options.clone(),
             local_reference,
+            core: None,
+            first_event: None,
         })
     }
 
@@ -246,6 +248,11 @@ pub struct PendingConnection {
     peer_addr: SocketAddr,
     options: ServerOptions,
     local_reference: u16,
+    /// The handshake's core, once [`poll_request`](Self::poll_request) started reading.
+    core: Option<Core>,
+    /// The first event [`poll_request`](Self::poll_request) got out of the core, kept for
+    /// [`handshake`](Self::handshake).
+    first_event: Option<Event>,
 }
 
 impl PendingConnection {
@@ -257,6 +264,53 @@ impl PendingConnection {
     /// The accepted socket.
     pub fn socket(&self) -> &Socket {
         &self.socket
+    }
+
+    /// Reads whatever part of the connection request has arrived, without waiting, and says
+    /// whether [`handshake`](Self::handshake) would now go ahead without reading more: `true`
+    /// once the whole request is in, `false` while (part of) it is still to come.
+    ///
+    /// This is for servers that watch many pending connections from one thread (with epoll,
+    /// kqueue or mio) and start the handshake only when the request is there, so a client
+    /// that connects and says nothing, or sends half a request, costs no thread. Bytes read
+    /// here are kept for `handshake`.
+    ///
+    /// ```no_run
+    /// # fn demo(mut pending: iso_tcp::PendingConnection) -> Result<(), iso_tcp::Error> {
+    /// // ... after the poller reported the socket readable:
+    /// if pending.poll_request()? {
+    ///     let connection = pending.handshake(|_| iso_tcp::AcceptDecision::Accept)?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Closed`] / [`Error::EofMidFrame`] when the client hung up;
+    /// [`Error::Tpkt`] / [`Error::Cotp`] for garbage; [`Error::UnexpectedTpdu`] for a first
+    /// TPDU that is not a CR; [`Error::Io`] when the read fails.
+    pub fn poll_request(&mut self) -> Result<bool, Error> {
+        if self.first_event.is_some() {
+            return Ok(true);
+        }
+        let core = match &mut self.core {
+            Some(core) => core,
+            empty => empty.insert(Core::server(core_config(
+                &self.options,
+                self.local_reference,
+            ))),
+        };
+        loop {
+            if let Some(event) = core.poll_event()? {
+                self.first_event = Some(event);
+                return Ok(true);
+            }
+            match framing::fill_nonblocking(&self.socket, core) {
+                Ok(0) => return Err(core.eof()),
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Ok(false),
+                Err(e) => return Err(Error::io("read connection request", e)),
+            }
+        }
     }
 
     /// Reads the connection request (all reads together bounded by the handshake timeout,
@@ -277,20 +331,27 @@ impl PendingConnection {
             peer_addr,
             options,
             local_reference,
+            core,
+            first_event,
         } = self;
         let timeout = options.handshake_timeout;
-        let mut core = Core::server(core_config(&options, local_reference));
-        let deadline = Instant::now() + timeout;
-        let event = next_event_before(
-            &socket,
-            &mut core,
-            deadline,
-            "read connection request",
-            || Error::HandshakeTimeout { timeout },
-        )
-        .inspect_err(|error| {
-            tracing::debug!(peer = %peer_addr, %error, "handshake failed");
-        })?;
+        let mut core = core.unwrap_or_else(|| Core::server(core_config(&options, local_reference)));
+        let event = match first_event {
+            Some(event) => event,
+            None => {
+                let deadline = Instant::now() + timeout;
+                next_event_before(
+                    &socket,
+                    &mut core,
+                    deadline,
+                    "read connection request",
+                    || Error::HandshakeTimeout { timeout },
+                )
+                .inspect_err(|error| {
+                    tracing::debug!(peer = %peer_addr, %error, "handshake failed");
+                })?
+            }
+        };
         socket_config::set_read_timeout(&socket, options.stream.read_timeout)?;
         let Event::ConnectionRequest(request) = event else {
             return Err(Error::UnexpectedTpdu {

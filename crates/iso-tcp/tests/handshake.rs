@@ -534,6 +534,85 @@ fn accept_tcp_lets_a_worker_run_the_handshake_while_others_are_accepted() {
 }
 
 #[test]
+fn poll_request_reads_without_waiting_and_hands_what_it_read_to_the_handshake() {
+    let listener = Listener::bind(loopback(), server_options()).unwrap();
+    let addr = listener.local_addr().unwrap();
+
+    let mut client = TcpStream::connect(addr).unwrap();
+    let mut pending = listener.accept_tcp().unwrap();
+    // Nothing sent yet: no waiting, no request.
+    assert!(!pending.poll_request().unwrap());
+    // Half a CR is not enough either.
+    let request = cr(
+        7,
+        &[
+            0xC0, 0x01, 0x0A, 0xC1, 0x02, 0x01, 0x00, 0xC2, 0x02, 0x01, 0x02,
+        ],
+    );
+    client.write_all(&request[..5]).unwrap();
+    thread::sleep(Duration::from_millis(50));
+    assert!(!pending.poll_request().unwrap());
+    // The rest of it and a first DT right behind: the request is in, and stays in.
+    client.write_all(&request[5..]).unwrap();
+    client.write_all(&dt(true, b"first")).unwrap();
+    assert!(eventually(|| pending.poll_request().unwrap()));
+    assert!(pending.poll_request().unwrap());
+
+    let mut connection = pending
+        .handshake(|info| {
+            assert_eq!(info.called_tsap, Some(Tsap::from_u16(0x0102)));
+            AcceptDecision::Accept
+        })
+        .unwrap();
+    let confirm = read_frame(&mut client);
+    assert_eq!(
+        confirm[5], 0xD0,
+        "a CC answers the polled request: {confirm:02X?}"
+    );
+    assert_eq!(connection.tpdu_size(), 1024);
+    assert_eq!(connection.recv().unwrap(), b"first".as_slice());
+}
+
+#[test]
+fn poll_request_reports_hang_ups_and_garbage() {
+    let listener = Listener::bind(loopback(), server_options()).unwrap();
+    let addr = listener.local_addr().unwrap();
+
+    let client = TcpStream::connect(addr).unwrap();
+    let mut pending = listener.accept_tcp().unwrap();
+    drop(client);
+    let mut result = Ok(false);
+    assert!(eventually(|| {
+        result = pending.poll_request();
+        !matches!(result, Ok(false))
+    }));
+    assert!(matches!(result, Err(Error::Closed)), "{result:?}");
+
+    let mut client = TcpStream::connect(addr).unwrap();
+    let mut pending = listener.accept_tcp().unwrap();
+    client.write_all(b"\x16\x03\x01\x02\x00 tls hello").unwrap();
+    let mut result = Ok(false);
+    assert!(eventually(|| {
+        result = pending.poll_request();
+        !matches!(result, Ok(false))
+    }));
+    assert!(matches!(result, Err(Error::Tpkt(_))), "{result:?}");
+
+    let mut client = TcpStream::connect(addr).unwrap();
+    let mut pending = listener.accept_tcp().unwrap();
+    client.write_all(&dt(true, b"no cr first")).unwrap();
+    let mut result = Ok(false);
+    assert!(eventually(|| {
+        result = pending.poll_request();
+        !matches!(result, Ok(false))
+    }));
+    assert!(
+        matches!(result, Err(Error::UnexpectedTpdu { code: 0xF0, .. })),
+        "{result:?}"
+    );
+}
+
+#[test]
 fn listener_backlog_is_at_least_128() {
     assert_eq!(iso_tcp::ServerOptions::new().backlog_len(), 1024);
     assert_eq!(iso_tcp::ServerOptions::new().backlog(5).backlog_len(), 128);
