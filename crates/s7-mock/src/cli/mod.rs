@@ -152,8 +152,8 @@ pub struct Args {
           value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_connections: u64,
 
-    /// Most connections accepted but not past their COTP handshake yet; beyond it a new TCP
-    /// connection is closed at once (bounds what a flood of silent connections costs).
+    /// Most connections accepted and still waiting for their connection request; beyond it
+    /// the one waiting longest is closed (bounds what a flood of silent connections costs).
     #[arg(long, value_name = "N", default_value_t = 256,
           value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_pending_handshakes: u64,

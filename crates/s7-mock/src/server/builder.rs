@@ -52,7 +52,7 @@ struct Images {
 /// | CPU state | RUN |
 /// | identity | [`Identity::default`] |
 /// | max connections | [`DEFAULT_MAX_CONNECTIONS`]; beyond it a DR with reason congestion |
-/// | max pending handshakes | [`DEFAULT_MAX_PENDING_HANDSHAKES`]; beyond it new TCP connections are closed at once |
+/// | max pending handshakes | [`DEFAULT_MAX_PENDING_HANDSHAKES`]; beyond it the connection waiting longest for its request is closed |
 /// | called TSAP | any ([`TsapFilter::any`]) |
 /// | largest TPDU granted | 1024 |
 /// | handshake timeout | 5 s |
@@ -421,14 +421,21 @@ impl ServerBuilder {
         self
     }
 
-    /// Ceiling on connections accepted but not past their COTP handshake yet (default
-    /// [`DEFAULT_MAX_PENDING_HANDSHAKES`], at least 1). Each such connection holds a worker
-    /// until its connection request arrives or the [handshake
-    /// timeout](Self::handshake_timeout) expires; beyond the ceiling the accept thread closes
-    /// a new TCP connection at once, without a DR and without taking a worker, counts it
-    /// ([`Server::refused_pending`]), logs it at `debug` and reports it to the connection
-    /// hook as [`RefuseReason::TooManyPendingHandshakes`](super::RefuseReason::TooManyPendingHandshakes).
-    /// This bounds the threads a flood of silent TCP connections can cost.
+    /// Ceiling on connections accepted but still waiting for their connection request
+    /// (default [`DEFAULT_MAX_PENDING_HANDSHAKES`], at least 1).
+    ///
+    /// Waiting connections cost no thread: the accept thread watches them all with one
+    /// poller (epoll, kqueue) until the request is in or the [handshake
+    /// timeout](Self::handshake_timeout) expires. When a new connection comes with the
+    /// ceiling reached, the one that has waited longest is closed to make room, without a DR;
+    /// it is counted ([`Server::refused_pending`]), logged at `debug` and reported to the
+    /// connection hook as
+    /// [`RefuseReason::TooManyPendingHandshakes`](super::RefuseReason::TooManyPendingHandshakes).
+    /// So a flood of silent TCP connections costs at most this many sockets and no threads,
+    /// and a client that sends its request at once still gets in during the flood.
+    ///
+    /// On platforms other than Unix each waiting connection holds a worker instead, and
+    /// beyond the ceiling the new connection is closed.
     #[must_use]
     pub fn max_pending_handshakes(mut self, max: usize) -> Self {
         self.max_pending_handshakes = max.max(1);
@@ -565,11 +572,24 @@ impl ServerBuilder {
                 hooks: self.hooks,
             },
         ));
+        #[cfg(unix)]
+        let acceptor =
+            accept_loop::Acceptor::new(listener, self.handshake_timeout).map_err(|error| {
+                Error::Spawn {
+                    what: "accept",
+                    cause: format!("cannot create the poller: {error}"),
+                }
+            })?;
         let accept_context = Arc::clone(&context);
         let accept = std::thread::Builder::new()
             .name("s7-mock-accept".into())
             .stack_size(self.stack_size)
-            .spawn(move || accept_loop::run(listener, accept_context))
+            .spawn(move || {
+                #[cfg(unix)]
+                acceptor.run(&accept_context);
+                #[cfg(not(unix))]
+                accept_loop::run_blocking(listener, accept_context);
+            })
             .map_err(|error| Error::Spawn {
                 what: "accept",
                 cause: error.to_string(),

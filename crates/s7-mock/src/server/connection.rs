@@ -1,4 +1,5 @@
-//! One connection on its worker: COTP handshake, then requests answered one after another:
+//! One connection: its COTP handshake (where the accept thread runs it), then, on a worker,
+//! requests answered one after another:
 //! `recv` → [`Plc::handle`](crate::plc::Plc::handle) into a reused buffer → `send`, with the
 //! request log and fault injection between `handle` and `send`.
 
@@ -50,9 +51,37 @@ impl fmt::Display for End {
 
 /// Takes the connection's socket out of the server's registry when dropped, i.e. after
 /// everything else serving it owns is gone (also if serving it panicked).
-struct Registered<'a> {
+pub(crate) struct Registered<'a> {
     context: &'a ServerContext,
     number: u64,
+}
+
+impl<'a> Registered<'a> {
+    /// Puts a duplicate of `socket` in the registry, so that stopping the server (or the
+    /// control API) can shut it down to wake a read blocked on it; `None` (the connection is
+    /// reported refused) when the server is stopping or the socket cannot be duplicated.
+    pub(crate) fn new(
+        context: &'a ServerContext,
+        number: u64,
+        peer: SocketAddr,
+        socket: &socket2::Socket,
+    ) -> Option<Self> {
+        let duplicate = match socket.try_clone() {
+            Ok(socket) => socket,
+            Err(error) => {
+                tracing::warn!(%peer, connection = number, %error, "cannot duplicate the socket, dropping the connection");
+                refused(context, number, peer, || {
+                    RefuseReason::Handshake(error.to_string())
+                });
+                return None;
+            }
+        };
+        if !context.sockets.register(number, duplicate) {
+            refused(context, number, peer, || RefuseReason::ServerStopping);
+            return None;
+        }
+        Some(Self { context, number })
+    }
 }
 
 impl Drop for Registered<'_> {
@@ -61,52 +90,50 @@ impl Drop for Registered<'_> {
     }
 }
 
-/// Serves connection `number` to its end, on the calling worker; `ticket`, its place among the
-/// pending handshakes, is given back once the handshake completed or failed.
-pub(crate) fn run(
-    context: &Arc<ServerContext>,
+/// Runs connection `number`'s handshake (the request is judged by [`decide`]) and reports a
+/// refused or failed one; `Some` is the established connection with its place under the
+/// connection limit.
+pub(crate) fn handshake(
+    context: &ServerContext,
     pending: PendingConnection,
     number: u64,
-    ticket: Slot,
-) {
+) -> Option<(Connection, Slot)> {
     let peer = pending.peer_addr();
-    // Stopping the server shuts this duplicate down to wake a read blocked on the original.
-    let duplicate = match pending.socket().try_clone() {
-        Ok(socket) => socket,
-        Err(error) => {
-            tracing::warn!(%peer, connection = number, %error, "cannot duplicate the socket, dropping the connection");
-            refused(context, number, peer, || {
-                RefuseReason::Handshake(error.to_string())
-            });
-            return;
-        }
-    };
-    if !context.sockets.register(number, duplicate) {
-        refused(context, number, peer, || RefuseReason::ServerStopping);
-        return;
-    }
-    let registered = Registered { context, number };
     let mut slot = None;
     let mut refusal = None;
     let handshake =
         pending.handshake(|request| decide(context, number, request, &mut slot, &mut refusal));
-    drop(ticket);
-    let mut connection = match handshake {
-        Ok(connection) => connection,
+    match handshake {
+        // `decide` took a slot whenever it accepted.
+        Ok(connection) => slot.map(|slot| (connection, slot)),
         Err(iso_tcp::Error::RefusedLocally { reason }) => {
             tracing::info!(%peer, connection = number, ?reason, "connection refused");
             refused(context, number, peer, || {
                 refusal.unwrap_or(RefuseReason::Fault(reason))
             });
-            return;
+            None
         }
         Err(error) => {
             tracing::debug!(%peer, connection = number, %error, "handshake failed");
             refused(context, number, peer, || {
                 RefuseReason::Handshake(error.to_string())
             });
-            return;
+            None
         }
+    }
+}
+
+/// Serves established connection `number` to its end, on the calling worker; `slot`, its
+/// place under the connection limit, is given back at the end.
+pub(crate) fn serve(
+    context: &Arc<ServerContext>,
+    mut connection: Connection,
+    number: u64,
+    slot: Slot,
+) {
+    let peer = connection.peer_addr();
+    let Some(registered) = Registered::new(context, number, peer, connection.socket()) else {
+        return;
     };
     tracing::debug!(
         %peer,
@@ -153,7 +180,7 @@ pub(crate) fn run(
 
 /// Reports a refused connection to the connection hook, if there is one (`reason` is only
 /// computed then).
-fn refused(
+pub(crate) fn refused(
     context: &ServerContext,
     number: u64,
     peer: SocketAddr,

@@ -274,15 +274,15 @@ impl Server {
         self.context.accepted()
     }
 
-    /// TCP connections closed at once by the accept thread because
-    /// [`max_pending_handshakes`](ServerBuilder::max_pending_handshakes) connections were
-    /// waiting for their handshake already (counted in
-    /// [`accepted_connections`](Self::accepted_connections) too).
+    /// TCP connections the accept thread closed before their handshake to keep at most
+    /// [`max_pending_handshakes`](ServerBuilder::max_pending_handshakes) connections waiting
+    /// for their request (counted in [`accepted_connections`](Self::accepted_connections)
+    /// too).
     pub fn refused_pending(&self) -> u64 {
         self.context.refused_pending()
     }
 
-    /// Connections accepted and not past their COTP handshake yet.
+    /// Connections accepted and still waiting for their connection request.
     pub fn pending_handshakes(&self) -> usize {
         self.context.pending.open()
     }
@@ -413,7 +413,8 @@ impl Server {
         tracing::info!(addr = %self.local_addr, "server stopped");
     }
 
-    /// Wakes the accept thread out of its blocking accept.
+    /// Wakes the accept thread out of its poll (or blocking accept): both see the listener
+    /// become readable.
     fn wake_accept(&self) {
         // On Linux shutting the listening socket down makes accept return at once and refuse
         // new clients; elsewhere a connection to ourselves does the waking.

@@ -30,9 +30,10 @@
 //!   memory lock item by item, so it is no longer one atomic snapshot.
 //! - Connection events: [`ConnectionEvent::Accepted`] once the COTP handshake completed,
 //!   before the first request is read; [`ConnectionEvent::Refused`] after the DR was sent
-//!   (or the handshake failed; a connection closed because too many handshakes were pending,
-//!   [`RefuseReason::TooManyPendingHandshakes`], is reported on the accept thread instead,
-//!   which accepts nothing while the hook runs); [`ConnectionEvent::Closed`] once the connection ended: its
+//!   (or the handshake failed, or the connection was closed because too many handshakes were
+//!   pending, [`RefuseReason::TooManyPendingHandshakes`]); handshakes run on the accept
+//!   thread (on Unix), which accepts nothing while the hook runs, so keep it short;
+//!   [`ConnectionEvent::Closed`] once the connection ended: its
 //!   socket is closed and [`Server::connections`] no longer lists it, but it still counts in
 //!   [`Server::open_connections`] until the hook returns (so
 //!   [`Server::wait_for_open_connections`] returning means the event was delivered). Every TCP connection the server accepts gets either
@@ -128,8 +129,9 @@ pub enum RefuseReason {
     /// The server was stopping.
     ServerStopping,
     /// [`max_pending_handshakes`](super::ServerBuilder::max_pending_handshakes) connections
-    /// were waiting for their handshake already: the accept thread closed the TCP connection
-    /// at once, without a DR.
+    /// were waiting for their connection request and a newer one came: the accept thread
+    /// closed this one, the one that had waited longest, without a DR (on platforms other
+    /// than Unix the newer one is closed instead).
     TooManyPendingHandshakes,
 }
 

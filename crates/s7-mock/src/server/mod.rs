@@ -2,13 +2,13 @@
 //! fault injection.
 //!
 //! ```text
-//!  accept thread          workers (one per open connection, 128 KiB stacks, parked
-//!  -------------          between connections and reused)
-//!                         ---------------------------------------------------------
-//!  TCP accept ---------->  COTP handshake (CR -> fault? TSAP filter? limit? -> CC / DR)
-//!  (nothing else, so a     loop: recv TSDU -> fault rules -> Plc::handle into a reused
-//!   silent client holds          buffer -> request log -> send (one write) or the fault
-//!   up nobody)
+//!  accept thread (one poller)         workers (one per open connection, 128 KiB stacks,
+//!  --------------------------         parked between connections and reused)
+//!  TCP accept                         ---------------------------------------------------
+//!  wait for the CR (no thread each;   loop: recv TSDU -> fault rules -> Plc::handle into
+//!   oldest closed beyond the cap)           a reused buffer -> request log -> send (one
+//!  COTP handshake (CR -> fault? TSAP        write) or the fault
+//!   filter? limit? -> CC / DR) ------>
 //! ```
 //!
 //! - [`Server::builder`] → [`ServerBuilder`] → [`ServerBuilder::start`] → [`Server`].

@@ -4,11 +4,11 @@
 //! ```text
 //!  accept thread                     workers
 //!  -------------                     -------
-//!  dispatch(connection) --+-- idle one? --> queue --> woken worker serves it,
+//!  dispatch(job) ---------+-- idle one? --> queue --> woken worker runs it,
 //!                         |                           then parks again (at most
 //!                         |                           MAX_IDLE park; the rest end,
 //!                         |                           as does one parked too long)
-//!                         +-- none idle --> new worker serves it first
+//!                         +-- none idle --> new worker runs it first
 //! ```
 //!
 //! Every worker's join handle is kept until it is joined: finished workers are joined by the
@@ -19,10 +19,6 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use iso_tcp::PendingConnection;
-
-use super::connection;
-use super::connection_gauge::Slot;
 use super::context::ServerContext;
 
 /// Most workers kept parked at once; a worker finishing its connection beyond that ends.
@@ -31,11 +27,10 @@ pub(crate) const MAX_IDLE: usize = 64;
 /// How long a parked worker waits for a connection before it ends.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// An accepted connection, its number and its place among the pending handshakes, waiting
-/// for a worker.
-type Job = (PendingConnection, u64, Slot);
+/// What a worker is handed: serving one connection to its end.
+pub(crate) type Job = Box<dyn FnOnce(&Arc<ServerContext>) + Send>;
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Workers {
     /// Connections handed to parked workers and not picked up yet.
     queue: VecDeque<Job>,
@@ -52,11 +47,22 @@ struct Workers {
     closing: bool,
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct WorkerPool {
     workers: Mutex<Workers>,
     /// Signalled when a connection is queued or the pool closes.
     wake: Condvar,
+}
+
+impl std::fmt::Debug for WorkerPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let workers = self.lock();
+        f.debug_struct("WorkerPool")
+            .field("queued", &workers.queue.len())
+            .field("idle", &workers.idle)
+            .field("threads", &workers.handles.len())
+            .finish()
+    }
 }
 
 fn join_all(handles: Vec<JoinHandle<()>>) {
@@ -84,15 +90,15 @@ impl WorkerPool {
         self.workers.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Hands an accepted connection to a parked worker, or starts a worker for it when none
-    /// is parked. The connection is dropped (closed) when the pool is closing or no thread
-    /// can be started.
+    /// Hands a job (connection `number`, from `peer`) to a parked worker, or starts a worker
+    /// for it when none is parked. The job is dropped (its connection closed) when the pool
+    /// is closing or no thread can be started.
     pub(crate) fn dispatch(
         &self,
         context: &Arc<ServerContext>,
-        pending: PendingConnection,
+        job: Job,
         number: u64,
-        ticket: Slot,
+        peer: std::net::SocketAddr,
     ) {
         let mut workers = self.lock();
         if workers.closing {
@@ -100,19 +106,18 @@ impl WorkerPool {
         }
         if workers.idle > 0 {
             workers.idle = workers.idle.saturating_sub(1);
-            workers.queue.push_back((pending, number, ticket));
+            workers.queue.push_back(job);
             drop(workers);
             self.wake.notify_one();
             return;
         }
         workers.next_id = workers.next_id.saturating_add(1);
         let id = workers.next_id;
-        let peer = pending.peer_addr();
         let worker_context = Arc::clone(context);
         let spawned = std::thread::Builder::new()
             .name(format!("s7-mock-conn-{id}"))
             .stack_size(context.settings.stack_size)
-            .spawn(move || work(&worker_context, id, (pending, number, ticket)));
+            .spawn(move || work(&worker_context, id, job));
         match spawned {
             Ok(handle) => {
                 workers.handles.insert(id, handle);
@@ -192,15 +197,15 @@ impl WorkerPool {
     }
 }
 
-/// A worker's body: serves its first connection, then whatever it is handed while parked.
+/// A worker's body: runs its first job, then whatever it is handed while parked.
 fn work(context: &Arc<ServerContext>, id: u64, first: Job) {
     let _finished = Finished {
         pool: &context.workers,
         id,
     };
     let mut job = Some(first);
-    while let Some((pending, number, ticket)) = job {
-        connection::run(context, pending, number, ticket);
+    while let Some(serve) = job {
+        serve(context);
         job = context.workers.next_job();
     }
 }
