@@ -107,7 +107,10 @@ fn probe(addr: SocketAddr) -> Result<Duration, Error> {
     let value = client.read_area(Area::DataBlock, 1, 0, 4)?;
     let elapsed = started.elapsed();
     if value.len() != 4 {
-        return Err(Error::unexpected(format!("read {} bytes, not 4", value.len())));
+        return Err(Error::unexpected(format!(
+            "read {} bytes, not 4",
+            value.len()
+        )));
     }
     client.close()?;
     Ok(elapsed)
@@ -188,8 +191,11 @@ fn run(settings: &Settings) -> Result<(), Error> {
     let peak_threads = Arc::new(AtomicU64::new(threads_before));
     let peak_rss = Arc::new(AtomicU64::new(rss_before));
     let monitor = {
-        let (stop, peak_threads, peak_rss) =
-            (Arc::clone(&stop), Arc::clone(&peak_threads), Arc::clone(&peak_rss));
+        let (stop, peak_threads, peak_rss) = (
+            Arc::clone(&stop),
+            Arc::clone(&peak_threads),
+            Arc::clone(&peak_rss),
+        );
         std::thread::spawn(move || {
             while !stop.load(Ordering::Relaxed) {
                 if let Ok((threads, rss)) = status(pid) {

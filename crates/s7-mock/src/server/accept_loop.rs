@@ -224,11 +224,31 @@ mod poller {
             true
         }
 
-        /// Starts watching a new connection, closing the oldest waiting one first if the cap
-        /// is reached.
-        fn admit(&mut self, context: &Arc<ServerContext>, pending: PendingConnection) {
+        /// Establishes a new connection whose request is in already, or starts watching it,
+        /// closing the oldest waiting one first if the cap is reached.
+        fn admit(&mut self, context: &Arc<ServerContext>, mut pending: PendingConnection) {
             context.workers.reap();
             let number = context.next_connection_number();
+            // A client sends its CR as soon as its connect returns, which is often before this
+            // thread got to accept it: then there is nothing to watch for.
+            match pending.poll_request() {
+                Ok(false) => {}
+                Ok(true) => {
+                    if let Some(ticket) = context.pending.try_acquire(usize::MAX) {
+                        establish(context, pending, number, ticket);
+                    }
+                    return;
+                }
+                Err(error) => {
+                    let peer = pending.peer_addr();
+                    drop(pending);
+                    tracing::debug!(%peer, connection = number, %error, "handshake failed");
+                    connection::refused(context, number, peer, || {
+                        RefuseReason::Handshake(error.to_string())
+                    });
+                    return;
+                }
+            }
             let cap = context.settings.max_pending_handshakes;
             while self.waiting.len() >= cap && self.evict_oldest(context) {}
             let Some(ticket) = context.pending.try_acquire(cap) else {
