@@ -19,7 +19,7 @@
 //! Bytes the client sends right behind its CR are kept for the connection's first `recv`.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -86,11 +86,20 @@ pub struct Listener {
     local_addr: SocketAddr,
     options: ServerOptions,
     next_reference: Arc<AtomicU16>,
+    /// Whether accepted sockets start with the stream options, inherited from the listening
+    /// socket that was given them at bind; cleared for good once [`socket`](Self::socket)
+    /// lets the application change the listener's options (shared by clones).
+    options_inherited: Arc<AtomicBool>,
 }
 
 impl Listener {
     /// Binds to `addr` (port 0 picks a free port) with `SO_REUSEADDR` (not on Windows) and
     /// listens with the configured backlog (at least 128, 1024 by default).
+    ///
+    /// On Linux the stream options (`TCP_NODELAY`, keepalive, the write timeout) are set on
+    /// the listening socket, which every accepted socket inherits them from (until
+    /// [`socket`](Self::socket) is called); elsewhere they are set on each accepted socket.
+    /// A read timeout is set on each connection after its handshake.
     ///
     /// # Errors
     /// [`Error::Io`] when the socket cannot be created, bound or put in listening state.
@@ -106,6 +115,11 @@ impl Listener {
         socket
             .bind(&addr.into())
             .map_err(|e| Error::io("bind", e))?;
+        if socket_config::ACCEPT_INHERITS_OPTIONS {
+            // Set once here, inherited by every accepted socket. Not the read timeout: on a
+            // listening socket it would bound a blocking accept.
+            socket_config::configure_stream(&socket, &options.stream, Origin::Created)?;
+        }
         let backlog = i32::try_from(options.backlog).unwrap_or(i32::MAX);
         socket.listen(backlog).map_err(|e| Error::io("listen", e))?;
         let local_addr = socket_addr(&socket)?;
@@ -115,6 +129,7 @@ impl Listener {
             local_addr,
             options,
             next_reference: Arc::new(AtomicU16::new(1)),
+            options_inherited: Arc::new(AtomicBool::new(socket_config::ACCEPT_INHERITS_OPTIONS)),
         })
     }
 
@@ -183,7 +198,10 @@ impl Listener {
                 std::io::Error::new(std::io::ErrorKind::InvalidData, "not an internet address"),
             )
         })?;
-        socket_config::configure_stream(&socket, &self.options.stream, Origin::Accepted)?;
+        let options_inherited = self.options_inherited.load(Ordering::Relaxed);
+        if !options_inherited {
+            socket_config::configure_stream(&socket, &self.options.stream, Origin::Accepted)?;
+        }
         let local_reference = self.allocate_reference();
         tracing::debug!(peer = %peer_addr, local_reference, "tcp connection accepted");
         Ok(PendingConnection {
@@ -193,6 +211,7 @@ impl Listener {
             local_reference,
             core: None,
             first_event: None,
+            options_inherited,
         })
     }
 
@@ -232,11 +251,15 @@ impl Listener {
             local_addr: self.local_addr,
             options: self.options.clone(),
             next_reference: Arc::clone(&self.next_reference),
+            options_inherited: Arc::clone(&self.options_inherited),
         })
     }
 
-    /// The listening socket.
+    /// The listening socket. Whatever options are set on it, accepted connections get the
+    /// [`ServerOptions`]: once this has been called they are set on every accepted socket,
+    /// which costs a few system calls per connection that inheriting them spares (Linux).
     pub fn socket(&self) -> &Socket {
+        self.options_inherited.store(false, Ordering::Relaxed);
         &self.socket
     }
 }
@@ -253,6 +276,9 @@ pub struct PendingConnection {
     /// The first event [`poll_request`](Self::poll_request) got out of the core, kept for
     /// [`handshake`](Self::handshake).
     first_event: Option<Event>,
+    /// Whether the socket inherited the stream options from a listener that had them as
+    /// configured (so its read timeout is the listener's: none).
+    options_inherited: bool,
 }
 
 impl PendingConnection {
@@ -333,14 +359,16 @@ impl PendingConnection {
             local_reference,
             core,
             first_event,
+            options_inherited,
         } = self;
         let timeout = options.handshake_timeout;
         let mut core = core.unwrap_or_else(|| Core::server(core_config(&options, local_reference)));
-        let event = match first_event {
-            Some(event) => event,
+        // Reading with the handshake's deadline changes the socket's read timeout.
+        let (event, read_timeout_changed) = match first_event {
+            Some(event) => (event, false),
             None => {
                 let deadline = Instant::now() + timeout;
-                next_event_before(
+                let event = next_event_before(
                     &socket,
                     &mut core,
                     deadline,
@@ -349,10 +377,14 @@ impl PendingConnection {
                 )
                 .inspect_err(|error| {
                     tracing::debug!(peer = %peer_addr, %error, "handshake failed");
-                })?
+                })?;
+                (event, true)
             }
         };
-        socket_config::set_read_timeout(&socket, options.stream.read_timeout)?;
+        // An inherited read timeout is the listener's, none, which is the default.
+        if read_timeout_changed || !options_inherited || options.stream.read_timeout.is_some() {
+            socket_config::set_read_timeout(&socket, options.stream.read_timeout)?;
+        }
         let Event::ConnectionRequest(request) = event else {
             return Err(Error::UnexpectedTpdu {
                 code: cotp::tpdu_code::CONNECTION_CONFIRM,
@@ -398,6 +430,16 @@ impl PendingConnection {
             receive_deadline: options.stream.receive_deadline,
             idle_timeout: options.stream.idle_timeout,
         }))
+    }
+}
+
+/// The listening socket's descriptor, for registering it with a poller (epoll, kqueue, mio's
+/// `SourceFd`). Unlike [`Listener::socket`] it gives no safe way to change the socket's
+/// options, so accepted sockets go on inheriting them.
+#[cfg(unix)]
+impl std::os::fd::AsRawFd for Listener {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        self.socket.as_raw_fd()
     }
 }
 

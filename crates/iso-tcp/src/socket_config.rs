@@ -24,6 +24,13 @@ pub(crate) enum Origin {
     Accepted,
 }
 
+/// Whether a socket returned by `accept` starts with the listening socket's options: Linux
+/// clones the listener's socket for each connection, `TCP_NODELAY`, keepalive and its tuning
+/// and the timeouts included, so a listener configured once spares every accept the calls
+/// (six of them with the defaults, a good part of what accepting a connection costs).
+pub(crate) const ACCEPT_INHERITS_OPTIONS: bool =
+    cfg!(any(target_os = "linux", target_os = "android"));
+
 /// The socket layer reads a zero timeout as "no timeout at all", so a zero (or sub-microsecond)
 /// duration is raised to the smallest one it can represent.
 pub(crate) fn socket_timeout(timeout: Option<Duration>) -> Option<Duration> {

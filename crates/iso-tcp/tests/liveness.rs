@@ -327,6 +327,43 @@ fn refused_keepalive_values_are_logged_and_the_connection_goes_on() {
 }
 
 #[test]
+fn accepted_sockets_get_every_server_option_whether_inherited_or_set_one_by_one() {
+    let keepalive = Keepalive {
+        idle: Duration::from_secs(21),
+        interval: Duration::from_secs(4),
+        retries: 6,
+    };
+    let options = server_options()
+        .keepalive(Some(keepalive))
+        .nodelay(true)
+        .read_timeout(Some(Duration::from_secs(9)))
+        .write_timeout(Some(Duration::from_secs(7)));
+    for touch_listener in [false, true] {
+        let listener = Listener::bind(loopback(), options.clone()).unwrap();
+        if touch_listener {
+            // Taking the listening socket switches to setting each accepted socket's options.
+            assert!(listener.socket().tcp_nodelay().unwrap());
+        }
+        let addr = listener.local_addr().unwrap();
+        let accepting = thread::spawn(move || listener.accept().unwrap());
+        let client = client_options(addr).connect().unwrap();
+        let server = accepting.join().unwrap();
+        let socket = server.socket();
+        assert!(socket.tcp_nodelay().unwrap(), "touched: {touch_listener}");
+        assert!(socket.keepalive().unwrap());
+        assert_eq!(socket.tcp_keepalive_time().unwrap(), keepalive.idle);
+        assert_eq!(socket.tcp_keepalive_interval().unwrap(), keepalive.interval);
+        assert_eq!(socket.tcp_keepalive_retries().unwrap(), keepalive.retries);
+        assert_eq!(
+            socket_settings(&server),
+            (Some(Duration::from_secs(9)), Some(Duration::from_secs(7))),
+            "touched: {touch_listener}"
+        );
+        drop(client);
+    }
+}
+
+#[test]
 fn accepted_sockets_get_the_server_options_whatever_the_listener_holds() {
     let listener = Listener::bind(
         loopback(),

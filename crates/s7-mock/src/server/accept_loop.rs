@@ -139,7 +139,7 @@ mod poller {
                 .set_nonblocking(true)
                 .map_err(|error| io::Error::other(error.to_string()))?;
             poll.registry().register(
-                &mut SourceFd(&listener.socket().as_raw_fd()),
+                &mut SourceFd(&listener.as_raw_fd()),
                 LISTENER,
                 Interest::READABLE,
             )?;
