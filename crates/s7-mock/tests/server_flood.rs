@@ -95,5 +95,7 @@ fn a_silent_flood_beyond_the_cap_costs_no_threads_and_a_client_still_gets_in() {
     server.wait_for_open_connections(0, TIMEOUT).unwrap();
     // The flood's handshakes still pending end on their workers as their sockets close, after
     // the client's connection is gone: wait for them rather than expect them gone already.
-    wait_until("the pending handshakes to end", || server.pending_handshakes() == 0);
+    wait_until("the pending handshakes to end", || {
+        server.pending_handshakes() == 0
+    });
 }
