@@ -150,12 +150,36 @@ impl Connection {
     /// See the type's documentation: each way the peer or the stream can fail has its own
     /// error, and every fatal one leaves the connection broken.
     pub fn recv(&mut self) -> Result<Bytes, Error> {
+        self.receive(Core::poll_tsdu)
+    }
+
+    /// Receives one whole TSDU into `tsdu`, replacing its contents: [`recv`](Self::recv) for
+    /// a caller that keeps one buffer for every message.
+    ///
+    /// A TSDU that came in one DT, as almost every S7 message does, is copied straight out of
+    /// the receive buffer into `tsdu`; nothing is allocated once `tsdu` has grown to the
+    /// largest message, and no reference-counted [`Bytes`] is made and dropped per message.
+    /// On an error `tsdu` may hold anything.
+    ///
+    /// # Errors
+    /// As [`recv`](Self::recv).
+    pub fn recv_into(&mut self, tsdu: &mut Vec<u8>) -> Result<(), Error> {
+        self.receive(|core| Ok(core.poll_tsdu_into(tsdu)?.then_some(())))
+    }
+
+    /// The receive loop of [`recv`](Self::recv) and [`recv_into`](Self::recv_into), around
+    /// `poll`, which hands out the next whole TSDU from the core's buffered frames.
+    #[inline]
+    fn receive<T>(
+        &mut self,
+        mut poll: impl FnMut(&mut Core) -> Result<Option<T>, Error>,
+    ) -> Result<T, Error> {
         self.core.check_usable()?;
         let mut read = false;
         loop {
             // Frames left over from an earlier call or just read; an empty buffer holds none.
             if self.core.buffered_len() > 0 {
-                if let Some(tsdu) = self.core.poll_tsdu()? {
+                if let Some(tsdu) = poll(&mut self.core)? {
                     self.track_progress();
                     return Ok(tsdu);
                 }

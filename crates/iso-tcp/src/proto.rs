@@ -82,6 +82,9 @@ const MIN_READ_CHUNK: usize = 4096;
 /// Largest read, reached only while reads keep filling the buffer (a long segmented TSDU).
 const MAX_READ_CHUNK: usize = 64 * 1024;
 
+/// TPKT header and DT header of a frame carrying a TSDU in one DT.
+const SINGLE_DT_HEADER_LEN: usize = tpkt::HEADER_LEN + cotp::DATA_HEADER_LEN;
+
 /// Which end of the connection a core is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -528,6 +531,61 @@ impl Core {
                 Err(error) => return Err(self.fail(error)),
             }
         }
+    }
+
+    /// [`poll_tsdu`](Self::poll_tsdu) for [`Connection::recv_into`](crate::Connection::recv_into):
+    /// the next whole TSDU copied into `tsdu` (its contents replaced), `Ok(false)` when more
+    /// bytes are needed.
+    ///
+    /// A whole TSDU in one whole DT at the front of the buffer, the usual case, is copied
+    /// straight out of the receive buffer, which then stays one plain vector: no frame is
+    /// split off it, so no reference count is taken or dropped and its start never moves. Any
+    /// other frame takes the way of [`poll_tsdu`](Self::poll_tsdu), errors included.
+    #[inline]
+    pub(crate) fn poll_tsdu_into(&mut self, tsdu: &mut Vec<u8>) -> Result<bool, Error> {
+        debug_assert!(matches!(self.state, State::Open));
+        if let Some(frame_len) = self.whole_single_dt() {
+            let payload = self
+                .rx
+                .get(SINGLE_DT_HEADER_LEN..frame_len)
+                .unwrap_or_default();
+            tsdu.clear();
+            tsdu.extend_from_slice(payload);
+            tracing::trace!(eot = true, len = payload.len(), "data tpdu");
+            if frame_len == self.rx.len() {
+                self.rx.clear();
+            } else {
+                self.rx.advance(frame_len);
+            }
+            return Ok(true);
+        }
+        match self.poll_tsdu()? {
+            Some(whole) => {
+                tsdu.clear();
+                tsdu.extend_from_slice(&whole);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// The length of the frame at the front of the receive buffer if it is whole and a valid
+    /// DT with EOT whose payload, a whole TSDU within the cap, [`poll_tsdu`](Self::poll_tsdu)
+    /// would hand out as it is (nothing being reassembled); `None` for anything else, which
+    /// that way then judges.
+    #[inline]
+    fn whole_single_dt(&self) -> Option<usize> {
+        let &[version, _, len_hi, len_lo, li, code, flags] =
+            self.rx.first_chunk::<SINGLE_DT_HEADER_LEN>()?;
+        let frame_len = usize::from(u16::from_be_bytes([len_hi, len_lo]));
+        let payload_len = frame_len.checked_sub(SINGLE_DT_HEADER_LEN)?;
+        let whole = version == tpkt::VERSION
+            && [li, code, flags] == cotp::Data::header(true)
+            && frame_len <= self.rx.len()
+            && frame_len <= self.decoder.max_frame_len()
+            && payload_len <= self.max_tsdu_len
+            && self.reassembler.is_idle();
+        whole.then_some(frame_len)
     }
 
     /// Handles one TPDU of an open connection: data goes to the reassembler, anything else
@@ -1085,4 +1143,96 @@ fn requested_tpdu_size(request: &ConnectionRequest) -> Option<TpduSize> {
             )
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+
+    use super::*;
+
+    /// A server core with its handshake done, TPDU size 128, TSDUs capped at `max_tsdu_len`.
+    fn open_server(max_tsdu_len: usize) -> Core {
+        let client = Core::client(ClientConfig::new().tpdu_size(TpduSize::S128)).unwrap();
+        let mut server = Core::server(ServerConfig::new().max_tsdu_len(max_tsdu_len));
+        server.feed(client.transmit());
+        let Some(Event::ConnectionRequest(_)) = server.poll_event().unwrap() else {
+            panic!("no connection request");
+        };
+        server.accept().unwrap();
+        server.advance_transmit(server.transmit().len());
+        server
+    }
+
+    /// One frame: TPKT header, DT header with `flags`, `payload`.
+    fn dt(flags: u8, payload: &[u8]) -> Vec<u8> {
+        let [hi, lo] = u16::try_from(payload.len() + 7).unwrap().to_be_bytes();
+        let mut frame = vec![3, 0, hi, lo, 2, 0xF0, flags];
+        frame.extend_from_slice(payload);
+        frame
+    }
+
+    /// Feeds `bytes` to two cores alike and polls them until they need more bytes or fail:
+    /// one with `poll_tsdu`, one with `poll_tsdu_into` into a buffer holding stale bytes.
+    /// Both must hand out the same TSDUs and end the same way, with as much left buffered.
+    fn same_either_way(bytes: &[u8], max_tsdu_len: usize) -> (Vec<Vec<u8>>, Option<String>) {
+        let mut by_bytes = open_server(max_tsdu_len);
+        let mut by_copy = open_server(max_tsdu_len);
+        by_bytes.feed(bytes);
+        by_copy.feed(bytes);
+        let mut got = Vec::new();
+        let mut buffer = vec![0xEE; 5];
+        let end = loop {
+            let expected = by_bytes.poll_tsdu();
+            let copied = by_copy.poll_tsdu_into(&mut buffer);
+            match (expected, copied) {
+                (Ok(Some(tsdu)), Ok(true)) => {
+                    assert_eq!(buffer, &tsdu[..]);
+                    got.push(buffer.clone());
+                }
+                (Ok(None), Ok(false)) => break None,
+                (Err(expected), Err(copied)) => {
+                    assert_eq!(expected.to_string(), copied.to_string());
+                    break Some(copied.to_string());
+                }
+                (expected, copied) => panic!("{expected:?} but {copied:?}"),
+            }
+        };
+        assert_eq!(by_bytes.buffered_len(), by_copy.buffered_len());
+        assert_eq!(by_bytes.tsdu_progress(), by_copy.tsdu_progress());
+        (got, end)
+    }
+
+    #[test]
+    fn recv_into_hands_out_what_recv_does() {
+        let mut stream = dt(0x80, b"one");
+        stream.extend(dt(0x80, b""));
+        stream.extend(dt(0x00, b"")); // fast acknowledge
+        stream.extend(dt(0x00, b"seg"));
+        stream.extend(dt(0x80, b"mented"));
+        stream.extend(dt(0x80, b"two"));
+        stream.extend(&dt(0x80, b"cut short")[..8]);
+        let (got, end) = same_either_way(&stream, 1024);
+        assert_eq!(
+            got,
+            [&b"one"[..], b"", b"segmented", b"two"].map(<[u8]>::to_vec)
+        );
+        assert_eq!(end, None);
+    }
+
+    #[test]
+    fn recv_into_fails_as_recv_does() {
+        for (stream, max_tsdu_len) in [
+            (dt(0x80, &[0x32; 9]), 8),                              // over the cap
+            (dt(0x81, b"numbered"), 1024),                          // TPDU number
+            ([&[4, 0, 0, 8, 2, 0xF0, 0x80, 1][..]].concat(), 1024), // TPKT version
+            ([&[3, 0, 0, 8, 3, 0xF0, 0x80, 1][..]].concat(), 1024), // DT length indicator
+            ([&[3, 0, 0, 8, 2, 0x80, 0x80, 1][..]].concat(), 1024), // disconnect request
+            ([&[3, 0, 0x10, 0, 2, 0xF0, 0x80][..]].concat(), 1024), // over the frame limit
+        ] {
+            let (got, end) = same_either_way(&stream, max_tsdu_len);
+            assert!(got.is_empty());
+            assert!(end.is_some(), "{stream:02X?}");
+        }
+    }
 }
