@@ -140,7 +140,7 @@ impl Connection {
         self.core.check_usable()?;
         // Nothing can be left over: every flush either empties the buffer or abandons it.
         self.core.abandon_transmit();
-        self.core.send(tsdu)?;
+        self.core.queue_tsdu(tsdu)?;
         self.flush()
     }
 
@@ -190,7 +190,7 @@ impl Connection {
             if read {
                 self.track_progress();
             }
-            let wait = self.next_wait()?;
+            let wait = self.next_wait();
             if wait != self.socket_read_timeout
                 && socket_config::socket_timeout(wait)
                     != socket_config::socket_timeout(self.socket_read_timeout)
@@ -234,12 +234,20 @@ impl Connection {
 
     /// The bound on the next read: the read timeout, shortened to what is left of the receive
     /// deadline (mid-frame or mid-TSDU) or of the idle timeout (between frames).
-    fn next_wait(&mut self) -> Result<Option<Duration>, Error> {
+    #[inline]
+    fn next_wait(&self) -> Option<Duration> {
         // Between frames without an idle timeout (the steady state, deadline or not), no
         // clock runs: the read timeout as it is.
         if self.partial_since.is_none() && self.idle_timeout.is_none() {
-            return Ok(self.read_timeout);
+            return self.read_timeout;
         }
+        self.clocked_wait()
+    }
+
+    /// [`next_wait`](Self::next_wait) while a clock runs; out of line, so that the steady
+    /// state's check stays small.
+    #[inline(never)]
+    fn clocked_wait(&self) -> Option<Duration> {
         let deadline = deadline_left(self.receive_deadline, self.partial_since);
         let idle = if self.core.in_progress() {
             None
@@ -253,10 +261,10 @@ impl Connection {
         // An expired clock still gets one short read: bytes already waiting in the socket
         // count as the peer keeping its side of the bargain.
         let left = left.map(|left| left.max(Duration::from_micros(1)));
-        Ok(match (self.read_timeout, left) {
+        match (self.read_timeout, left) {
             (Some(read), Some(left)) => Some(read.min(left)),
             (read, left) => read.or(left),
-        })
+        }
     }
 
     /// A read timed out: the receive deadline or the idle timeout if one of them expired,

@@ -885,6 +885,52 @@ impl Core {
     /// complete (context "an open connection").
     pub fn send(&mut self, tsdu: &[u8]) -> Result<(), Error> {
         self.check_usable()?;
+        self.queue_tsdu(tsdu)
+    }
+
+    /// [`send`](Self::send) on a core known to be usable (the blocking driver has just
+    /// checked): the usual TSDU, which fits one DT, inline; anything else out of line.
+    #[inline]
+    pub(crate) fn queue_tsdu(&mut self, tsdu: &[u8]) -> Result<(), Error> {
+        if self.queue_single_dt(tsdu) {
+            return Ok(());
+        }
+        self.queue_segments(tsdu)
+    }
+
+    /// Queues `tsdu` as one DT with EOT if the connection is open and it fits one TPDU of the
+    /// negotiated size; returns whether it did.
+    #[inline]
+    fn queue_single_dt(&mut self, tsdu: &[u8]) -> bool {
+        let Some(negotiated) = &self.negotiated else {
+            return false;
+        };
+        let tpdu_size = negotiated.tpdu_size.bytes();
+        let tpdu_len = tsdu.len().saturating_add(cotp::DATA_HEADER_LEN);
+        if tpdu_len > tpdu_size || tpdu_size <= cotp::DATA_HEADER_LEN {
+            return false;
+        }
+        let Ok([version, reserved, len_hi, len_lo]) = tpkt::encode_header(tpdu_len) else {
+            return false;
+        };
+        let [li, code, flags] = cotp::Data::header(true);
+        self.tx.reserve(tpdu_len.saturating_add(tpkt::HEADER_LEN));
+        self.tx
+            .extend_from_slice(&[version, reserved, len_hi, len_lo, li, code, flags]);
+        self.tx.extend_from_slice(tsdu);
+        tracing::trace!(
+            tsdu_len = tsdu.len(),
+            frames = 1,
+            pending = self.tx.len(),
+            "encoded tsdu"
+        );
+        true
+    }
+
+    /// The rest of [`queue_tsdu`](Self::queue_tsdu): a TSDU cut into several DTs, or the error
+    /// of a connection that is not open.
+    #[inline(never)]
+    fn queue_segments(&mut self, tsdu: &[u8]) -> Result<(), Error> {
         let Some(negotiated) = &self.negotiated else {
             return Err(Error::UnexpectedTpdu {
                 code: cotp::tpdu_code::DATA,
@@ -892,9 +938,9 @@ impl Core {
             });
         };
         let tpdu_size = negotiated.tpdu_size.bytes();
-        // The usual TSDU fits one DT: one header write and one copy, without the segment
-        // iterator. A TPDU size that leaves no room for data still goes the long way, for its
-        // error.
+        // A TSDU that fits one DT only gets here when `queue_single_dt` could not encode it,
+        // and fails here with the error that says why. A TPDU size that leaves no room for
+        // data goes the segment iterator's way, for its error.
         let tpdu_len = tsdu.len().saturating_add(cotp::DATA_HEADER_LEN);
         let frames = if tpdu_len <= tpdu_size && tpdu_size > cotp::DATA_HEADER_LEN {
             let [version, reserved, len_hi, len_lo] = tpkt::encode_header(tpdu_len)?;
