@@ -253,6 +253,27 @@ impl Header {
         patch_u16(pdu, PARAM_LEN_AT, param_len);
         patch_u16(pdu, DATA_LEN_AT, data_len);
     }
+
+    /// Overwrites only the data length of the header at the front of `pdu`, for a writer that
+    /// emitted the parameter length as it is; as [`patch_lengths`](Self::patch_lengths)
+    /// otherwise.
+    ///
+    /// ```
+    /// use s7comm::Header;
+    ///
+    /// let mut pdu = vec![0x32, 0x03, 0, 0, 0, 7, 0, 2, 0, 0, 0, 0, 0x04, 0x01];
+    /// pdu.extend_from_slice(&[0xFF, 0x04, 0x00, 0x20, 1, 2, 3, 4]);
+    /// Header::patch_data_len(&mut pdu, 8);
+    /// assert_eq!(&pdu[6..10], &[0, 2, 0, 8]);
+    /// // Too short to hold the field: left alone.
+    /// let mut short = [0x32, 0x03, 0, 0, 0, 7, 0, 2];
+    /// Header::patch_data_len(&mut short, 8);
+    /// assert_eq!(short, [0x32, 0x03, 0, 0, 0, 7, 0, 2]);
+    /// ```
+    #[inline]
+    pub fn patch_data_len(pdu: &mut [u8], data_len: u16) {
+        patch_u16(pdu, DATA_LEN_AT, data_len);
+    }
 }
 
 /// Byte offset of the parameter length field in a header.

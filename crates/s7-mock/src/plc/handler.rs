@@ -354,7 +354,9 @@ impl Plc {
                 .map_err(|TooLarge| ErrorCode::PDU_SIZE)?;
         }
         drop(memory);
-        patch_lengths(out, Header::LONG_LEN, 2);
+        // The parameter length went out as 2 with the header.
+        let data_len = out.len().saturating_sub(Header::LONG_LEN + 2);
+        Header::patch_data_len(out, u16::try_from(data_len).unwrap_or(u16::MAX));
         Ok(())
     }
 
