@@ -35,7 +35,7 @@ enum Target {
 }
 
 /// Bytes per element and the data transport size a CPU answers a read with, for the element
-/// types the mock serves: one match on the transport size where three would do.
+/// types the mock serves: one match on the transport size instead of one per property.
 #[inline]
 fn element_shape(ts: TransportSize) -> Option<(usize, DataTransportSize)> {
     Some(match ts {
@@ -459,4 +459,56 @@ fn try_write(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+
+    /// Wherever the byte fast path answers, it answers exactly as the general way: same bytes
+    /// appended, same result. Every transport size and area byte the wire may carry, around
+    /// region ends, with and without a fill byte, near the answer limit.
+    #[test]
+    fn read_bytes_item_answers_as_read_item() {
+        let mut memory = Memory::new(16, 16, 16, 4, 4).unwrap();
+        memory
+            .insert_data_block(1, (0..=40).collect::<Vec<u8>>())
+            .unwrap();
+        let mut fast_answers = 0;
+        let areas = [0x81, 0x82, 0x83, 0x84, 0x1C, 0x1D, 0x80];
+        for ts in (0..=0x1F).map(TransportSize::from_u8) {
+            for area in areas.map(Area::from_u8) {
+                for db in [1, 2] {
+                    for count in [0, 1, 3, 4, 9] {
+                        for address in [0, 3, 8, 8 * 13, 8 * 37, 8 * 40] {
+                            for (last, limit) in [(true, 64), (false, 64), (false, 14)] {
+                                let item = ItemAddress {
+                                    transport_size: ts,
+                                    count,
+                                    db_number: db,
+                                    area,
+                                    address,
+                                };
+                                let mut general = vec![0xAA; 10];
+                                let mut fast = general.clone();
+                                let expected =
+                                    read_item(&memory, &item, None, &mut general, last, limit);
+                                match read_bytes_item(&memory, &item, &mut fast, last, limit) {
+                                    Some(got) => {
+                                        fast_answers += 1;
+                                        assert_eq!(got, expected, "{item:?}");
+                                        assert_eq!(fast, general, "{item:?}");
+                                    }
+                                    None => assert_eq!(fast, [0xAA; 10], "{item:?}"),
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(fast_answers > 100, "{fast_answers}");
+    }
 }
