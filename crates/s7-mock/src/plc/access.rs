@@ -157,7 +157,7 @@ pub(super) fn emit_error_item(out: &mut Vec<u8>, code: ReturnCode) {
 
 /// The head `FF TS LEN` of a successful data item of `bytes` data bytes, or `05` when its
 /// length does not fit the 16-bit LEN field.
-#[inline]
+#[inline(always)]
 fn item_head(ts: DataTransportSize, bytes: usize) -> Result<[u8; 4], ReturnCode> {
     // `DataTransportSize::wire_len`, without building an error that is mapped away anyway.
     let wire = if ts.counts_bits() {
@@ -287,18 +287,14 @@ pub(super) fn read_item(
     }
 }
 
-/// [`read_item`], with no code forced, for what most reads are, bytes (no bits, timers or
-/// counters) of a region that has them all: straight from the address to the answer, without
-/// the [`Target`] the general way builds and takes apart again. `None` (and nothing appended)
-/// for any other item, which the general way then answers, errors included.
-#[inline]
-pub(super) fn read_bytes_item(
-    memory: &Memory,
+/// The data transport size and the data of reading `item` when it is bytes (no bits, timers
+/// or counters) of a region that holds them all, the read most clients send; `None` for any
+/// other item, which only [`read_item`] answers.
+#[inline(always)]
+pub(super) fn plain_bytes<'m>(
+    memory: &'m Memory,
     item: &ItemAddress,
-    out: &mut Vec<u8>,
-    last: bool,
-    limit: usize,
-) -> Option<Result<ReturnCode, TooLarge>> {
+) -> Option<(DataTransportSize, &'m [u8])> {
     let (element, ts) = match item.transport_size {
         TransportSize::Bit | TransportSize::Counter | TransportSize::Timer => return None,
         other => element_shape(other)?,
@@ -319,9 +315,35 @@ pub(super) fn read_bytes_item(
         .region(region)
         .ok()?
         .get(offset..offset.checked_add(len)?)?;
-    let head = item_head(ts, len).ok()?;
-    let fill = !last && len % 2 == 1;
-    let needed = len.saturating_add(4).saturating_add(usize::from(fill));
+    Some((ts, data))
+}
+
+/// The head `FF TS LEN` of the successful answer item carrying `data` read as `ts`, or `None`
+/// when its length does not fit LEN (which [`read_item`] answers with `05`).
+#[inline(always)]
+pub(super) fn plain_head(ts: DataTransportSize, data: &[u8]) -> Option<[u8; 4]> {
+    item_head(ts, data.len()).ok()
+}
+
+/// [`read_item`], with no code forced, for a [`plain_bytes`] item: straight from the address
+/// to the answer, without the [`Target`] the general way builds and takes apart again. `None`
+/// (and nothing appended) for any other item, which the general way then answers, errors
+/// included.
+#[inline]
+pub(super) fn read_bytes_item(
+    memory: &Memory,
+    item: &ItemAddress,
+    out: &mut Vec<u8>,
+    last: bool,
+    limit: usize,
+) -> Option<Result<ReturnCode, TooLarge>> {
+    let (ts, data) = plain_bytes(memory, item)?;
+    let head = plain_head(ts, data)?;
+    let fill = !last && data.len() % 2 == 1;
+    let needed = data
+        .len()
+        .saturating_add(4)
+        .saturating_add(usize::from(fill));
     if out.len().saturating_add(needed) > limit {
         return Some(Err(TooLarge));
     }

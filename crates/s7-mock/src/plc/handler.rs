@@ -149,6 +149,9 @@ impl Plc {
         hooks: &mut H,
     ) -> Result<Handled<'r>, Error> {
         out.clear();
+        if let Some(handled) = self.single_read(session, request, out, hooks) {
+            return Ok(handled);
+        }
         let (header, params, data) = Header::split(request)?;
         if header.message_type == MessageType::Job && params.first() == Some(&read_var::FUNCTION) {
             return Ok(self.handle_read_var(
@@ -225,7 +228,7 @@ impl Plc {
     /// over and over: the general way without its dispatching, answering the same.
     #[allow(clippy::too_many_arguments)]
     #[inline]
-    fn handle_read_var<'r, H: Hooks + ?Sized>(
+    pub(super) fn handle_read_var<'r, H: Hooks + ?Sized>(
         &self,
         session: &mut Session,
         pdu_ref: u16,

@@ -89,6 +89,7 @@ mod hooks;
 mod identity;
 pub mod protection;
 mod session;
+mod single_read;
 mod supplied;
 mod szl_data;
 mod szl_lists;

@@ -321,7 +321,7 @@ impl SessionBlocks {
 
     /// A request instead of the answer the PLC waits for abandons the download (the client
     /// gave up on it), except another request download, which is refused with `D2 0E`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn on_request(&mut self, message_type: s7comm::MessageType, function: Option<u8>) {
         let another_download = message_type == s7comm::MessageType::Job
             && function == Some(s7comm::block::transfer::REQUEST_DOWNLOAD);
