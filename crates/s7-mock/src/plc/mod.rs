@@ -342,6 +342,7 @@ impl Plc {
     }
 
     /// Read access to the memory (poisoning recovered).
+    #[inline]
     pub fn memory(&self) -> RwLockReadGuard<'_, Memory> {
         self.shared
             .memory
