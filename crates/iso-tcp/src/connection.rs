@@ -293,7 +293,8 @@ impl Connection {
     }
 
     /// Writes what the core holds, breaking the connection if the peer got part of it.
-    #[inline]
+    // Always inlined: see `framing::flush`.
+    #[inline(always)]
     fn flush(&mut self) -> Result<(), Error> {
         match framing::flush(&self.socket, &mut self.core) {
             Ok(()) => Ok(()),

@@ -419,7 +419,7 @@ impl Core {
     ///
     /// Reads are sized for whole frames of the negotiated size (at least 4 KiB), and grow up
     /// to 64 KiB while they keep coming back full (a long segmented TSDU streaming in).
-    #[inline]
+    #[inline(always)]
     pub fn read_window(&mut self) -> usize {
         let chunk = self.chunk;
         // Each frame handed out moves the buffer's start forward, so its spare capacity shrinks
@@ -447,7 +447,7 @@ impl Core {
 
     /// Records that a read into [`rx_buffer`](Self::rx_buffer) brought `read` bytes, which
     /// sizes the next read.
-    #[inline]
+    #[inline(always)]
     pub fn received(&mut self, read: usize) {
         self.chunk = if read >= self.window && read > 0 {
             self.chunk
