@@ -140,7 +140,7 @@ impl Connection {
         self.core.check_usable()?;
         // Nothing can be left over: every flush either empties the buffer or abandons it.
         self.core.abandon_transmit();
-        self.core.send(tsdu)?;
+        self.core.queue_tsdu(tsdu)?;
         self.flush()
     }
 
@@ -150,12 +150,36 @@ impl Connection {
     /// See the type's documentation: each way the peer or the stream can fail has its own
     /// error, and every fatal one leaves the connection broken.
     pub fn recv(&mut self) -> Result<Bytes, Error> {
+        self.receive(Core::poll_tsdu)
+    }
+
+    /// Receives one whole TSDU into `tsdu`, replacing its contents: [`recv`](Self::recv) for
+    /// a caller that keeps one buffer for every message.
+    ///
+    /// A TSDU that came in one DT, as almost every S7 message does, is copied straight out of
+    /// the receive buffer into `tsdu`; nothing is allocated once `tsdu` has grown to the
+    /// largest message, and no reference-counted [`Bytes`] is made and dropped per message.
+    /// On an error `tsdu` may hold anything.
+    ///
+    /// # Errors
+    /// As [`recv`](Self::recv).
+    pub fn recv_into(&mut self, tsdu: &mut Vec<u8>) -> Result<(), Error> {
+        self.receive(|core| Ok(core.poll_tsdu_into(tsdu)?.then_some(())))
+    }
+
+    /// The receive loop of [`recv`](Self::recv) and [`recv_into`](Self::recv_into), around
+    /// `poll`, which hands out the next whole TSDU from the core's buffered frames.
+    #[inline]
+    fn receive<T>(
+        &mut self,
+        mut poll: impl FnMut(&mut Core) -> Result<Option<T>, Error>,
+    ) -> Result<T, Error> {
         self.core.check_usable()?;
         let mut read = false;
         loop {
             // Frames left over from an earlier call or just read; an empty buffer holds none.
             if self.core.buffered_len() > 0 {
-                if let Some(tsdu) = self.core.poll_tsdu()? {
+                if let Some(tsdu) = poll(&mut self.core)? {
                     self.track_progress();
                     return Ok(tsdu);
                 }
@@ -166,7 +190,7 @@ impl Connection {
             if read {
                 self.track_progress();
             }
-            let wait = self.next_wait()?;
+            let wait = self.next_wait();
             if wait != self.socket_read_timeout
                 && socket_config::socket_timeout(wait)
                     != socket_config::socket_timeout(self.socket_read_timeout)
@@ -210,12 +234,20 @@ impl Connection {
 
     /// The bound on the next read: the read timeout, shortened to what is left of the receive
     /// deadline (mid-frame or mid-TSDU) or of the idle timeout (between frames).
-    fn next_wait(&mut self) -> Result<Option<Duration>, Error> {
+    #[inline]
+    fn next_wait(&self) -> Option<Duration> {
         // Between frames without an idle timeout (the steady state, deadline or not), no
         // clock runs: the read timeout as it is.
         if self.partial_since.is_none() && self.idle_timeout.is_none() {
-            return Ok(self.read_timeout);
+            return self.read_timeout;
         }
+        self.clocked_wait()
+    }
+
+    /// [`next_wait`](Self::next_wait) while a clock runs; out of line, so that the steady
+    /// state's check stays small.
+    #[inline(never)]
+    fn clocked_wait(&self) -> Option<Duration> {
         let deadline = deadline_left(self.receive_deadline, self.partial_since);
         let idle = if self.core.in_progress() {
             None
@@ -229,10 +261,10 @@ impl Connection {
         // An expired clock still gets one short read: bytes already waiting in the socket
         // count as the peer keeping its side of the bargain.
         let left = left.map(|left| left.max(Duration::from_micros(1)));
-        Ok(match (self.read_timeout, left) {
+        match (self.read_timeout, left) {
             (Some(read), Some(left)) => Some(read.min(left)),
             (read, left) => read.or(left),
-        })
+        }
     }
 
     /// A read timed out: the receive deadline or the idle timeout if one of them expired,
@@ -261,7 +293,8 @@ impl Connection {
     }
 
     /// Writes what the core holds, breaking the connection if the peer got part of it.
-    #[inline]
+    // Always inlined: see `framing::flush`.
+    #[inline(always)]
     fn flush(&mut self) -> Result<(), Error> {
         match framing::flush(&self.socket, &mut self.core) {
             Ok(()) => Ok(()),

@@ -82,6 +82,9 @@ const MIN_READ_CHUNK: usize = 4096;
 /// Largest read, reached only while reads keep filling the buffer (a long segmented TSDU).
 const MAX_READ_CHUNK: usize = 64 * 1024;
 
+/// TPKT header and DT header of a frame carrying a TSDU in one DT.
+const SINGLE_DT_HEADER_LEN: usize = tpkt::HEADER_LEN + cotp::DATA_HEADER_LEN;
+
 /// Which end of the connection a core is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -416,7 +419,7 @@ impl Core {
     ///
     /// Reads are sized for whole frames of the negotiated size (at least 4 KiB), and grow up
     /// to 64 KiB while they keep coming back full (a long segmented TSDU streaming in).
-    #[inline]
+    #[inline(always)]
     pub fn read_window(&mut self) -> usize {
         let chunk = self.chunk;
         // Each frame handed out moves the buffer's start forward, so its spare capacity shrinks
@@ -444,7 +447,7 @@ impl Core {
 
     /// Records that a read into [`rx_buffer`](Self::rx_buffer) brought `read` bytes, which
     /// sizes the next read.
-    #[inline]
+    #[inline(always)]
     pub fn received(&mut self, read: usize) {
         self.chunk = if read >= self.window && read > 0 {
             self.chunk
@@ -528,6 +531,61 @@ impl Core {
                 Err(error) => return Err(self.fail(error)),
             }
         }
+    }
+
+    /// [`poll_tsdu`](Self::poll_tsdu) for [`Connection::recv_into`](crate::Connection::recv_into):
+    /// the next whole TSDU copied into `tsdu` (its contents replaced), `Ok(false)` when more
+    /// bytes are needed.
+    ///
+    /// A whole TSDU in one whole DT at the front of the buffer, the usual case, is copied
+    /// straight out of the receive buffer, which then stays one plain vector: no frame is
+    /// split off it, so no reference count is taken or dropped and its start never moves. Any
+    /// other frame takes the way of [`poll_tsdu`](Self::poll_tsdu), errors included.
+    #[inline]
+    pub(crate) fn poll_tsdu_into(&mut self, tsdu: &mut Vec<u8>) -> Result<bool, Error> {
+        debug_assert!(matches!(self.state, State::Open));
+        if let Some(frame_len) = self.whole_single_dt() {
+            let payload = self
+                .rx
+                .get(SINGLE_DT_HEADER_LEN..frame_len)
+                .unwrap_or_default();
+            tsdu.clear();
+            tsdu.extend_from_slice(payload);
+            tracing::trace!(eot = true, len = payload.len(), "data tpdu");
+            if frame_len == self.rx.len() {
+                self.rx.clear();
+            } else {
+                self.rx.advance(frame_len);
+            }
+            return Ok(true);
+        }
+        match self.poll_tsdu()? {
+            Some(whole) => {
+                tsdu.clear();
+                tsdu.extend_from_slice(&whole);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// The length of the frame at the front of the receive buffer if it is whole and a valid
+    /// DT with EOT whose payload, a whole TSDU within the cap, [`poll_tsdu`](Self::poll_tsdu)
+    /// would hand out as it is (nothing being reassembled); `None` for anything else, which
+    /// that way then judges.
+    #[inline]
+    fn whole_single_dt(&self) -> Option<usize> {
+        let &[version, _, len_hi, len_lo, li, code, flags] =
+            self.rx.first_chunk::<SINGLE_DT_HEADER_LEN>()?;
+        let frame_len = usize::from(u16::from_be_bytes([len_hi, len_lo]));
+        let payload_len = frame_len.checked_sub(SINGLE_DT_HEADER_LEN)?;
+        let whole = version == tpkt::VERSION
+            && [li, code, flags] == cotp::Data::header(true)
+            && frame_len <= self.rx.len()
+            && frame_len <= self.decoder.max_frame_len()
+            && payload_len <= self.max_tsdu_len
+            && self.reassembler.is_idle();
+        whole.then_some(frame_len)
     }
 
     /// Handles one TPDU of an open connection: data goes to the reassembler, anything else
@@ -827,6 +885,52 @@ impl Core {
     /// complete (context "an open connection").
     pub fn send(&mut self, tsdu: &[u8]) -> Result<(), Error> {
         self.check_usable()?;
+        self.queue_tsdu(tsdu)
+    }
+
+    /// [`send`](Self::send) on a core known to be usable (the blocking driver has just
+    /// checked): the usual TSDU, which fits one DT, inline; anything else out of line.
+    #[inline]
+    pub(crate) fn queue_tsdu(&mut self, tsdu: &[u8]) -> Result<(), Error> {
+        if self.queue_single_dt(tsdu) {
+            return Ok(());
+        }
+        self.queue_segments(tsdu)
+    }
+
+    /// Queues `tsdu` as one DT with EOT if the connection is open and it fits one TPDU of the
+    /// negotiated size; returns whether it did.
+    #[inline]
+    fn queue_single_dt(&mut self, tsdu: &[u8]) -> bool {
+        let Some(negotiated) = &self.negotiated else {
+            return false;
+        };
+        let tpdu_size = negotiated.tpdu_size.bytes();
+        let tpdu_len = tsdu.len().saturating_add(cotp::DATA_HEADER_LEN);
+        if tpdu_len > tpdu_size || tpdu_size <= cotp::DATA_HEADER_LEN {
+            return false;
+        }
+        let Ok([version, reserved, len_hi, len_lo]) = tpkt::encode_header(tpdu_len) else {
+            return false;
+        };
+        let [li, code, flags] = cotp::Data::header(true);
+        self.tx.reserve(tpdu_len.saturating_add(tpkt::HEADER_LEN));
+        self.tx
+            .extend_from_slice(&[version, reserved, len_hi, len_lo, li, code, flags]);
+        self.tx.extend_from_slice(tsdu);
+        tracing::trace!(
+            tsdu_len = tsdu.len(),
+            frames = 1,
+            pending = self.tx.len(),
+            "encoded tsdu"
+        );
+        true
+    }
+
+    /// The rest of [`queue_tsdu`](Self::queue_tsdu): a TSDU cut into several DTs, or the error
+    /// of a connection that is not open.
+    #[inline(never)]
+    fn queue_segments(&mut self, tsdu: &[u8]) -> Result<(), Error> {
         let Some(negotiated) = &self.negotiated else {
             return Err(Error::UnexpectedTpdu {
                 code: cotp::tpdu_code::DATA,
@@ -834,9 +938,9 @@ impl Core {
             });
         };
         let tpdu_size = negotiated.tpdu_size.bytes();
-        // The usual TSDU fits one DT: one header write and one copy, without the segment
-        // iterator. A TPDU size that leaves no room for data still goes the long way, for its
-        // error.
+        // A TSDU that fits one DT only gets here when `queue_single_dt` could not encode it,
+        // and fails here with the error that says why. A TPDU size that leaves no room for
+        // data goes the segment iterator's way, for its error.
         let tpdu_len = tsdu.len().saturating_add(cotp::DATA_HEADER_LEN);
         let frames = if tpdu_len <= tpdu_size && tpdu_size > cotp::DATA_HEADER_LEN {
             let [version, reserved, len_hi, len_lo] = tpkt::encode_header(tpdu_len)?;
@@ -1085,4 +1189,96 @@ fn requested_tpdu_size(request: &ConnectionRequest) -> Option<TpduSize> {
             )
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+
+    use super::*;
+
+    /// A server core with its handshake done, TPDU size 128, TSDUs capped at `max_tsdu_len`.
+    fn open_server(max_tsdu_len: usize) -> Core {
+        let client = Core::client(ClientConfig::new().tpdu_size(TpduSize::S128)).unwrap();
+        let mut server = Core::server(ServerConfig::new().max_tsdu_len(max_tsdu_len));
+        server.feed(client.transmit());
+        let Some(Event::ConnectionRequest(_)) = server.poll_event().unwrap() else {
+            panic!("no connection request");
+        };
+        server.accept().unwrap();
+        server.advance_transmit(server.transmit().len());
+        server
+    }
+
+    /// One frame: TPKT header, DT header with `flags`, `payload`.
+    fn dt(flags: u8, payload: &[u8]) -> Vec<u8> {
+        let [hi, lo] = u16::try_from(payload.len() + 7).unwrap().to_be_bytes();
+        let mut frame = vec![3, 0, hi, lo, 2, 0xF0, flags];
+        frame.extend_from_slice(payload);
+        frame
+    }
+
+    /// Feeds `bytes` to two cores alike and polls them until they need more bytes or fail:
+    /// one with `poll_tsdu`, one with `poll_tsdu_into` into a buffer holding stale bytes.
+    /// Both must hand out the same TSDUs and end the same way, with as much left buffered.
+    fn same_either_way(bytes: &[u8], max_tsdu_len: usize) -> (Vec<Vec<u8>>, Option<String>) {
+        let mut by_bytes = open_server(max_tsdu_len);
+        let mut by_copy = open_server(max_tsdu_len);
+        by_bytes.feed(bytes);
+        by_copy.feed(bytes);
+        let mut got = Vec::new();
+        let mut buffer = vec![0xEE; 5];
+        let end = loop {
+            let expected = by_bytes.poll_tsdu();
+            let copied = by_copy.poll_tsdu_into(&mut buffer);
+            match (expected, copied) {
+                (Ok(Some(tsdu)), Ok(true)) => {
+                    assert_eq!(buffer, &tsdu[..]);
+                    got.push(buffer.clone());
+                }
+                (Ok(None), Ok(false)) => break None,
+                (Err(expected), Err(copied)) => {
+                    assert_eq!(expected.to_string(), copied.to_string());
+                    break Some(copied.to_string());
+                }
+                (expected, copied) => panic!("{expected:?} but {copied:?}"),
+            }
+        };
+        assert_eq!(by_bytes.buffered_len(), by_copy.buffered_len());
+        assert_eq!(by_bytes.tsdu_progress(), by_copy.tsdu_progress());
+        (got, end)
+    }
+
+    #[test]
+    fn recv_into_hands_out_what_recv_does() {
+        let mut stream = dt(0x80, b"one");
+        stream.extend(dt(0x80, b""));
+        stream.extend(dt(0x00, b"")); // fast acknowledge
+        stream.extend(dt(0x00, b"seg"));
+        stream.extend(dt(0x80, b"mented"));
+        stream.extend(dt(0x80, b"two"));
+        stream.extend(&dt(0x80, b"cut short")[..8]);
+        let (got, end) = same_either_way(&stream, 1024);
+        assert_eq!(
+            got,
+            [&b"one"[..], b"", b"segmented", b"two"].map(<[u8]>::to_vec)
+        );
+        assert_eq!(end, None);
+    }
+
+    #[test]
+    fn recv_into_fails_as_recv_does() {
+        for (stream, max_tsdu_len) in [
+            (dt(0x80, &[0x32; 9]), 8),                              // over the cap
+            (dt(0x81, b"numbered"), 1024),                          // TPDU number
+            ([&[4, 0, 0, 8, 2, 0xF0, 0x80, 1][..]].concat(), 1024), // TPKT version
+            ([&[3, 0, 0, 8, 3, 0xF0, 0x80, 1][..]].concat(), 1024), // DT length indicator
+            ([&[3, 0, 0, 8, 2, 0x80, 0x80, 1][..]].concat(), 1024), // disconnect request
+            ([&[3, 0, 0x10, 0, 2, 0xF0, 0x80][..]].concat(), 1024), // over the frame limit
+        ] {
+            let (got, end) = same_either_way(&stream, max_tsdu_len);
+            assert!(got.is_empty());
+            assert!(end.is_some(), "{stream:02X?}");
+        }
+    }
 }

@@ -89,6 +89,65 @@ impl Front for Blocking {
     }
 }
 
+/// The blocking front-end receiving with `recv_into` into one buffer kept across calls, so
+/// that every test also runs through it (the buffer starts out holding stale bytes, which
+/// each call must replace).
+struct BlockingInto;
+
+struct IntoConn {
+    connection: iso_tcp::Connection,
+    buffer: Vec<u8>,
+}
+
+impl Conn for IntoConn {
+    fn send(&mut self, tsdu: &[u8]) -> Result<(), Error> {
+        self.connection.send(tsdu)
+    }
+    fn recv(&mut self) -> Result<Bytes, Error> {
+        self.connection.recv_into(&mut self.buffer)?;
+        Ok(Bytes::copy_from_slice(&self.buffer))
+    }
+    fn is_alive(&self) -> bool {
+        self.connection.is_alive()
+    }
+    fn is_broken(&self) -> bool {
+        self.connection.is_broken()
+    }
+    fn tpdu_size(&self) -> usize {
+        self.connection.tpdu_size()
+    }
+    fn local_tsap(&self) -> Tsap {
+        self.connection.local_tsap().clone()
+    }
+    fn remote_tsap(&self) -> Tsap {
+        self.connection.remote_tsap().clone()
+    }
+    fn close(self) -> Result<(), Error> {
+        self.connection.close()
+    }
+}
+
+fn into_conn(connection: iso_tcp::Connection) -> IntoConn {
+    IntoConn {
+        connection,
+        buffer: vec![0xEE; 3],
+    }
+}
+
+impl Front for BlockingInto {
+    type Conn = IntoConn;
+    type Listener = iso_tcp::Listener;
+    fn connect(options: ClientOptions) -> Result<Self::Conn, Error> {
+        Blocking::connect(options).map(into_conn)
+    }
+    fn bind(options: ServerOptions) -> (Self::Listener, SocketAddr) {
+        Blocking::bind(options)
+    }
+    fn accept(listener: &Self::Listener) -> Result<Self::Conn, Error> {
+        Blocking::accept(listener).map(into_conn)
+    }
+}
+
 #[cfg(feature = "tokio")]
 mod tokio_front {
     use std::sync::{Arc, OnceLock};
@@ -592,6 +651,10 @@ macro_rules! all_tests {
 
 mod blocking {
     all_tests!(crate::Blocking);
+}
+
+mod blocking_into {
+    all_tests!(crate::BlockingInto);
 }
 
 #[cfg(feature = "tokio")]

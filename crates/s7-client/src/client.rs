@@ -53,6 +53,9 @@ pub struct Client {
     max_amq_called: u16,
     next_ref: u16,
     request: Vec<u8>,
+    /// The last answer of [`read_one`](Self::read_one), received into the same buffer each
+    /// time.
+    answer: Vec<u8>,
 }
 
 impl Client {
@@ -87,6 +90,7 @@ impl Client {
             max_amq_called: jobs,
             next_ref: 1,
             request: Vec::with_capacity(usize::from(pdu_size)),
+            answer: Vec::new(),
         };
         let answer = client.exchange(Request::SetupCommunication(SetupCommunication {
             max_amq_calling: jobs,
@@ -245,15 +249,16 @@ impl Client {
         self.request.extend_from_slice(&[read_var::FUNCTION, 1]);
         address.emit(&mut self.request)?;
         self.connection.send(&self.request)?;
-        let bytes = self.connection.recv()?;
-        let (header, params, data) = Header::split(&bytes)?;
+        self.connection.recv_into(&mut self.answer)?;
+        let bytes = &self.answer;
+        let (header, params, data) = Header::split(bytes)?;
         let expected = header.message_type == MessageType::AckData
             && header.pdu_ref == pdu_ref
             && header.error.is_ok()
             && params == [read_var::FUNCTION, 1];
         if !expected {
             // Anything else gets the owned decoding, and with it the errors `exchange` gives.
-            let answer = checked(ResponsePdu::parse(&bytes)?, pdu_ref, "read var")?;
+            let answer = checked(ResponsePdu::parse(bytes)?, pdu_ref, "read var")?;
             return match answer.response {
                 Response::ReadVar(_) => Err(Error::UnexpectedAnswer {
                     expected: "one read item",

@@ -127,6 +127,7 @@ impl Memory {
     }
 
     /// A whole region, or [`Error::NoSuchDataBlock`].
+    #[inline]
     pub fn region(&self, region: Region) -> Result<&[u8], Error> {
         match region {
             Region::Inputs => Ok(&self.inputs),

@@ -214,6 +214,39 @@ impl Header {
         Ok((header, params, data))
     }
 
+    /// [`split`](Self::split) for a receiver whose hot path serves jobs only: the PDU
+    /// reference, parameters and data of `pdu` if it is a job whose declared lengths match
+    /// the bytes after its header exactly, without building a [`Header`]; `None` for anything
+    /// else, which [`split`](Self::split) then accepts (another message type) or refuses.
+    ///
+    /// ```
+    /// use s7comm::{Header, MessageType};
+    ///
+    /// let job = [0x32, 0x01, 0, 0, 0x12, 0x34, 0, 2, 0, 1, 0x04, 0x00, 0xAA];
+    /// let (header, params, data) = Header::split(&job)?;
+    /// assert_eq!(header.message_type, MessageType::Job);
+    /// assert_eq!(Header::split_job(&job), Some((0x1234, params, data)));
+    /// // Not a job, or not whole: left to `split`.
+    /// assert_eq!(Header::split_job(&[0x32, 0x07, 0, 0, 0x12, 0x34, 0, 2, 0, 1, 0x04, 0x00, 0xAA]), None);
+    /// assert_eq!(Header::split_job(&job[..12]), None);
+    /// # Ok::<(), s7comm::Error>(())
+    /// ```
+    #[inline]
+    pub fn split_job(pdu: &[u8]) -> Option<(u16, &[u8], &[u8])> {
+        let (&[id, rosctr, _, _, r0, r1, p0, p1, d0, d1], body) =
+            pdu.split_first_chunk::<{ Self::SHORT_LEN }>()?;
+        if id != PROTOCOL_ID || rosctr != MessageType::Job.to_u8() {
+            return None;
+        }
+        let param_len = usize::from(u16::from_be_bytes([p0, p1]));
+        let data_len = usize::from(u16::from_be_bytes([d0, d1]));
+        if param_len.checked_add(data_len)? != body.len() {
+            return None;
+        }
+        let (params, data) = body.split_at_checked(param_len)?;
+        Some((u16::from_be_bytes([r0, r1]), params, data))
+    }
+
     /// Encoded length: 10 or 12 bytes.
     #[inline]
     pub fn buffer_len(&self) -> usize {
@@ -251,6 +284,27 @@ impl Header {
     #[inline]
     pub fn patch_lengths(pdu: &mut [u8], param_len: u16, data_len: u16) {
         patch_u16(pdu, PARAM_LEN_AT, param_len);
+        patch_u16(pdu, DATA_LEN_AT, data_len);
+    }
+
+    /// Overwrites only the data length of the header at the front of `pdu`, for a writer that
+    /// emitted the parameter length as it is; as [`patch_lengths`](Self::patch_lengths)
+    /// otherwise.
+    ///
+    /// ```
+    /// use s7comm::Header;
+    ///
+    /// let mut pdu = vec![0x32, 0x03, 0, 0, 0, 7, 0, 2, 0, 0, 0, 0, 0x04, 0x01];
+    /// pdu.extend_from_slice(&[0xFF, 0x04, 0x00, 0x20, 1, 2, 3, 4]);
+    /// Header::patch_data_len(&mut pdu, 8);
+    /// assert_eq!(&pdu[6..10], &[0, 2, 0, 8]);
+    /// // Too short to hold the field: left alone.
+    /// let mut short = [0x32, 0x03, 0, 0, 0, 7, 0, 2];
+    /// Header::patch_data_len(&mut short, 8);
+    /// assert_eq!(short, [0x32, 0x03, 0, 0, 0, 7, 0, 2]);
+    /// ```
+    #[inline]
+    pub fn patch_data_len(pdu: &mut [u8], data_len: u16) {
         patch_u16(pdu, DATA_LEN_AT, data_len);
     }
 }

@@ -106,6 +106,7 @@ impl ItemAddress {
     }
 
     /// Decodes the 12 bytes at the start of `bytes`.
+    #[inline]
     pub fn parse(bytes: &[u8]) -> Result<Self, Error> {
         let mut r = Reader::new(bytes, "item address");
         let raw = r.array::<{ Self::LEN }>()?;

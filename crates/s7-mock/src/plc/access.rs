@@ -34,11 +34,30 @@ enum Target {
     },
 }
 
-fn resolve(item: &ItemAddress) -> Result<Target, ReturnCode> {
-    let element = item
-        .transport_size
-        .element_len()
-        .ok_or(ReturnCode::TransportSizeNotSupported)?;
+/// Bytes per element and the data transport size a CPU answers a read with, for the element
+/// types the mock serves: one match on the transport size instead of one per property.
+#[inline]
+fn element_shape(ts: TransportSize) -> Option<(usize, DataTransportSize)> {
+    Some(match ts {
+        TransportSize::Bit => (1, DataTransportSize::Bit),
+        TransportSize::Byte => (1, DataTransportSize::Byte),
+        TransportSize::Char => (1, DataTransportSize::OctetString),
+        TransportSize::Word => (2, DataTransportSize::Byte),
+        TransportSize::Int => (2, DataTransportSize::Int),
+        TransportSize::DWord => (4, DataTransportSize::Byte),
+        TransportSize::DInt => (4, DataTransportSize::Int),
+        TransportSize::Real => (4, DataTransportSize::Real),
+        TransportSize::Counter | TransportSize::Timer => (2, DataTransportSize::OctetString),
+        TransportSize::Other(_) => return None,
+    })
+}
+
+/// Where `item` points and the data transport size of its answer, or the code it fails with
+/// whatever memory holds.
+#[inline]
+fn resolve(item: &ItemAddress) -> Result<(Target, DataTransportSize), ReturnCode> {
+    let (element, ts) =
+        element_shape(item.transport_size).ok_or(ReturnCode::TransportSizeNotSupported)?;
     let count = usize::from(item.count);
     if count == 0 {
         return Err(ReturnCode::AddressOutOfRange);
@@ -46,16 +65,22 @@ fn resolve(item: &ItemAddress) -> Result<Target, ReturnCode> {
     let index = usize::try_from(item.address).map_err(|_| ReturnCode::AddressOutOfRange)?;
     let region = match (item.area, item.transport_size) {
         (Area::Timers, TransportSize::Timer) => {
-            return Ok(Target::Timers {
-                start: index,
-                count,
-            })
+            return Ok((
+                Target::Timers {
+                    start: index,
+                    count,
+                },
+                ts,
+            ))
         }
         (Area::Counters, TransportSize::Counter) => {
-            return Ok(Target::Counters {
-                start: index,
-                count,
-            })
+            return Ok((
+                Target::Counters {
+                    start: index,
+                    count,
+                },
+                ts,
+            ))
         }
         (Area::Timers | Area::Counters, _) | (_, TransportSize::Timer | TransportSize::Counter) => {
             return Err(ReturnCode::TransportSizeNotSupported)
@@ -71,11 +96,14 @@ fn resolve(item: &ItemAddress) -> Result<Target, ReturnCode> {
         if count != 1 {
             return Err(ReturnCode::AddressOutOfRange);
         }
-        return Ok(Target::Bit {
-            region,
-            byte,
-            bit: item.bit_offset(),
-        });
+        return Ok((
+            Target::Bit {
+                region,
+                byte,
+                bit: item.bit_offset(),
+            },
+            ts,
+        ));
     }
     if item.bit_offset() != 0 {
         return Err(ReturnCode::AddressOutOfRange);
@@ -83,11 +111,28 @@ fn resolve(item: &ItemAddress) -> Result<Target, ReturnCode> {
     let len = element
         .checked_mul(count)
         .ok_or(ReturnCode::AddressOutOfRange)?;
-    Ok(Target::Bytes {
-        region,
-        offset: byte,
-        len,
-    })
+    Ok((
+        Target::Bytes {
+            region,
+            offset: byte,
+            len,
+        },
+        ts,
+    ))
+}
+
+impl Target {
+    /// Data bytes of a successful read.
+    #[inline]
+    fn data_len(self) -> usize {
+        match self {
+            Target::Bytes { len, .. } => len,
+            Target::Bit { .. } => 1,
+            Target::Timers { count, .. } | Target::Counters { count, .. } => {
+                count.saturating_mul(2)
+            }
+        }
+    }
 }
 
 fn memory_code(error: &Error) -> ReturnCode {
@@ -110,12 +155,25 @@ pub(super) fn emit_error_item(out: &mut Vec<u8>, code: ReturnCode) {
     out.extend_from_slice(&[code.to_u8(), 0, 0, 0]);
 }
 
-fn emit_head(out: &mut Vec<u8>, ts: DataTransportSize, bytes: usize) -> Result<(), ReturnCode> {
-    let [l0, l1] = ts
-        .wire_len(bytes)
-        .map_err(|_| ReturnCode::AddressOutOfRange)?
+/// The head `FF TS LEN` of a successful data item of `bytes` data bytes, or `05` when its
+/// length does not fit the 16-bit LEN field.
+#[inline(always)]
+fn item_head(ts: DataTransportSize, bytes: usize) -> Result<[u8; 4], ReturnCode> {
+    // `DataTransportSize::wire_len`, without building an error that is mapped away anyway.
+    let wire = if ts.counts_bits() {
+        bytes.checked_mul(8)
+    } else {
+        Some(bytes)
+    };
+    let [l0, l1] = wire
+        .and_then(|len| u16::try_from(len).ok())
+        .ok_or(ReturnCode::AddressOutOfRange)?
         .to_be_bytes();
-    out.extend_from_slice(&[ReturnCode::Success.to_u8(), ts.to_u8(), l0, l1]);
+    Ok([ReturnCode::Success.to_u8(), ts.to_u8(), l0, l1])
+}
+
+fn emit_head(out: &mut Vec<u8>, ts: DataTransportSize, bytes: usize) -> Result<(), ReturnCode> {
+    out.extend_from_slice(&item_head(ts, bytes)?);
     Ok(())
 }
 
@@ -131,6 +189,7 @@ fn emit_words(out: &mut Vec<u8>, words: &[u16]) -> Result<(), ReturnCode> {
     Ok(())
 }
 
+#[inline]
 fn try_read(
     memory: &Memory,
     target: Target,
@@ -143,10 +202,14 @@ fn try_read(
             offset,
             len,
         } => {
-            let bytes = memory
-                .read_bytes(region, offset, len)
-                .map_err(|e| memory_code(&e))?;
-            emit_head(out, ts, bytes.len())?;
+            // `Memory::read_bytes` with its errors mapped as `memory_code` maps them: a
+            // missing data block is `0A`, a range past the end `05`.
+            let bytes = memory.region(region).map_err(|e| memory_code(&e))?;
+            let bytes = offset
+                .checked_add(len)
+                .and_then(|end| bytes.get(offset..end))
+                .ok_or(ReturnCode::AddressOutOfRange)?;
+            out.extend_from_slice(&item_head(ts, len)?);
             out.extend_from_slice(bytes);
         }
         Target::Bit { region, byte, bit } => {
@@ -193,19 +256,9 @@ pub(super) fn read_item(
     last: bool,
     limit: usize,
 ) -> Result<ReturnCode, TooLarge> {
-    let resolved = resolve(item).and_then(|target| {
-        let ts = item
-            .transport_size
-            .data_transport_size()
-            .ok_or(ReturnCode::TransportSizeNotSupported)?;
-        Ok((target, ts))
-    });
+    let resolved = resolve(item);
     let data_len = match resolved {
-        Ok((Target::Bytes { len, .. }, _)) => len,
-        Ok((Target::Bit { .. }, _)) => 1,
-        Ok((Target::Timers { count, .. } | Target::Counters { count, .. }, _)) => {
-            count.saturating_mul(2)
-        }
+        Ok((target, _)) => target.data_len(),
         Err(_) => 0,
     };
     let fill = usize::from(!last && data_len % 2 == 1);
@@ -234,20 +287,79 @@ pub(super) fn read_item(
     }
 }
 
+/// The data transport size and the data of reading `item` when it is bytes (no bits, timers
+/// or counters) of a region that holds them all, the read most clients send; `None` for any
+/// other item, which only [`read_item`] answers.
+#[inline(always)]
+pub(super) fn plain_bytes<'m>(
+    memory: &'m Memory,
+    item: &ItemAddress,
+) -> Option<(DataTransportSize, &'m [u8])> {
+    let (element, ts) = match item.transport_size {
+        TransportSize::Bit | TransportSize::Counter | TransportSize::Timer => return None,
+        other => element_shape(other)?,
+    };
+    let region = match item.area {
+        Area::Inputs => Region::Inputs,
+        Area::Outputs => Region::Outputs,
+        Area::Flags => Region::Flags,
+        Area::DataBlock => Region::DataBlock(item.db_number),
+        _ => return None,
+    };
+    if item.count == 0 || item.bit_offset() != 0 {
+        return None;
+    }
+    let len = element.checked_mul(usize::from(item.count))?;
+    let offset = usize::try_from(item.byte_offset()).ok()?;
+    let data = memory
+        .region(region)
+        .ok()?
+        .get(offset..offset.checked_add(len)?)?;
+    Some((ts, data))
+}
+
+/// The head `FF TS LEN` of the successful answer item carrying `data` read as `ts`, or `None`
+/// when its length does not fit LEN (which [`read_item`] answers with `05`).
+#[inline(always)]
+pub(super) fn plain_head(ts: DataTransportSize, data: &[u8]) -> Option<[u8; 4]> {
+    item_head(ts, data.len()).ok()
+}
+
+/// [`read_item`], with no code forced, for a [`plain_bytes`] item: straight from the address
+/// to the answer, without the [`Target`] the general way builds and takes apart again. `None`
+/// (and nothing appended) for any other item, which the general way then answers, errors
+/// included.
+#[inline]
+pub(super) fn read_bytes_item(
+    memory: &Memory,
+    item: &ItemAddress,
+    out: &mut Vec<u8>,
+    last: bool,
+    limit: usize,
+) -> Option<Result<ReturnCode, TooLarge>> {
+    let (ts, data) = plain_bytes(memory, item)?;
+    let head = plain_head(ts, data)?;
+    let fill = !last && data.len() % 2 == 1;
+    let needed = data
+        .len()
+        .saturating_add(4)
+        .saturating_add(usize::from(fill));
+    if out.len().saturating_add(needed) > limit {
+        return Some(Err(TooLarge));
+    }
+    out.extend_from_slice(&head);
+    out.extend_from_slice(data);
+    if fill {
+        out.push(0);
+    }
+    Some(Ok(ReturnCode::Success))
+}
+
 /// The data transport size and length of a successful answer to reading `item`, or the code
 /// the item fails with whatever memory holds (its address makes no sense).
 pub(super) fn answer_shape(item: &ItemAddress) -> Result<(DataTransportSize, usize), ReturnCode> {
-    let ts = item
-        .transport_size
-        .data_transport_size()
-        .ok_or(ReturnCode::TransportSizeNotSupported)?;
-    Ok(match resolve(item)? {
-        Target::Bytes { len, .. } => (ts, len),
-        Target::Bit { .. } => (DataTransportSize::Bit, 1),
-        Target::Timers { count, .. } | Target::Counters { count, .. } => {
-            (DataTransportSize::OctetString, count.saturating_mul(2))
-        }
-    })
+    let (target, ts) = resolve(item)?;
+    Ok((ts, target.data_len()))
 }
 
 /// Appends the answer item carrying `data`, supplied by a hook for an item of shape `(ts,
@@ -327,7 +439,7 @@ fn try_write(
     ) {
         return Err(ReturnCode::TransportSizeNotSupported);
     }
-    match resolve(item)? {
+    match resolve(item)?.0 {
         Target::Bytes {
             region,
             offset,
@@ -369,4 +481,56 @@ fn try_write(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+
+    /// Wherever the byte fast path answers, it answers exactly as the general way: same bytes
+    /// appended, same result. Every transport size and area byte the wire may carry, around
+    /// region ends, with and without a fill byte, near the answer limit.
+    #[test]
+    fn read_bytes_item_answers_as_read_item() {
+        let mut memory = Memory::new(16, 16, 16, 4, 4).unwrap();
+        memory
+            .insert_data_block(1, (0..=40).collect::<Vec<u8>>())
+            .unwrap();
+        let mut fast_answers = 0;
+        let areas = [0x81, 0x82, 0x83, 0x84, 0x1C, 0x1D, 0x80];
+        for ts in (0..=0x1F).map(TransportSize::from_u8) {
+            for area in areas.map(Area::from_u8) {
+                for db in [1, 2] {
+                    for count in [0, 1, 3, 4, 9] {
+                        for address in [0, 3, 8, 8 * 13, 8 * 37, 8 * 40] {
+                            for (last, limit) in [(true, 64), (false, 64), (false, 14)] {
+                                let item = ItemAddress {
+                                    transport_size: ts,
+                                    count,
+                                    db_number: db,
+                                    area,
+                                    address,
+                                };
+                                let mut general = vec![0xAA; 10];
+                                let mut fast = general.clone();
+                                let expected =
+                                    read_item(&memory, &item, None, &mut general, last, limit);
+                                match read_bytes_item(&memory, &item, &mut fast, last, limit) {
+                                    Some(got) => {
+                                        fast_answers += 1;
+                                        assert_eq!(got, expected, "{item:?}");
+                                        assert_eq!(fast, general, "{item:?}");
+                                    }
+                                    None => assert_eq!(fast, [0xAA; 10], "{item:?}"),
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(fast_answers > 100, "{fast_answers}");
+    }
 }

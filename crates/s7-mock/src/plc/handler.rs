@@ -15,7 +15,7 @@ use s7comm::{
     WriteVarRequestView,
 };
 
-use super::access::{read_item, write_item, TooLarge};
+use super::access::{read_bytes_item, read_item, write_item, TooLarge};
 use super::handled::{Handled, RequestKind};
 use super::hooks::{Hooks, ItemOperation};
 use super::session::{PendingSzl, Session};
@@ -149,7 +149,21 @@ impl Plc {
         hooks: &mut H,
     ) -> Result<Handled<'r>, Error> {
         out.clear();
+        if let Some(handled) = self.single_read(session, request, out, hooks) {
+            return Ok(handled);
+        }
         let (header, params, data) = Header::split(request)?;
+        if header.message_type == MessageType::Job && params.first() == Some(&read_var::FUNCTION) {
+            return Ok(self.handle_read_var(
+                session,
+                header.pdu_ref,
+                request,
+                params,
+                data,
+                out,
+                hooks,
+            ));
+        }
         if header.message_type == MessageType::AckData && session.blocks.awaits_answer() {
             // The client's answer to the PLC's download block / download ended job.
             let mut handled = Handled::new(
@@ -210,6 +224,44 @@ impl Plc {
         Ok(handled)
     }
 
+    /// [`handle`](Self::handle) for a read var job, the request a polling client sends
+    /// over and over: the general way without its dispatching, answering the same.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    pub(super) fn handle_read_var<'r, H: Hooks + ?Sized>(
+        &self,
+        session: &mut Session,
+        pdu_ref: u16,
+        request: &'r [u8],
+        params: &'r [u8],
+        data: &[u8],
+        out: &mut Vec<u8>,
+        hooks: &mut H,
+    ) -> Handled<'r> {
+        session
+            .blocks
+            .on_request(MessageType::Job, Some(read_var::FUNCTION));
+        let pdu_size = usize::from(session.pdu_size);
+        out.reserve(pdu_size);
+        let mut handled = Handled::new(
+            pdu_ref,
+            RequestKind::ReadVar {
+                items: params.get(1).copied().unwrap_or(0),
+            },
+            request,
+        );
+        let result = if request.len() > pdu_size {
+            Err(ErrorCode::PDU_SIZE)
+        } else {
+            self.read_var(session, &mut handled, params, data, out, hooks)
+        };
+        if let Err(error) = result {
+            handled.error = Some(error);
+            emit_header_error(out, pdu_ref, error);
+        }
+        handled
+    }
+
     fn handle_job<'r, H: Hooks + ?Sized>(
         &self,
         session: &mut Session,
@@ -266,8 +318,26 @@ impl Plc {
         handled.items = params.get(2..).unwrap_or_default();
         let last = usize::from(view.count()).saturating_sub(1);
         let limit = usize::from(session.pdu_size);
-        emit_ack_data_head(out, handled.pdu_ref);
-        out.extend_from_slice(&[read_var::FUNCTION, view.count()]);
+        // The ack-data header (parameter length 2, data length patched below, no error) and
+        // the parameters `04 count`, in one append rather than a `Header` emitted field by
+        // field.
+        let [r0, r1] = handled.pdu_ref.to_be_bytes();
+        out.extend_from_slice(&[
+            s7comm::header::PROTOCOL_ID,
+            MessageType::AckData.to_u8(),
+            0,
+            0,
+            r0,
+            r1,
+            0,
+            2,
+            0,
+            0,
+            0,
+            0,
+            read_var::FUNCTION,
+            view.count(),
+        ]);
         if let Some(simulation) = self.simulation() {
             simulation.refresh_items(self, view.items());
         }
@@ -279,11 +349,17 @@ impl Plc {
         let memory = self.memory();
         for (i, item) in view.items().enumerate() {
             let forced = hooks.item_return_code(ItemOperation::Read, i, &item);
-            read_item(&memory, &item, forced, out, i == last, limit)
+            let done = match forced {
+                Some(code) if !code.is_success() => None,
+                _ => read_bytes_item(&memory, &item, out, i == last, limit),
+            };
+            done.unwrap_or_else(|| read_item(&memory, &item, forced, out, i == last, limit))
                 .map_err(|TooLarge| ErrorCode::PDU_SIZE)?;
         }
         drop(memory);
-        patch_lengths(out, Header::LONG_LEN, 2);
+        // The parameter length went out as 2 with the header.
+        let data_len = out.len().saturating_sub(Header::LONG_LEN + 2);
+        Header::patch_data_len(out, u16::try_from(data_len).unwrap_or(u16::MAX));
         Ok(())
     }
 

@@ -89,6 +89,7 @@ mod hooks;
 mod identity;
 pub mod protection;
 mod session;
+mod single_read;
 mod supplied;
 mod szl_data;
 mod szl_lists;
@@ -341,6 +342,7 @@ impl Plc {
     }
 
     /// Read access to the memory (poisoning recovered).
+    #[inline]
     pub fn memory(&self) -> RwLockReadGuard<'_, Memory> {
         self.shared
             .memory

@@ -263,12 +263,15 @@ impl Served<'_> {
         let plc = &self.context.plc;
         let mut session = plc.session();
         let mut answer = Vec::with_capacity(usize::from(plc.max_pdu_size()));
+        // Reused like `answer`: each request is copied into it, not handed out as `Bytes`.
+        let mut request = Vec::with_capacity(usize::from(plc.max_pdu_size()));
         loop {
-            let request = match connection.recv() {
-                Ok(request) => request,
-                Err(_) if self.context.stop.is_stopped() => return End::Stopped,
-                Err(error) => return End::Transport(error),
-            };
+            if let Err(error) = connection.recv_into(&mut request) {
+                if self.context.stop.is_stopped() {
+                    return End::Stopped;
+                }
+                return End::Transport(error);
+            }
             self.requests = self.requests.saturating_add(1);
             self.counter.fetch_add(1, Ordering::Relaxed);
             self.context.count_request();

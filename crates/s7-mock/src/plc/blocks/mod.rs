@@ -314,12 +314,14 @@ pub(crate) struct SessionBlocks {
 
 impl SessionBlocks {
     /// Whether the PLC waits for the client's answer to one of its jobs.
+    #[inline]
     pub(crate) fn awaits_answer(&self) -> bool {
         self.download.is_some() && self.outgoing.is_none()
     }
 
     /// A request instead of the answer the PLC waits for abandons the download (the client
     /// gave up on it), except another request download, which is refused with `D2 0E`.
+    #[inline(always)]
     pub(crate) fn on_request(&mut self, message_type: s7comm::MessageType, function: Option<u8>) {
         let another_download = message_type == s7comm::MessageType::Job
             && function == Some(s7comm::block::transfer::REQUEST_DOWNLOAD);
