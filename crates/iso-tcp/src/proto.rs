@@ -79,6 +79,11 @@ pub(crate) const HANDSHAKE_FRAME_LEN: usize = tpkt::HEADER_LEN + 255;
 /// that an idle connection holds little memory.
 const MIN_READ_CHUNK: usize = 4096;
 
+/// The write buffer's first size: a CR, CC, DR or small answer. It grows to the largest frame
+/// sent and keeps that size, so the steady state allocates nothing, while an idle connection
+/// (most of a server's, often) holds no more than it has used.
+const INITIAL_TX_CAPACITY: usize = 64;
+
 /// Largest read, reached only while reads keep filling the buffer (a long segmented TSDU).
 const MAX_READ_CHUNK: usize = 64 * 1024;
 
@@ -327,7 +332,7 @@ impl Core {
             window: 0,
             expected_frame: handshake_limit,
             reassembler: cotp::Reassembler::new(max_tsdu_len),
-            tx: Vec::with_capacity(MIN_READ_CHUNK),
+            tx: Vec::with_capacity(INITIAL_TX_CAPACITY),
             tx_sent: 0,
             failure: None,
             may_disconnect: true,
