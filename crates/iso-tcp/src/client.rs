@@ -47,14 +47,34 @@ pub(crate) fn connect(options: ClientOptions) -> Result<Connection, Error> {
     }))
 }
 
+/// A TCP connection to `addr` within `timeout`. On Linux the socket's write timeout bounds a
+/// blocking connect (which then fails with `EINPROGRESS`), so the connect takes two calls
+/// (`setsockopt`, `connect`) instead of five (a non-blocking connect, `poll`, `SO_ERROR`, two
+/// mode changes); the caller sets the write timeout it wants afterwards.
+#[cfg(any(target_os = "android", target_os = "linux"))]
 fn tcp_connect(addr: SocketAddr, timeout: Duration) -> Result<Socket, Error> {
-    // `connect_timeout` switches the socket to non-blocking mode for the connect; a socket
-    // created that way spares it one of the two mode changes.
-    #[cfg(any(target_os = "android", target_os = "linux"))]
-    let socket_type = Type::STREAM.nonblocking();
-    #[cfg(not(any(target_os = "android", target_os = "linux")))]
-    let socket_type = Type::STREAM;
-    let socket = Socket::new(Domain::for_address(addr), socket_type, Some(Protocol::TCP))
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
+        .map_err(|e| Error::io("socket", e))?;
+    let timeout = timeout.max(Duration::from_millis(1));
+    socket_config::set_write_timeout(&socket, Some(timeout))?;
+    loop {
+        match socket.connect(&addr.into()) {
+            Ok(()) => return Ok(socket),
+            // The attempt goes on; connecting again waits for it (with the timeout anew).
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            // The timeout passed: EINPROGRESS, or EALREADY for a connect called again.
+            Err(e) if matches!(e.raw_os_error(), Some(libc::EINPROGRESS | libc::EALREADY)) => {
+                return Err(Error::ConnectTimeout { addr, timeout })
+            }
+            Err(e) => return Err(Error::io("connect", e)),
+        }
+    }
+}
+
+/// A TCP connection to `addr` within `timeout` (a non-blocking connect and a wait for it).
+#[cfg(not(any(target_os = "android", target_os = "linux")))]
+fn tcp_connect(addr: SocketAddr, timeout: Duration) -> Result<Socket, Error> {
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
         .map_err(|e| Error::io("socket", e))?;
     let timeout = timeout.max(Duration::from_millis(1));
     match socket.connect_timeout(&addr.into(), timeout) {
@@ -63,6 +83,9 @@ fn tcp_connect(addr: SocketAddr, timeout: Duration) -> Result<Socket, Error> {
         Err(e) => Err(Error::io("connect", e)),
     }
 }
+
+/// Whether [`tcp_connect`] leaves the write timeout set (to the connect timeout).
+const CONNECT_SETS_WRITE_TIMEOUT: bool = cfg!(any(target_os = "android", target_os = "linux"));
 
 /// The core configuration these options describe.
 pub(crate) fn core_config(options: &ClientOptions) -> ClientConfig {
@@ -82,6 +105,9 @@ fn handshake(
     options: &ClientOptions,
 ) -> Result<Connection, Error> {
     socket_config::configure_stream(&socket, &options.stream, Origin::Created)?;
+    if CONNECT_SETS_WRITE_TIMEOUT && options.stream.write_timeout.is_none() {
+        socket_config::set_write_timeout(&socket, None)?;
+    }
     let mut core = Core::client(core_config(options))?;
     framing::flush(&socket, &mut core)
         .map_err(|error| Error::io("write connection request", error))?;
