@@ -1,6 +1,7 @@
 //! An established ISO-on-TCP connection, the same type on the client and the server side.
 
 use std::net::{Shutdown, SocketAddr};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -11,7 +12,7 @@ use crate::framing;
 use crate::liveness::{self, LivenessProbe};
 use crate::proto::{Core, Negotiated};
 use crate::socket_config;
-use crate::Error;
+use crate::{Error, ShutdownHandle};
 
 /// What the handshake hands over to build a [`Connection`].
 pub(crate) struct Established {
@@ -78,7 +79,8 @@ pub(crate) struct Established {
 /// [`liveness_probe`](Self::liveness_probe).
 #[derive(Debug)]
 pub struct Connection {
-    socket: Socket,
+    /// Shared with the [`ShutdownHandle`]s handed out.
+    socket: Arc<Socket>,
     peer_addr: SocketAddr,
     core: Core,
     negotiated: Negotiated,
@@ -109,7 +111,7 @@ impl Connection {
             idle_timeout,
         } = parts;
         let mut connection = Connection {
-            socket,
+            socket: Arc::new(socket),
             peer_addr,
             core,
             negotiated,
@@ -346,6 +348,12 @@ impl Connection {
     /// [`Error::Io`] if the socket cannot be duplicated.
     pub fn liveness_probe(&self) -> Result<LivenessProbe, Error> {
         LivenessProbe::new(&self.socket)
+    }
+
+    /// A handle that shuts this connection's socket down from another thread (to wake a
+    /// `recv` blocked on it), sharing the socket: no system call.
+    pub fn shutdown_handle(&self) -> ShutdownHandle {
+        ShutdownHandle::new(Arc::clone(&self.socket))
     }
 
     /// Closes the connection: a DR with reason normal (unless one was already exchanged or the

@@ -70,6 +70,7 @@ pub mod listener;
 pub mod liveness;
 mod options;
 pub mod proto;
+mod shutdown_handle;
 mod socket_config;
 #[cfg(feature = "tokio")]
 pub mod tokio;
@@ -83,6 +84,7 @@ pub use options::{
     ClientOptions, Keepalive, ServerOptions, DEFAULT_BACKLOG, DEFAULT_LOCAL_TSAP,
     DEFAULT_MAX_TSDU_LEN, DEFAULT_REMOTE_TSAP, MIN_BACKLOG,
 };
+pub use shutdown_handle::ShutdownHandle;
 
 /// Re-exported so that users name the same types the connection hands out.
 pub use bytes::Bytes;

@@ -467,3 +467,19 @@ fn every_change_of_a_timeout_reaches_the_socket() {
     assert!(socket_settings(&client).0.is_some_and(|t| !t.is_zero()));
     assert_eq!(client.read_timeout(), Some(Duration::ZERO));
 }
+
+#[test]
+fn a_shutdown_handle_wakes_a_blocked_recv_and_costs_no_descriptor() {
+    let (mut client, server) = default_pair();
+    let descriptors = || std::fs::read_dir("/proc/self/fd").unwrap().count();
+    let before = descriptors();
+    let handle = client.shutdown_handle();
+    let second = handle.clone();
+    assert_eq!(descriptors(), before, "the handle shares the socket");
+    let reader = thread::spawn(move || client.recv());
+    thread::sleep(Duration::from_millis(50));
+    second.shutdown().unwrap();
+    let result = reader.join().unwrap();
+    assert!(result.is_err(), "{result:?}");
+    drop((handle, server));
+}

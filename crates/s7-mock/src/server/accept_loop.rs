@@ -382,8 +382,18 @@ pub(crate) fn run_blocking(listener: Listener, context: Arc<ServerContext>) {
                     Box::new(move |context| {
                         // Registered while the handshake waits, so that stopping the server
                         // wakes it.
+                        let duplicate = match pending.socket().try_clone() {
+                            Ok(socket) => iso_tcp::ShutdownHandle::from(socket),
+                            Err(error) => {
+                                tracing::warn!(%peer, connection = number, %error, "cannot duplicate the socket, dropping the connection");
+                                connection::refused(context, number, peer, || {
+                                    RefuseReason::Handshake(error.to_string())
+                                });
+                                return;
+                            }
+                        };
                         let Some(registered) =
-                            connection::Registered::new(context, number, peer, pending.socket())
+                            connection::Registered::new(context, number, peer, duplicate)
                         else {
                             return;
                         };

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use iso_tcp::{
     AcceptDecision, Connection, ConnectionRequestInfo, DisconnectReason, PendingConnection,
+    ShutdownHandle,
 };
 
 use crate::plc::{FailItem, NoHooks, RequestKind};
@@ -57,26 +58,16 @@ pub(crate) struct Registered<'a> {
 }
 
 impl<'a> Registered<'a> {
-    /// Puts a duplicate of `socket` in the registry, so that stopping the server (or the
-    /// control API) can shut it down to wake a read blocked on it; `None` (the connection is
-    /// reported refused) when the server is stopping or the socket cannot be duplicated.
+    /// Puts `socket`, a handle on connection `number`'s socket, in the registry, so that
+    /// stopping the server (or the control API) can shut it down to wake a read blocked on
+    /// it; `None` (the connection is reported refused) when the server is stopping.
     pub(crate) fn new(
         context: &'a ServerContext,
         number: u64,
         peer: SocketAddr,
-        socket: &socket2::Socket,
+        socket: ShutdownHandle,
     ) -> Option<Self> {
-        let duplicate = match socket.try_clone() {
-            Ok(socket) => socket,
-            Err(error) => {
-                tracing::warn!(%peer, connection = number, %error, "cannot duplicate the socket, dropping the connection");
-                refused(context, number, peer, || {
-                    RefuseReason::Handshake(error.to_string())
-                });
-                return None;
-            }
-        };
-        if !context.sockets.register(number, duplicate) {
+        if !context.sockets.register(number, socket) {
             refused(context, number, peer, || RefuseReason::ServerStopping);
             return None;
         }
@@ -132,7 +123,8 @@ pub(crate) fn serve(
     slot: Slot,
 ) {
     let peer = connection.peer_addr();
-    let Some(registered) = Registered::new(context, number, peer, connection.socket()) else {
+    let Some(registered) = Registered::new(context, number, peer, connection.shutdown_handle())
+    else {
         return;
     };
     tracing::debug!(

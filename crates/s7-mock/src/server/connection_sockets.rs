@@ -1,15 +1,15 @@
-//! [`ConnectionSockets`]: a second handle on the socket of every live connection, so that
+//! [`ConnectionSockets`]: a shutdown handle on the socket of every live connection, so that
 //! stopping the server can wake each worker blocked reading from its client, and so that one
 //! connection can be dropped on request ([`Server::disconnect`](super::Server::disconnect));
 //! with what is known about each open connection ([`ConnectionInfo`]).
 
 use std::collections::BTreeMap;
-use std::net::{Shutdown, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::SystemTime;
 
-use socket2::Socket;
+use iso_tcp::ShutdownHandle;
 
 /// An open connection (past its COTP handshake), as
 /// [`Server::connections`](super::Server::connections) lists it.
@@ -27,14 +27,14 @@ pub struct ConnectionInfo {
 
 #[derive(Debug)]
 struct Entry {
-    socket: Socket,
+    socket: ShutdownHandle,
     /// Set once the handshake completed: the client, the time, a request counter.
     open: Option<(SocketAddr, SystemTime, Arc<AtomicU64>)>,
 }
 
 #[derive(Debug, Default)]
 struct Sockets {
-    /// A duplicate of each live connection's socket, by connection number.
+    /// A handle on each live connection's socket, by connection number.
     sockets: BTreeMap<u64, Entry>,
     /// Set once the server stops: no connection is registered after it.
     closing: bool,
@@ -50,9 +50,9 @@ impl ConnectionSockets {
         self.sockets.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Registers connection `number` with a duplicate of its socket; `false` when the server
-    /// is stopping (the caller then drops the connection).
-    pub(crate) fn register(&self, number: u64, socket: Socket) -> bool {
+    /// Registers connection `number` with a handle on its socket; `false` when the server is
+    /// stopping (the caller then drops the connection).
+    pub(crate) fn register(&self, number: u64, socket: ShutdownHandle) -> bool {
         let mut sockets = self.lock();
         if sockets.closing {
             return false;
@@ -98,7 +98,7 @@ impl ConnectionSockets {
         match self.lock().sockets.get_mut(&number) {
             Some(entry) if entry.open.is_some() => {
                 // A socket the peer already reset refuses; its worker is ending anyway.
-                let _ = entry.socket.shutdown(Shutdown::Both);
+                let _ = entry.socket.shutdown();
                 entry.open = None;
                 true
             }
@@ -115,7 +115,7 @@ impl ConnectionSockets {
             .is_some_and(|entry| entry.open.is_some())
     }
 
-    /// Forgets connection `number` and closes its duplicate socket.
+    /// Forgets connection `number` and drops its handle.
     pub(crate) fn release(&self, number: u64) {
         let socket = self.lock().sockets.remove(&number);
         drop(socket);
@@ -128,7 +128,7 @@ impl ConnectionSockets {
         sockets.closing = true;
         for entry in sockets.sockets.values() {
             // A socket the peer already reset refuses; its worker is ending anyway.
-            let _ = entry.socket.shutdown(Shutdown::Both);
+            let _ = entry.socket.shutdown();
         }
     }
 }
