@@ -214,9 +214,17 @@ impl Connection {
     /// arrived or a TSDU was handed out. The clock is read only when a clock starts: the idle
     /// clock on every call (it runs from the last byte received), the receive deadline's only
     /// when a frame or TSDU is left part-way received and its clock is not running yet.
+    #[inline]
     fn track_progress(&mut self) {
-        if self.receive_deadline.is_none() && self.idle_timeout.is_none() {
-            return;
+        if self.idle_timeout.is_none() {
+            if self.receive_deadline.is_none() {
+                return;
+            }
+            // Only the receive deadline's clock may run. The steady state: nothing is left
+            // part-way and its clock is not running, so there is nothing to do.
+            if self.partial_since.is_none() && !self.core.in_progress() {
+                return;
+            }
         }
         let in_progress = self.core.in_progress();
         if !in_progress {

@@ -296,6 +296,9 @@ pub struct Core {
     chunk: usize,
     window: usize,
     expected_frame: usize,
+    /// The size of a read while reads are not growing: `expected_frame`, at least
+    /// `MIN_READ_CHUNK`. Kept, not computed, because every read looks at it.
+    base_chunk: usize,
     reassembler: cotp::Reassembler,
     // Sending.
     tx: Vec<u8>,
@@ -331,6 +334,7 @@ impl Core {
             chunk: MIN_READ_CHUNK,
             window: 0,
             expected_frame: handshake_limit,
+            base_chunk: MIN_READ_CHUNK,
             reassembler: cotp::Reassembler::new(max_tsdu_len),
             tx: Vec::with_capacity(INITIAL_TX_CAPACITY),
             tx_sent: 0,
@@ -817,6 +821,7 @@ impl Core {
     fn set_frame_limit(&mut self, frame_limit: usize, expected_frame: usize) {
         let limit = frame_limit.clamp(tpkt::MIN_FRAME_LEN, tpkt::MAX_FRAME_LEN);
         self.expected_frame = expected_frame.clamp(tpkt::MIN_FRAME_LEN, limit);
+        self.base_chunk = self.expected_frame.max(MIN_READ_CHUNK);
         // The limit is clamped to the range the decoder accepts, so this cannot fail; if a
         // future decoder rejects it anyway, the previous limit stays, which is still safe.
         if let Err(error) = self.decoder.set_max_frame_len(limit) {
@@ -827,7 +832,7 @@ impl Core {
 
     #[inline]
     fn base_chunk(&self) -> usize {
-        self.expected_frame.max(MIN_READ_CHUNK)
+        self.base_chunk
     }
 
     /// The stream ended: returns the error that says where (between TSDUs:

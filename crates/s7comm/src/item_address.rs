@@ -45,6 +45,11 @@ impl ItemAddress {
     /// Encoded length.
     pub const LEN: usize = 12;
 
+    /// The three fixed bytes every encoded item address starts with (`12 0A 10`: variable
+    /// specification, address length, syntax id S7ANY), for a receiver that reads the wire
+    /// bytes itself.
+    pub const SPEC: [u8; 3] = [SPEC_TYPE, SPEC_LEN, SYNTAX_S7ANY];
+
     /// `count` elements of `transport_size` starting at byte `start` of `area`.
     ///
     /// For timers and counters `start` is the index. The address is not range-checked
@@ -139,9 +144,10 @@ impl ItemAddress {
         Ok(())
     }
 
-    /// Decodes the fields of 12 bytes whose fixed part was already checked.
+    /// Decodes the fields of 12 bytes whose fixed part ([`SPEC`](Self::SPEC)) was already
+    /// checked; the fixed part itself is not looked at.
     #[inline]
-    pub(crate) fn from_raw(raw: &[u8; Self::LEN]) -> Self {
+    pub fn from_raw(raw: &[u8; Self::LEN]) -> Self {
         let [_, _, _, ts, c0, c1, d0, d1, area, a0, a1, a2] = *raw;
         Self {
             transport_size: TransportSize::from_u8(ts),

@@ -141,6 +141,10 @@ impl Plc {
     /// Returns what was asked and whether it was refused, or an [`Error`] when the bytes are
     /// not an S7comm PDU at all — then `out` is empty and the connection should be closed
     /// (see the [module docs](super)).
+    // Inlined, with the one-item read it tries first: a polling client's request is then
+    // answered in the caller's frame, and what it hands back is never copied out of a return
+    // slot. Everything else goes out of line.
+    #[inline]
     pub fn handle<'r, H: Hooks + ?Sized>(
         &self,
         session: &mut Session,
@@ -152,6 +156,18 @@ impl Plc {
         if let Some(handled) = self.single_read(session, request, out, hooks) {
             return Ok(handled);
         }
+        self.handle_general(session, request, out, hooks)
+    }
+
+    /// [`handle`](Self::handle) for everything but a one-item read, `out` cleared.
+    #[inline(never)]
+    fn handle_general<'r, H: Hooks + ?Sized>(
+        &self,
+        session: &mut Session,
+        request: &'r [u8],
+        out: &mut Vec<u8>,
+        hooks: &mut H,
+    ) -> Result<Handled<'r>, Error> {
         let (header, params, data) = Header::split(request)?;
         if header.message_type == MessageType::Job && params.first() == Some(&read_var::FUNCTION) {
             return Ok(self.handle_read_var(

@@ -11,7 +11,7 @@
 use s7comm::header::PROTOCOL_ID;
 use s7comm::{read_var, Header, ItemAddress, MessageType};
 
-use super::access::{plain_bytes, plain_head};
+use super::access::plain_raw;
 use super::handled::{Handled, RequestKind};
 use super::hooks::{Hooks, ItemOperation};
 use super::{Access, Plc, Session};
@@ -40,10 +40,10 @@ impl Plc {
         let ([read_var::FUNCTION, 1], address) = params.split_first_chunk::<2>()? else {
             return None;
         };
-        if address.len() != ItemAddress::LEN || !data.is_empty() {
+        let raw = <&[u8; ItemAddress::LEN]>::try_from(address).ok()?;
+        if !data.is_empty() {
             return None;
         }
-        let item = ItemAddress::parse(address).ok()?;
         let pdu_size = usize::from(session.pdu_size);
         if request.len() > pdu_size
             || self.check_access(session, Access::Read).is_err()
@@ -56,8 +56,8 @@ impl Plc {
             .blocks
             .on_request(MessageType::Job, Some(read_var::FUNCTION));
         let memory = self.memory();
-        let (ts, bytes) = plain_bytes(&memory, &item)?;
-        let head = plain_head(ts, bytes)?;
+        // The address is decoded as it is read: no `ItemAddress` unless a hook asks.
+        let (head, bytes) = plain_raw(&memory, raw)?;
         // The one item is the last: no fill byte.
         let answer_len = ANSWER_HEAD_LEN
             .checked_add(ITEM_HEAD_LEN)?
@@ -67,7 +67,7 @@ impl Plc {
         }
         // Decided: from here on this path answers, whatever the hook says.
         let forced = hooks
-            .item_return_code(ItemOperation::Read, 0, &item)
+            .item_return_code(ItemOperation::Read, 0, &ItemAddress::from_raw(raw))
             .filter(|code| !code.is_success());
         let data_len = match forced {
             Some(_) => ITEM_HEAD_LEN,
@@ -192,7 +192,7 @@ mod tests {
             ..fail_first
         };
         let mut taken = 0;
-        let areas = [0x81, 0x82, 0x84, 0x1C, 0x1D, 0x80].map(s7comm::Area::from_u8);
+        let areas = [0x81, 0x82, 0x83, 0x84, 0x1C, 0x1D, 0x80].map(s7comm::Area::from_u8);
         for ts in (0..=0x1F).map(TransportSize::from_u8) {
             for area in areas {
                 for db in [1, 2] {

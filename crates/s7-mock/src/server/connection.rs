@@ -13,7 +13,7 @@ use iso_tcp::{
     ShutdownHandle,
 };
 
-use crate::plc::{FailItem, NoHooks, RequestKind};
+use crate::plc::{FailItem, Handled, Hooks, NoHooks, Plc, RequestKind, Session};
 
 use super::connection_gauge::Slot;
 use super::context::ServerContext;
@@ -283,7 +283,7 @@ impl Served<'_> {
                         return_code: *return_code,
                         operation: None,
                     };
-                    plc.handle(&mut session, &request, &mut answer, &mut hooks)
+                    handle_hooked(plc, &mut session, &request, &mut answer, &mut hooks)
                 }
                 (_, Some(read)) => {
                     let mut hooks = RequestHooks {
@@ -299,7 +299,7 @@ impl Served<'_> {
                         connection: self.number,
                         peer: self.peer,
                     };
-                    plc.handle(&mut session, &request, &mut answer, &mut hooks)
+                    handle_hooked(plc, &mut session, &request, &mut answer, &mut hooks)
                 }
                 _ => plc.handle(&mut session, &request, &mut answer, &mut NoHooks),
             };
@@ -401,6 +401,19 @@ impl Served<'_> {
         }
         Ok(None)
     }
+}
+
+/// [`Plc::handle`] with hooks, out of line: only a fault rule or a read hook takes this way, so
+/// the serve loop holds one inlined copy of `handle`'s fast path, the hook-free one.
+#[inline(never)]
+fn handle_hooked<'r, H: Hooks>(
+    plc: &Plc,
+    session: &mut Session,
+    request: &'r [u8],
+    answer: &mut Vec<u8>,
+    hooks: &mut H,
+) -> Result<Handled<'r>, crate::Error> {
+    plc.handle(session, request, answer, hooks)
 }
 
 /// The first half of the first frame `answer` would be sent in: TPKT header, DT header and as
