@@ -1034,30 +1034,50 @@ Run one part by hand: `cargo bench -p benches --bench wire` (or `loopback`),
 
 ## Where the time goes when a goal is missed
 
-From callgrind (`--inclusive=yes` on the `instr` runs) and `strace -f -c`, 2026-11-24; rerun
-them after changing the hot path, the figures above are regenerated, this analysis is not.
+From callgrind (`--inclusive=yes` on the `instr` runs), `strace -f -c` and `perf stat`,
+2026-12-02; rerun them after changing the hot path: the figures above are regenerated, this
+analysis is not.
 
 - **1b, streaming decoder over 10 ns.** Handing out each frame as a `Bytes` that shares the
   read buffer takes one atomic increment (`split_to`) and one atomic decrement (drop); the
   reference row shows those two alone cost more than 10 ns on this CPU. The slice and view
   decoders (1a) do the same parsing in under 4 ns. Meeting 10 ns would mean an API that lends
-  slices instead of handing out owned `Bytes`.
+  slices instead of handing out owned `Bytes` (which `Connection::recv_into` now does for the
+  blocking path).
 - **4, setup.** The floor makes the stack's two round trips (CR/CC, then S7 setup
-  communication) served inline by the accepting thread; on top of them the stack sends a COTP
-  DR on close and hands the connection to a worker thread (the thread-per-connection
-  reference row does the floor's two exchanges on a thread spawned per connection). The old
-  one-exchange floor (reference row) measured the protocol's extra round trip, not the code. strace: 21 system calls per setup on the
-  client, 15 on the server (a socket duplicate for shutdown, keepalive and timeout options,
-  the timed connect's fcntl/poll) against about 6 per side for the floor.
+  communication) served inline by the accepting thread. 2,000 setups pinned to one CPU under
+  `strace -f -c` (client and server together): 33.7 system calls per setup against 16.3 for
+  the floor (previously 38.4). What the floor does not do: the client's options (9
+  `setsockopt`: the connect bound, `TCP_NODELAY`, keepalive on and its three tunings, the
+  write timeout, the handshake's read deadline and the read timeout), the COTP DR on close,
+  and the server's hand-over of the established connection from the accept thread to a
+  worker (a `futex` wake and a park), with an `accept4` that finds the queue empty. `perf
+  stat`: 8.6 context switches per setup against 7.1 for the floor. What went: the accepted
+  socket's six `setsockopt` (inherited from the listener on Linux), the descriptor duplicate
+  for shutdown (a shared `ShutdownHandle` instead), the client connect's `poll`/`fcntl` (a
+  blocking connect bounded by the write timeout). In the runs of 09:45 and 11:00 UTC that day
+  the stack's setup went from 92.5 to 88.4 µs while the floor measured 73.3 and 66.2 µs: the
+  floor moves by more than the code did. Closing the rest of the gap means a connection
+  served on the thread that accepted it (leader/followers), or dropping client options the
+  floor does not set.
 - **6, scale beyond two clients.** The floor itself, a raw thread-per-connection server, drops
-  from 527k/s with two connections to about 400k/s with 8 and 140-320k/s with 64-1000: on two
-  cores, more threads than cores means context switches per request. The mock tracks the
-  same-clients floor within noise at 1000 clients; the 8- and 64-client rows vary by ±30%
-  from run to run. Beating the two-connection floor at 64+ clients needs an event loop
-  (epoll) rather than a thread per connection.
-- **Instructions, mock over 800.** Of about 1,425 per 4-byte read: `Plc::handle` ~675
-  (`read_item` 218, the item list parsed twice ~120, header emit 52), `Connection::recv` ~420
-  (`FrameDecoder::decode` 154 of which `split_to` 68, the read call 145), `Connection::send`
-  ~245 (the write call 116), the serve loop ~80. A bare echo server does none of the parsing,
-  validation or memory access.
+  from the two-connection rate with 8 and more: on two cores, more threads than cores means
+  context switches per request. The mock tracks the same-clients floor (the goal with 8 and
+  64); the two-connection floor at 1000 clients would need an event loop serving the
+  connections rather than a thread per connection, and not every one of 1000 unpinned client
+  threads completes a read in the 2-second window on two cores, against either server.
+- **6f flood.** Connections waiting for their connection request are watched by the accept
+  thread's poller (mio over epoll) and cost no thread; beyond 256 waiting the oldest is
+  closed. A legitimate client's CR is read as soon as its socket is readable, between batches
+  of at most 64 accepts, so its wait is bounded by the listen backlog ahead of it (1024) at a
+  few microseconds per accept; the slowest probes are those that arrived behind a full
+  backlog.
+- **Instructions, mock.** Of 784 per 4-byte read (callgrind, one run): the serve loop with
+  the one-item read path inlined into it 319 (address decoded once off the wire bytes, data
+  block found by binary search in a sorted vector, answer header written in one append),
+  `Connection::recv_into` 168 (a one-DT TSDU copied straight out of the receive buffer),
+  `send` 115, glibc's thread-cancellation bookkeeping around the socket calls 90 (a
+  multi-threaded process pays it; the single-threaded echo floor does not), glibc
+  `recv`/`send` 56, `memcpy` 34, socket2 18. Previously 1,383, with the item list
+  parsed twice and every TSDU handed out as `Bytes`.
 ";
