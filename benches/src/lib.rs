@@ -11,9 +11,11 @@ pub mod mock;
 pub mod pin;
 pub mod raw;
 pub mod s7_client;
+pub mod server_process;
 
 pub use error::Error;
 pub use mock::start_mock;
 pub use pin::{pin_current_thread, Placement};
 pub use raw::{raw_request, RawClient, RawServer, Serve};
 pub use s7_client::S7Client;
+pub use server_process::{proc_status, ServerProcess};

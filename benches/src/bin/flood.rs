@@ -18,14 +18,14 @@
 //! where the idle median comes from 20 probes before the flood and the rest from the probes
 //! that started while the flood's connections were being opened or held.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use benches::Error;
+use benches::{proc_status, Error, ServerProcess};
 use s7comm::Area;
 
 /// Pause between two probes.
@@ -86,16 +86,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// The child server; killed and reaped on drop.
-struct ServerProcess(Child);
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// One legitimate client's visit: connect, set up, read 4 bytes, close; its duration.
 fn probe(addr: SocketAddr) -> Result<Duration, Error> {
     let started = Instant::now();
@@ -118,16 +108,7 @@ fn probe(addr: SocketAddr) -> Result<Duration, Error> {
 
 /// `Threads` and `VmRSS` (kB) of `/proc/PID/status`.
 fn status(pid: u32) -> Result<(u64, u64), Error> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .map_err(|e| Error::io("read /proc/PID/status", e))?;
-    let field = |name: &str| {
-        text.lines()
-            .find_map(|line| line.strip_prefix(name))
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|value| value.parse::<u64>().ok())
-            .ok_or_else(|| Error::unexpected(format!("no {name} in /proc/PID/status")))
-    };
-    Ok((field("Threads:")?, field("VmRSS:")?))
+    Ok((proc_status(pid, "Threads:")?, proc_status(pid, "VmRSS:")?))
 }
 
 fn micros(duration: Duration) -> u64 {
@@ -150,34 +131,9 @@ fn run(settings: &Settings) -> Result<(), Error> {
             "the open file limit is {limit}, the flood needs {wanted}"
         )));
     }
-    let (program, args) = settings
-        .command
-        .split_first()
-        .ok_or_else(|| Error::unexpected("no server command"))?;
-    let mut child = ServerProcess(
-        Command::new(program)
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| Error::io("start server", e))?,
-    );
-    let stdout = child
-        .0
-        .stdout
-        .take()
-        .ok_or_else(|| Error::unexpected("server without stdout"))?;
-    let mut lines = BufReader::new(stdout).lines();
-    let first = lines
-        .next()
-        .ok_or_else(|| Error::unexpected("server exited before listening"))?
-        .map_err(|e| Error::io("read server stdout", e))?;
-    std::thread::spawn(move || lines.for_each(drop));
-    let addr: SocketAddr = first
-        .strip_prefix("listening on ")
-        .and_then(|a| a.trim().parse().ok())
-        .ok_or_else(|| Error::unexpected(format!("expected `listening on ADDR`, got {first:?}")))?;
-    let pid = child.0.id();
+    let child = ServerProcess::start(&settings.command)?;
+    let addr = child.addr();
+    let pid = child.pid();
 
     let mut idle = Vec::with_capacity(IDLE_PROBES);
     for _ in 0..IDLE_PROBES {

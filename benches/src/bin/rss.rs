@@ -10,13 +10,12 @@
 //! round trip (so the server has served it). Prints (and appends to FILE)
 //! `rss NAME N <kB before> <kB after> <bytes per connection>`.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::SocketAddr;
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::io::Write;
+use std::process::ExitCode;
 use std::time::Duration;
 
 use benches::raw::{raw_request, RawClient};
-use benches::Error;
+use benches::{proc_status, Error, ServerProcess};
 
 /// How long the server gets to settle after the last client connected.
 const SETTLE: Duration = Duration::from_millis(700);
@@ -74,47 +73,10 @@ fn main() -> ExitCode {
     }
 }
 
-/// The child server; killed and reaped on drop.
-struct ServerProcess(Child);
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn run(settings: &Settings) -> Result<(), Error> {
-    let (program, args) = settings
-        .command
-        .split_first()
-        .ok_or_else(|| Error::unexpected("no server command"))?;
-    let mut child = ServerProcess(
-        Command::new(program)
-            .args(args)
-            .stdout(Stdio::piped())
-            // A thousand connections make a thousand log lines; the figure is what matters.
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| Error::io("start server", e))?,
-    );
-    let stdout = child
-        .0
-        .stdout
-        .take()
-        .ok_or_else(|| Error::unexpected("server without stdout"))?;
-    let mut lines = BufReader::new(stdout).lines();
-    let first = lines
-        .next()
-        .ok_or_else(|| Error::unexpected("server exited before listening"))?
-        .map_err(|e| Error::io("read server stdout", e))?;
-    // Keep draining so the server never blocks on a full pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    let addr: SocketAddr = first
-        .strip_prefix("listening on ")
-        .and_then(|a| a.trim().parse().ok())
-        .ok_or_else(|| Error::unexpected(format!("expected `listening on ADDR`, got {first:?}")))?;
-    let pid = child.0.id();
+    let child = ServerProcess::start(&settings.command)?;
+    let addr = child.addr();
+    let pid = child.pid();
 
     std::thread::sleep(SETTLE);
     let before = vm_rss_kb(pid)?;
@@ -159,12 +121,5 @@ fn run(settings: &Settings) -> Result<(), Error> {
 
 /// The `VmRSS` line of `/proc/PID/status`, in kB.
 fn vm_rss_kb(pid: u32) -> Result<u64, Error> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .map_err(|e| Error::io("read /proc/PID/status", e))?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|kb| kb.parse().ok())
-        .ok_or_else(|| Error::unexpected("no VmRSS in /proc/PID/status"))
+    proc_status(pid, "VmRSS:")
 }

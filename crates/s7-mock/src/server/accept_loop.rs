@@ -31,10 +31,9 @@ use std::time::Duration;
 use iso_tcp::Listener;
 use iso_tcp::PendingConnection;
 
-#[cfg(not(unix))]
 use super::connection;
 use super::context::ServerContext;
-use super::hooks::{ConnectionEvent, RefuseReason};
+use super::hooks::RefuseReason;
 
 /// Pause after a failed accept (e.g. out of file descriptors), so the loop does not spin.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(20);
@@ -46,14 +45,9 @@ fn refuse_pending(context: &ServerContext, number: u64, pending: PendingConnecti
     drop(pending);
     context.count_refused_pending();
     tracing::debug!(%peer, connection = number, "too many pending handshakes, connection closed");
-    context
-        .settings
-        .hooks
-        .connection_event(|| ConnectionEvent::Refused {
-            number,
-            peer,
-            reason: RefuseReason::TooManyPendingHandshakes,
-        });
+    connection::refused(context, number, peer, || {
+        RefuseReason::TooManyPendingHandshakes
+    });
 }
 
 #[cfg(unix)]
