@@ -18,15 +18,7 @@ use crate::proto::Core;
 // than that bookkeeping.
 #[inline(always)]
 pub(crate) fn fill(socket: &Socket, core: &mut Core) -> io::Result<usize> {
-    let window = core.read_window();
-    let result = loop {
-        match recv_into_spare(socket, core.rx_buffer(), window, 0) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            other => break other,
-        }
-    };
-    core.received(*result.as_ref().unwrap_or(&0));
-    result
+    fill_with_flags(socket, core, 0)
 }
 
 /// As [`fill`], without ever blocking: `WouldBlock` when nothing has arrived. Where there is
@@ -34,15 +26,22 @@ pub(crate) fn fill(socket: &Socket, core: &mut Core) -> io::Result<usize> {
 pub(crate) fn fill_nonblocking(socket: &Socket, core: &mut Core) -> io::Result<usize> {
     #[cfg(not(unix))]
     socket.set_nonblocking(true)?;
+    let result = fill_with_flags(socket, core, DONT_WAIT);
+    #[cfg(not(unix))]
+    socket.set_nonblocking(false)?;
+    result
+}
+
+/// One read (retried if interrupted) with `recv` flags `flags`, sized and recorded by the core.
+#[inline(always)]
+fn fill_with_flags(socket: &Socket, core: &mut Core, flags: i32) -> io::Result<usize> {
     let window = core.read_window();
     let result = loop {
-        match recv_into_spare(socket, core.rx_buffer(), window, DONT_WAIT) {
+        match recv_into_spare(socket, core.rx_buffer(), window, flags) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             other => break other,
         }
     };
-    #[cfg(not(unix))]
-    socket.set_nonblocking(false)?;
     core.received(*result.as_ref().unwrap_or(&0));
     result
 }

@@ -902,7 +902,7 @@ impl Core {
     /// checked): the usual TSDU, which fits one DT, inline; anything else out of line.
     #[inline]
     pub(crate) fn queue_tsdu(&mut self, tsdu: &[u8]) -> Result<(), Error> {
-        if self.queue_single_dt(tsdu) {
+        if self.queue_single_dt(tsdu)? {
             return Ok(());
         }
         self.queue_segments(tsdu)
@@ -911,18 +911,18 @@ impl Core {
     /// Queues `tsdu` as one DT with EOT if the connection is open and it fits one TPDU of the
     /// negotiated size; returns whether it did.
     #[inline]
-    fn queue_single_dt(&mut self, tsdu: &[u8]) -> bool {
+    fn queue_single_dt(&mut self, tsdu: &[u8]) -> Result<bool, Error> {
         let Some(negotiated) = &self.negotiated else {
-            return false;
+            return Ok(false);
         };
         let tpdu_size = negotiated.tpdu_size.bytes();
         let tpdu_len = tsdu.len().saturating_add(cotp::DATA_HEADER_LEN);
+        // A TPDU size that leaves no room for data goes the segment iterator's way, for its
+        // error.
         if tpdu_len > tpdu_size || tpdu_size <= cotp::DATA_HEADER_LEN {
-            return false;
+            return Ok(false);
         }
-        let Ok([version, reserved, len_hi, len_lo]) = tpkt::encode_header(tpdu_len) else {
-            return false;
-        };
+        let [version, reserved, len_hi, len_lo] = tpkt::encode_header(tpdu_len)?;
         let [li, code, flags] = cotp::Data::header(true);
         self.tx.reserve(tpdu_len.saturating_add(tpkt::HEADER_LEN));
         self.tx
@@ -934,11 +934,11 @@ impl Core {
             pending = self.tx.len(),
             "encoded tsdu"
         );
-        true
+        Ok(true)
     }
 
     /// The rest of [`queue_tsdu`](Self::queue_tsdu): a TSDU cut into several DTs, or the error
-    /// of a connection that is not open.
+    /// of a connection that is not open (or of a TPDU size with no room for data).
     #[inline(never)]
     fn queue_segments(&mut self, tsdu: &[u8]) -> Result<(), Error> {
         let Some(negotiated) = &self.negotiated else {
@@ -948,33 +948,18 @@ impl Core {
             });
         };
         let tpdu_size = negotiated.tpdu_size.bytes();
-        // A TSDU that fits one DT only gets here when `queue_single_dt` could not encode it,
-        // and fails here with the error that says why. A TPDU size that leaves no room for
-        // data goes the segment iterator's way, for its error.
-        let tpdu_len = tsdu.len().saturating_add(cotp::DATA_HEADER_LEN);
-        let frames = if tpdu_len <= tpdu_size && tpdu_size > cotp::DATA_HEADER_LEN {
-            let [version, reserved, len_hi, len_lo] = tpkt::encode_header(tpdu_len)?;
-            let [li, code, flags] = cotp::Data::header(true);
-            self.tx.reserve(tpdu_len.saturating_add(tpkt::HEADER_LEN));
-            self.tx
-                .extend_from_slice(&[version, reserved, len_hi, len_lo, li, code, flags]);
-            self.tx.extend_from_slice(tsdu);
-            1
-        } else {
-            let segments = cotp::segments(tsdu, tpdu_size)?;
-            let frames = segments.len();
-            self.tx.reserve(
-                frames
-                    .saturating_mul(tpkt::HEADER_LEN + cotp::DATA_HEADER_LEN)
-                    .saturating_add(tsdu.len()),
-            );
-            for segment in segments {
-                let header = tpkt::encode_header(segment.buffer_len())?;
-                self.tx.extend_from_slice(&header);
-                segment.emit(&mut self.tx);
-            }
+        let segments = cotp::segments(tsdu, tpdu_size)?;
+        let frames = segments.len();
+        self.tx.reserve(
             frames
-        };
+                .saturating_mul(tpkt::HEADER_LEN + cotp::DATA_HEADER_LEN)
+                .saturating_add(tsdu.len()),
+        );
+        for segment in segments {
+            let header = tpkt::encode_header(segment.buffer_len())?;
+            self.tx.extend_from_slice(&header);
+            segment.emit(&mut self.tx);
+        }
         tracing::trace!(
             tsdu_len = tsdu.len(),
             frames,

@@ -295,17 +295,8 @@ pub(super) fn plain_bytes<'m>(
     memory: &'m Memory,
     item: &ItemAddress,
 ) -> Option<(DataTransportSize, &'m [u8])> {
-    let (element, ts) = match item.transport_size {
-        TransportSize::Bit | TransportSize::Counter | TransportSize::Timer => return None,
-        other => element_shape(other)?,
-    };
-    let region = match item.area {
-        Area::Inputs => Region::Inputs,
-        Area::Outputs => Region::Outputs,
-        Area::Flags => Region::Flags,
-        Area::DataBlock => Region::DataBlock(item.db_number),
-        _ => return None,
-    };
+    let (element, ts) = byte_shape(item.transport_size)?;
+    let region = byte_region(item.area, item.db_number)?;
     if item.count == 0 || item.bit_offset() != 0 {
         return None;
     }
@@ -332,14 +323,8 @@ pub(super) fn plain_raw<'m>(
     if [s0, s1, s2] != ItemAddress::SPEC {
         return None;
     }
-    let (element, data_ts) = raw_byte_shape(ts)?;
-    let region = match area {
-        0x81 => Region::Inputs,
-        0x82 => Region::Outputs,
-        0x83 => Region::Flags,
-        0x84 => Region::DataBlock(u16::from_be_bytes([d0, d1])),
-        _ => return None,
-    };
+    let (element, data_ts) = byte_shape(TransportSize::from_u8(ts))?;
+    let region = byte_region(Area::from_u8(area), u16::from_be_bytes([d0, d1]))?;
     let count = u16::from_be_bytes([c0, c1]);
     if count == 0 || a2 & 7 != 0 {
         return None;
@@ -353,20 +338,27 @@ pub(super) fn plain_raw<'m>(
     Some((item_head(data_ts, data.len()).ok()?, data))
 }
 
-/// [`element_shape`] of the transport size byte `ts` for the types [`plain_bytes`] serves
-/// (not bit, counter or timer), by the wire value.
+/// [`element_shape`] for the types [`plain_bytes`] and [`plain_raw`] serve: not bit, counter
+/// or timer.
 #[inline(always)]
-fn raw_byte_shape(ts: u8) -> Option<(usize, DataTransportSize)> {
-    Some(match ts {
-        0x02 => (1, DataTransportSize::Byte),
-        0x03 => (1, DataTransportSize::OctetString),
-        0x04 => (2, DataTransportSize::Byte),
-        0x05 => (2, DataTransportSize::Int),
-        0x06 => (4, DataTransportSize::Byte),
-        0x07 => (4, DataTransportSize::Int),
-        0x08 => (4, DataTransportSize::Real),
-        _ => return None,
-    })
+fn byte_shape(ts: TransportSize) -> Option<(usize, DataTransportSize)> {
+    match ts {
+        TransportSize::Bit | TransportSize::Counter | TransportSize::Timer => None,
+        other => element_shape(other),
+    }
+}
+
+/// The region of the areas [`plain_bytes`] and [`plain_raw`] serve: inputs, outputs, flags
+/// and data block `db_number`.
+#[inline(always)]
+fn byte_region(area: Area, db_number: u16) -> Option<Region> {
+    match area {
+        Area::Inputs => Some(Region::Inputs),
+        Area::Outputs => Some(Region::Outputs),
+        Area::Flags => Some(Region::Flags),
+        Area::DataBlock => Some(Region::DataBlock(db_number)),
+        _ => None,
+    }
 }
 
 /// The head `FF TS LEN` of the successful answer item carrying `data` read as `ts`, or `None`

@@ -236,10 +236,7 @@ mod poller {
                 Err(error) => {
                     let peer = pending.peer_addr();
                     drop(pending);
-                    tracing::debug!(%peer, connection = number, %error, "handshake failed");
-                    connection::refused(context, number, peer, || {
-                        RefuseReason::Handshake(error.to_string())
-                    });
+                    connection::handshake_failed(context, number, peer, &error);
                     return;
                 }
             }
@@ -299,10 +296,7 @@ mod poller {
                     if let Some(waiting) = self.forget(number) {
                         let peer = waiting.pending.peer_addr();
                         drop(waiting);
-                        tracing::debug!(%peer, connection = number, %error, "handshake failed");
-                        connection::refused(context, number, peer, || {
-                            RefuseReason::Handshake(error.to_string())
-                        });
+                        connection::handshake_failed(context, number, peer, &error);
                     }
                 }
             }
@@ -322,10 +316,7 @@ mod poller {
                     let error = iso_tcp::Error::HandshakeTimeout {
                         timeout: self.handshake_timeout,
                     };
-                    tracing::debug!(%peer, connection = number, %error, "handshake failed");
-                    connection::refused(context, number, peer, || {
-                        RefuseReason::Handshake(error.to_string())
-                    });
+                    connection::handshake_failed(context, number, peer, &error);
                 }
             }
             // Entries of connections established early pile up behind a long-waiting one;

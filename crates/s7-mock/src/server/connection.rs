@@ -105,13 +105,23 @@ pub(crate) fn handshake(
             None
         }
         Err(error) => {
-            tracing::debug!(%peer, connection = number, %error, "handshake failed");
-            refused(context, number, peer, || {
-                RefuseReason::Handshake(error.to_string())
-            });
+            handshake_failed(context, number, peer, &error);
             None
         }
     }
+}
+
+/// Logs (at `debug`) a handshake that did not complete and reports it to the connection hook.
+pub(crate) fn handshake_failed(
+    context: &ServerContext,
+    number: u64,
+    peer: SocketAddr,
+    error: &iso_tcp::Error,
+) {
+    tracing::debug!(%peer, connection = number, %error, "handshake failed");
+    refused(context, number, peer, || {
+        RefuseReason::Handshake(error.to_string())
+    });
 }
 
 /// Serves established connection `number` to its end, on the calling worker; `slot`, its
