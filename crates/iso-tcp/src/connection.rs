@@ -2,7 +2,7 @@
 
 use std::net::{Shutdown, SocketAddr};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use cotp::{DisconnectReason, RejectCause, TpduSize, Tsap};
@@ -11,6 +11,7 @@ use socket2::Socket;
 use crate::framing;
 use crate::liveness::{self, LivenessProbe};
 use crate::proto::{Core, Negotiated};
+use crate::receive_clocks::ReceiveClocks;
 use crate::socket_config;
 use crate::{Error, ShutdownHandle};
 
@@ -84,18 +85,10 @@ pub struct Connection {
     peer_addr: SocketAddr,
     core: Core,
     negotiated: Negotiated,
-    read_timeout: Option<Duration>,
     write_timeout: Option<Duration>,
-    receive_deadline: Option<Duration>,
-    idle_timeout: Option<Duration>,
+    clocks: ReceiveClocks,
     /// The read timeout the socket holds, which the deadlines may have shortened.
     socket_read_timeout: Option<Duration>,
-    /// When the unfinished frame or TSDU began to arrive (tracked only with a receive
-    /// deadline).
-    partial_since: Option<Instant>,
-    /// When a byte last arrived, or the connection was established (tracked only with an idle
-    /// timeout).
-    last_received: Instant,
 }
 
 impl Connection {
@@ -115,16 +108,12 @@ impl Connection {
             peer_addr,
             core,
             negotiated,
-            read_timeout,
             write_timeout,
-            receive_deadline,
-            idle_timeout,
+            clocks: ReceiveClocks::new(read_timeout, receive_deadline, idle_timeout),
             socket_read_timeout: read_timeout,
-            partial_since: None,
-            last_received: Instant::now(),
         };
         // Bytes that came right behind the CR or CC may already be part of a frame.
-        connection.track_progress();
+        connection.clocks.progress(&connection.core);
         connection
     }
 
@@ -182,7 +171,7 @@ impl Connection {
             // Frames left over from an earlier call or just read; an empty buffer holds none.
             if self.core.buffered_len() > 0 {
                 if let Some(tsdu) = poll(&mut self.core)? {
-                    self.track_progress();
+                    self.clocks.progress(&self.core);
                     return Ok(tsdu);
                 }
             }
@@ -190,9 +179,9 @@ impl Connection {
             // TSDU and leave nothing behind, as they usually do, the receive deadline has
             // nothing to time and needs no clock read.
             if read {
-                self.track_progress();
+                self.clocks.progress(&self.core);
             }
-            let wait = self.next_wait();
+            let wait = self.clocks.next_wait(&self.core);
             if wait != self.socket_read_timeout
                 && socket_config::socket_timeout(wait)
                     != socket_config::socket_timeout(self.socket_read_timeout)
@@ -204,102 +193,12 @@ impl Connection {
             match framing::fill(&self.socket, &mut self.core) {
                 Ok(0) => return Err(self.core.eof()),
                 Ok(_) => read = true,
-                Err(e) if framing::is_timeout(&e) => return Err(self.timed_out()),
+                Err(e) if framing::is_timeout(&e) => {
+                    return Err(self.clocks.timed_out(&mut self.core))
+                }
                 Err(e) => return Err(self.core.fail(Error::io("read", e))),
             }
         }
-    }
-
-    /// Starts or stops the clocks of the receive deadline and the idle timeout after bytes
-    /// arrived or a TSDU was handed out. The clock is read only when a clock starts: the idle
-    /// clock on every call (it runs from the last byte received), the receive deadline's only
-    /// when a frame or TSDU is left part-way received and its clock is not running yet.
-    #[inline]
-    fn track_progress(&mut self) {
-        if self.idle_timeout.is_none() {
-            if self.receive_deadline.is_none() {
-                return;
-            }
-            // Only the receive deadline's clock may run. The steady state: nothing is left
-            // part-way and its clock is not running, so there is nothing to do.
-            if self.partial_since.is_none() && !self.core.in_progress() {
-                return;
-            }
-        }
-        let in_progress = self.core.in_progress();
-        if !in_progress {
-            self.partial_since = None;
-        }
-        // The idle clock only counts while an idle timeout is set, and setting one restarts
-        // it, so without one it is left alone.
-        if self.idle_timeout.is_none() && (!in_progress || self.partial_since.is_some()) {
-            return;
-        }
-        let now = Instant::now();
-        self.last_received = now;
-        if in_progress {
-            self.partial_since.get_or_insert(now);
-        }
-    }
-
-    /// The bound on the next read: the read timeout, shortened to what is left of the receive
-    /// deadline (mid-frame or mid-TSDU) or of the idle timeout (between frames).
-    #[inline]
-    fn next_wait(&self) -> Option<Duration> {
-        // Between frames without an idle timeout (the steady state, deadline or not), no
-        // clock runs: the read timeout as it is.
-        if self.partial_since.is_none() && self.idle_timeout.is_none() {
-            return self.read_timeout;
-        }
-        self.clocked_wait()
-    }
-
-    /// [`next_wait`](Self::next_wait) while a clock runs; out of line, so that the steady
-    /// state's check stays small.
-    #[inline(never)]
-    fn clocked_wait(&self) -> Option<Duration> {
-        let deadline = deadline_left(self.receive_deadline, self.partial_since);
-        let idle = if self.core.in_progress() {
-            None
-        } else {
-            deadline_left(self.idle_timeout, Some(self.last_received))
-        };
-        let left = match (deadline, idle) {
-            (Some(d), Some(i)) => Some(d.min(i)),
-            (d, i) => d.or(i),
-        };
-        // An expired clock still gets one short read: bytes already waiting in the socket
-        // count as the peer keeping its side of the bargain.
-        let left = left.map(|left| left.max(Duration::from_micros(1)));
-        match (self.read_timeout, left) {
-            (Some(read), Some(left)) => Some(read.min(left)),
-            (read, left) => read.or(left),
-        }
-    }
-
-    /// A read timed out: the receive deadline or the idle timeout if one of them expired,
-    /// the read timeout otherwise.
-    fn timed_out(&mut self) -> Error {
-        if let (Some(deadline), Some(since)) = (self.receive_deadline, self.partial_since) {
-            if since.elapsed() >= deadline {
-                let error = Error::ReceiveDeadline {
-                    deadline,
-                    received: self.core.buffered_len(),
-                    tsdu_received: self.core.tsdu_progress(),
-                };
-                return self.core.fail(error);
-            }
-        }
-        if let Some(timeout) = self.idle_timeout {
-            if !self.core.in_progress() && self.last_received.elapsed() >= timeout {
-                return self.core.idle_expired(Error::IdleTimeout { timeout });
-            }
-        }
-        let error = Error::Timeout {
-            op: "read",
-            timeout: self.read_timeout.unwrap_or_default(),
-        };
-        self.core.read_timed_out(error)
     }
 
     /// Writes what the core holds, breaking the connection if the peer got part of it.
@@ -435,7 +334,7 @@ impl Connection {
 
     /// The read timeout in force (each read system call).
     pub fn read_timeout(&self) -> Option<Duration> {
-        self.read_timeout
+        self.clocks.read_timeout()
     }
 
     /// The write timeout in force (each write system call).
@@ -446,27 +345,24 @@ impl Connection {
     /// The receive deadline in force: how long the rest of a frame or of a segmented TSDU may
     /// take once its first byte arrived; `None` when off.
     pub fn receive_deadline(&self) -> Option<Duration> {
-        self.receive_deadline
+        self.clocks.receive_deadline()
     }
 
     /// Changes the receive deadline; `None` turns it off. A frame already part-way received
     /// keeps the start of its clock.
     pub fn set_receive_deadline(&mut self, deadline: Option<Duration>) {
-        self.receive_deadline = deadline;
-        self.track_progress();
+        self.clocks.set_receive_deadline(deadline, &self.core);
     }
 
     /// The idle timeout in force: how long the peer may send nothing at all while no frame is
     /// part-way received; `None` when off.
     pub fn idle_timeout(&self) -> Option<Duration> {
-        self.idle_timeout
+        self.clocks.idle_timeout()
     }
 
     /// Changes the idle timeout; `None` turns it off. The idle clock restarts now.
     pub fn set_idle_timeout(&mut self, timeout: Option<Duration>) {
-        self.idle_timeout = timeout;
-        self.last_received = Instant::now();
-        self.track_progress();
+        self.clocks.set_idle_timeout(timeout, &self.core);
     }
 
     /// Changes the read timeout; `None` waits forever. A zero duration is raised to 1 µs, since
@@ -482,7 +378,7 @@ impl Connection {
         {
             socket_config::set_read_timeout(&self.socket, timeout)?;
         }
-        self.read_timeout = timeout;
+        self.clocks.set_read_timeout(timeout);
         self.socket_read_timeout = timeout;
         Ok(())
     }
@@ -565,12 +461,6 @@ impl Connection {
     pub fn socket(&self) -> &Socket {
         &self.socket
     }
-}
-
-/// What is left of `limit` counted from `since`, when both are set.
-pub(crate) fn deadline_left(limit: Option<Duration>, since: Option<Instant>) -> Option<Duration> {
-    let (limit, since) = (limit?, since?);
-    Some(limit.saturating_sub(since.elapsed()))
 }
 
 impl Drop for Connection {

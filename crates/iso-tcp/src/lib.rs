@@ -70,6 +70,7 @@ pub mod listener;
 pub mod liveness;
 mod options;
 pub mod proto;
+mod receive_clocks;
 mod shutdown_handle;
 mod socket_config;
 #[cfg(feature = "tokio")]

@@ -75,6 +75,7 @@ use crate::listener::{core_config as server_config, ConnectionRequestInfo};
 use crate::liveness;
 use crate::options::StreamOptions;
 use crate::proto::{Core, Event, Negotiated};
+use crate::receive_clocks::ReceiveClocks;
 use crate::socket_config::{self, Origin};
 use crate::{AcceptDecision, ClientOptions, Error, RemoteAddr, ServerOptions};
 
@@ -458,12 +459,8 @@ pub struct Connection {
     peer_addr: SocketAddr,
     core: Core,
     negotiated: Negotiated,
-    read_timeout: Option<Duration>,
     write_timeout: Option<Duration>,
-    receive_deadline: Option<Duration>,
-    idle_timeout: Option<Duration>,
-    partial_since: Option<Instant>,
-    last_received: Instant,
+    clocks: ReceiveClocks,
 }
 
 impl Connection {
@@ -479,14 +476,14 @@ impl Connection {
             peer_addr,
             core,
             negotiated,
-            read_timeout: options.read_timeout,
             write_timeout: options.write_timeout,
-            receive_deadline: options.receive_deadline,
-            idle_timeout: options.idle_timeout,
-            partial_since: None,
-            last_received: Instant::now(),
+            clocks: ReceiveClocks::new(
+                options.read_timeout,
+                options.receive_deadline,
+                options.idle_timeout,
+            ),
         };
-        connection.track_progress();
+        connection.clocks.progress(&connection.core);
         connection
     }
 
@@ -512,17 +509,17 @@ impl Connection {
         // Frames left over from an earlier read; an empty buffer holds none.
         if self.core.buffered_len() > 0 {
             if let Some(tsdu) = self.core.poll_tsdu()? {
-                self.track_progress();
+                self.clocks.progress(&self.core);
                 return Ok(tsdu);
             }
         }
         loop {
-            let wait = self.next_wait();
+            let wait = self.clocks.next_wait(&self.core);
             let read = fill(&mut self.stream, &mut self.core);
             let result = match wait {
                 Some(wait) => match timeout(wait, read).await {
                     Ok(result) => result,
-                    Err(_) => return Err(self.timed_out()),
+                    Err(_) => return Err(self.clocks.timed_out(&mut self.core)),
                 },
                 None => read.await,
             };
@@ -534,81 +531,11 @@ impl Connection {
             // As in the blocking driver: the clocks are looked at once the new bytes are
             // decoded, with no await in between, so a cancelled call loses no progress.
             let tsdu = self.core.poll_tsdu()?;
-            self.track_progress();
+            self.clocks.progress(&self.core);
             if let Some(tsdu) = tsdu {
                 return Ok(tsdu);
             }
         }
-    }
-
-    /// As [`crate::Connection`]'s: the clock is read only when a clock starts.
-    fn track_progress(&mut self) {
-        if self.receive_deadline.is_none() && self.idle_timeout.is_none() {
-            return;
-        }
-        let in_progress = self.core.in_progress();
-        if !in_progress {
-            self.partial_since = None;
-        }
-        if self.idle_timeout.is_none() && (!in_progress || self.partial_since.is_some()) {
-            return;
-        }
-        let now = Instant::now();
-        self.last_received = now;
-        if in_progress {
-            self.partial_since.get_or_insert(now);
-        }
-    }
-
-    fn next_wait(&self) -> Option<Duration> {
-        // Between frames without an idle timeout no clock runs.
-        if self.partial_since.is_none() && self.idle_timeout.is_none() {
-            return self.read_timeout;
-        }
-        let left = |limit: Option<Duration>, since: Option<Instant>| {
-            Some(limit?.saturating_sub(since?.elapsed()))
-        };
-        let deadline = left(self.receive_deadline, self.partial_since);
-        let idle = if self.core.in_progress() {
-            None
-        } else {
-            left(self.idle_timeout, Some(self.last_received))
-        };
-        let left = match (deadline, idle) {
-            (Some(d), Some(i)) => Some(d.min(i)),
-            (d, i) => d.or(i),
-        };
-        // An expired clock still gets one short read: bytes already waiting count.
-        let left = left.map(|left| left.max(Duration::from_micros(1)));
-        match (self.read_timeout, left) {
-            (Some(read), Some(left)) => Some(read.min(left)),
-            (read, left) => read.or(left),
-        }
-    }
-
-    fn timed_out(&mut self) -> Error {
-        if let (Some(deadline), Some(since)) = (self.receive_deadline, self.partial_since) {
-            if since.elapsed() >= deadline {
-                let error = Error::ReceiveDeadline {
-                    deadline,
-                    received: self.core.buffered_len(),
-                    tsdu_received: self.core.tsdu_progress(),
-                };
-                return self.core.fail(error);
-            }
-        }
-        if let Some(limit) = self.idle_timeout {
-            if !self.core.in_progress() && self.last_received.elapsed() >= limit {
-                return self
-                    .core
-                    .idle_expired(Error::IdleTimeout { timeout: limit });
-            }
-        }
-        let error = Error::Timeout {
-            op: "read",
-            timeout: self.read_timeout.unwrap_or_default(),
-        };
-        self.core.read_timed_out(error)
     }
 
     /// A send whose future was dropped may have left bytes behind: if part of them went out,
@@ -777,12 +704,12 @@ impl Connection {
 
     /// The read timeout in force (each read).
     pub fn read_timeout(&self) -> Option<Duration> {
-        self.read_timeout
+        self.clocks.read_timeout()
     }
 
     /// Changes the read timeout; `None` waits forever.
     pub fn set_read_timeout(&mut self, timeout: Option<Duration>) {
-        self.read_timeout = timeout;
+        self.clocks.set_read_timeout(timeout);
     }
 
     /// The write timeout in force (each send).
@@ -797,25 +724,22 @@ impl Connection {
 
     /// The receive deadline in force.
     pub fn receive_deadline(&self) -> Option<Duration> {
-        self.receive_deadline
+        self.clocks.receive_deadline()
     }
 
     /// Changes the receive deadline; `None` turns it off.
     pub fn set_receive_deadline(&mut self, deadline: Option<Duration>) {
-        self.receive_deadline = deadline;
-        self.track_progress();
+        self.clocks.set_receive_deadline(deadline, &self.core);
     }
 
     /// The idle timeout in force.
     pub fn idle_timeout(&self) -> Option<Duration> {
-        self.idle_timeout
+        self.clocks.idle_timeout()
     }
 
     /// Changes the idle timeout; `None` turns it off. The idle clock restarts now.
     pub fn set_idle_timeout(&mut self, timeout: Option<Duration>) {
-        self.idle_timeout = timeout;
-        self.last_received = Instant::now();
-        self.track_progress();
+        self.clocks.set_idle_timeout(timeout, &self.core);
     }
 
     /// The underlying stream, for reading socket options back (through
