@@ -10,6 +10,7 @@ pub mod frames;
 pub mod mock;
 pub mod pin;
 pub mod raw;
+pub mod results;
 pub mod s7_client;
 pub mod server_process;
 

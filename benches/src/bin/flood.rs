@@ -18,14 +18,16 @@
 //! where the idle median comes from 20 probes before the flood and the rest from the probes
 //! that started while the flood's connections were being opened or held.
 
-use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use benches::results::append_lines;
 use benches::{proc_status, Error, ServerProcess};
+use clap::Parser;
 use s7comm::Area;
 
 /// Pause between two probes.
@@ -39,45 +41,22 @@ const HOLD: Duration = Duration::from_millis(500);
 /// Bound on each of the probe's socket operations.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// A silent connection flood against a server child process, a client probing throughout.
+#[derive(Parser)]
 struct Settings {
+    /// Silent TCP connections to open and hold.
+    #[arg(long, default_value_t = 12_000)]
     connections: usize,
-    out: Option<String>,
+    /// Results file the line is appended to.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// The server program and its arguments.
+    #[arg(last = true, required = true)]
     command: Vec<String>,
 }
 
-fn parse_args() -> Result<Settings, Error> {
-    let mut args = std::env::args().skip(1);
-    let mut settings = Settings {
-        connections: 12_000,
-        out: None,
-        command: Vec::new(),
-    };
-    while let Some(arg) = args.next() {
-        if arg == "--" {
-            settings.command = args.by_ref().collect();
-            break;
-        }
-        let value = args
-            .next()
-            .ok_or_else(|| Error::unexpected(format!("{arg} needs a value")))?;
-        match arg.as_str() {
-            "--connections" => {
-                settings.connections = value
-                    .parse()
-                    .map_err(|e| Error::unexpected(format!("--connections {value}: {e}")))?;
-            }
-            "--out" => settings.out = Some(value),
-            other => return Err(Error::unexpected(format!("unknown argument {other}"))),
-        }
-    }
-    if settings.command.is_empty() {
-        return Err(Error::unexpected("no server command after --"));
-    }
-    Ok(settings)
-}
-
 fn main() -> ExitCode {
-    match parse_args().and_then(|settings| run(&settings)) {
+    match run(&Settings::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("flood: {error}");
@@ -219,13 +198,5 @@ fn run(settings: &Settings) -> Result<(), Error> {
     );
     println!("{line}");
     drop(child);
-    if let Some(path) = &settings.out {
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(|e| Error::io("open results file", e))?;
-        writeln!(file, "{line}").map_err(|e| Error::io("write results file", e))?;
-    }
-    Ok(())
+    append_lines(settings.out.as_deref(), &[line])
 }

@@ -10,61 +10,49 @@
 //! round trip (so the server has served it). Prints (and appends to FILE)
 //! `rss NAME N <kB before> <kB after> <bytes per connection>`.
 
-use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use benches::raw::{raw_request, RawClient};
+use benches::results::append_lines;
 use benches::{proc_status, Error, ServerProcess};
+use clap::{Parser, ValueEnum};
 
 /// How long the server gets to settle after the last client connected.
 const SETTLE: Duration = Duration::from_millis(700);
 
+/// What each client does before going idle.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Protocol {
+    /// The ISO-on-TCP handshake and S7 setup communication.
+    S7,
+    /// One raw round trip.
+    Raw,
+}
+
+/// Resident memory per idle connection of a server child process.
+#[derive(Parser)]
 struct Settings {
+    /// Idle connections to open.
+    #[arg(long, default_value_t = 1000)]
     connections: usize,
-    s7: bool,
+    /// What each client does before going idle.
+    #[arg(long, value_enum, default_value_t = Protocol::S7)]
+    protocol: Protocol,
+    /// Name of the measurement in the result line.
+    #[arg(long, default_value = "server")]
     label: String,
-    out: Option<String>,
+    /// Results file the line is appended to.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// The server program and its arguments.
+    #[arg(last = true, required = true)]
     command: Vec<String>,
 }
 
-fn parse_args() -> Result<Settings, Error> {
-    let mut args = std::env::args().skip(1);
-    let mut settings = Settings {
-        connections: 1000,
-        s7: true,
-        label: "server".into(),
-        out: None,
-        command: Vec::new(),
-    };
-    while let Some(arg) = args.next() {
-        if arg == "--" {
-            settings.command = args.by_ref().collect();
-            break;
-        }
-        let value = args
-            .next()
-            .ok_or_else(|| Error::unexpected(format!("{arg} needs a value")))?;
-        match arg.as_str() {
-            "--connections" => {
-                settings.connections = value
-                    .parse()
-                    .map_err(|e| Error::unexpected(format!("--connections {value}: {e}")))?;
-            }
-            "--protocol" => settings.s7 = value == "s7",
-            "--label" => settings.label = value,
-            "--out" => settings.out = Some(value),
-            other => return Err(Error::unexpected(format!("unknown argument {other}"))),
-        }
-    }
-    if settings.command.is_empty() {
-        return Err(Error::unexpected("no server command after --"));
-    }
-    Ok(settings)
-}
-
 fn main() -> ExitCode {
-    match parse_args().and_then(|settings| run(&settings)) {
+    match run(&Settings::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("rss: {error}");
@@ -87,7 +75,7 @@ fn run(settings: &Settings) -> Result<(), Error> {
     let mut s7_clients = Vec::new();
     let mut raw_clients = Vec::new();
     for _ in 0..settings.connections {
-        if settings.s7 {
+        if settings.protocol == Protocol::S7 {
             let options = iso_tcp::ClientOptions::new(addr);
             s7_clients.push(s7_client::Client::connect_with_pdu(options, 480)?);
         } else {
@@ -108,15 +96,7 @@ fn run(settings: &Settings) -> Result<(), Error> {
     drop(s7_clients);
     drop(raw_clients);
     drop(child);
-    if let Some(path) = &settings.out {
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(|e| Error::io("open results file", e))?;
-        writeln!(file, "{line}").map_err(|e| Error::io("write results file", e))?;
-    }
-    Ok(())
+    append_lines(settings.out.as_deref(), &[line])
 }
 
 /// The `VmRSS` line of `/proc/PID/status`, in kB.

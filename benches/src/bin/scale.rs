@@ -10,16 +10,18 @@
 //! Prints (and appends to FILE) one line per measurement:
 //! `scale <floor|stack> <clients> <reads per second> <clients that completed a read>`.
 
-use std::io::Write;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use benches::raw::{raw_request, RawClient};
+use benches::results::append_lines;
 use benches::s7_client::{read_answer_frame_len, READ_REQUEST_FRAME_LEN};
 use benches::{start_mock, Error, RawServer, Serve};
+use clap::Parser;
 use s7comm::Area;
 
 /// Stack of each client thread: a thousand of them should not reserve gigabytes.
@@ -40,45 +42,22 @@ impl Kind {
     }
 }
 
+/// Aggregate reads per second with N concurrent clients, stack and floor.
+#[derive(Parser)]
 struct Settings {
+    /// Length of each measurement window.
+    #[arg(long, default_value_t = 2.0)]
     seconds: f64,
+    /// Numbers of concurrent clients, comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = [1, 2, 8, 64, 1000])]
     clients: Vec<usize>,
-    out: Option<String>,
-}
-
-fn parse_args() -> Result<Settings, Error> {
-    let mut settings = Settings {
-        seconds: 2.0,
-        clients: vec![1, 2, 8, 64, 1000],
-        out: None,
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let value = args
-            .next()
-            .ok_or_else(|| Error::unexpected(format!("{arg} needs a value")))?;
-        match arg.as_str() {
-            "--seconds" => {
-                settings.seconds = value
-                    .parse()
-                    .map_err(|e| Error::unexpected(format!("--seconds {value}: {e}")))?;
-            }
-            "--clients" => {
-                settings.clients = value
-                    .split(',')
-                    .map(str::parse)
-                    .collect::<Result<_, _>>()
-                    .map_err(|e| Error::unexpected(format!("--clients {value}: {e}")))?;
-            }
-            "--out" => settings.out = Some(value),
-            other => return Err(Error::unexpected(format!("unknown argument {other}"))),
-        }
-    }
-    Ok(settings)
+    /// Results file the lines are appended to.
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
-    match parse_args().and_then(|settings| run(&settings)) {
+    match run(&Settings::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("scale: {error}");
@@ -108,17 +87,7 @@ fn run(settings: &Settings) -> Result<(), Error> {
             }
         }
     }
-    if let Some(path) = &settings.out {
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(|e| Error::io("open results file", e))?;
-        for line in lines {
-            writeln!(file, "{line}").map_err(|e| Error::io("write results file", e))?;
-        }
-    }
-    Ok(())
+    append_lines(settings.out.as_deref(), &lines)
 }
 
 /// One client: connected before the start signal, reads until the stop flag.
