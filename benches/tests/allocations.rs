@@ -1,6 +1,8 @@
 //! Heap allocations per frame in steady state, counted by a wrapper around the system
 //! allocator: decoding (zero-copy view, slices, streaming decoder with a reused buffer) and
-//! encoding (single and segmented, into a reused buffer) must allocate nothing per frame.
+//! encoding (single and segmented, into a reused buffer) must allocate nothing per frame, and a
+//! blocking iso-tcp connection must send and receive steady messages in both roles without
+//! allocating.
 //!
 //! Each check prints a line `allocations <case> <allocations> <frames>` that
 //! `cargo xtask bench` copies into docs/performance.md.
@@ -140,4 +142,52 @@ fn encoding_into_a_reused_buffer_allocates_nothing() {
     });
     assert_eq!(single, 0, "single-frame encoding allocated");
     assert_eq!(segmented, 0, "segmented encoding allocated");
+}
+
+/// One steady message exchange over a blocking loopback connection: the client sends a
+/// request, the server receives it and answers, the client receives the answer. Both ends are
+/// driven from this thread (a small message fits the socket buffers), so the thread-local count
+/// sees every allocation of both roles in both directions.
+#[test]
+fn a_blocking_connection_exchanges_messages_without_allocating() {
+    use iso_tcp::{ClientOptions, Listener, ServerOptions, TpduSize};
+
+    let listener = Listener::bind("127.0.0.1:0".parse().unwrap(), ServerOptions::new()).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let accepting = std::thread::spawn(move || listener.accept());
+    let mut client = ClientOptions::new(addr)
+        .tpdu_size(TpduSize::S1024)
+        .connect()
+        .unwrap();
+    let mut server = accepting.join().unwrap().unwrap();
+
+    // The sizes of a 4-byte S7 read: a 31-byte job and a 29-byte answer.
+    let request = [0x32_u8; 31];
+    let answer = [0x32_u8; 29];
+    let (mut at_server, mut at_client) = (Vec::new(), Vec::new());
+    let (mut send, mut recv) = (0_u64, 0_u64);
+    // Warm-up: buffers reach their steady capacity.
+    for _ in 0..5 {
+        client.send(&request).unwrap();
+        server.recv_into(&mut at_server).unwrap();
+        server.send(&answer).unwrap();
+        client.recv_into(&mut at_client).unwrap();
+    }
+    for _ in 0..ROUNDS {
+        let before = allocations();
+        client.send(&request).unwrap();
+        server.send(&answer).unwrap();
+        send += allocations() - before;
+        let before = allocations();
+        server.recv_into(&mut at_server).unwrap();
+        client.recv_into(&mut at_client).unwrap();
+        recv += allocations() - before;
+        assert_eq!(at_server, request);
+        assert_eq!(at_client, answer);
+    }
+    // Each round sends and receives two messages (one per role).
+    println!("allocations connection-send {send} {}", 2 * ROUNDS);
+    println!("allocations connection-recv {recv} {}", 2 * ROUNDS);
+    assert_eq!(send, 0, "a steady send allocated");
+    assert_eq!(recv, 0, "a steady receive allocated");
 }

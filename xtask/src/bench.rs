@@ -594,9 +594,23 @@ impl Report<'_> {
             });
         }
         for (case, (allocations, frames)) in &self.allocations {
+            // The `connection-*` cases count whole messages through a blocking connection
+            // (client and server role in one thread); the others count frames of a codec.
+            let (figure, unit) = match case.strip_prefix("connection-") {
+                Some(direction) => (
+                    format!(
+                        "3 heap allocations per message, blocking connection {direction}, both roles (steady state)"
+                    ),
+                    "messages",
+                ),
+                None => (
+                    format!("2 heap allocations per frame, {case} (steady state)"),
+                    "frames",
+                ),
+            };
             rows.push(Row {
-                figure: format!("2 heap allocations per frame, {case} (steady state)"),
-                value: format!("{allocations} in {frames} frames"),
+                figure,
+                value: format!("{allocations} in {frames} {unit}"),
                 floor: "0".into(),
                 ratio: "—".into(),
                 goal: "0".into(),
