@@ -527,6 +527,52 @@ fn a_profile_that_does_not_load_exits_with_code_2_and_serves_nothing() {
 }
 
 #[test]
+fn a_flag_that_shrinks_memory_under_a_tag_is_a_load_error() {
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = free.local_addr().unwrap();
+    drop(free);
+    let profile = TempFile::new(
+        "shrunk.toml",
+        format!(
+            "[plc]\nlisten = \"{addr}\"\n\n[[db]]\nnumber = 1\nsize = 64\n\n[[tag]]\nname = \"motor_speed\"\naddress = \"DB1.DBD20\"\ntype = \"REAL\"\nvalue = 1500.0\n"
+        )
+        .as_bytes(),
+    );
+    let cases = [
+        (
+            &["--db", "1:16"][..],
+            "shrunk.toml:10: [[tag]] address: DB1.DBD20:REAL (bytes 20..24) is outside data block 1 (16 bytes)",
+        ),
+        // A flag that replaces the block with one large enough leaves the tag valid, and
+        // another block does not stand in for the one the tag names.
+        (&["--db", "2:64", "--db", "1:8"][..], "is outside data block 1 (8 bytes)"),
+    ];
+    for (flags, expected) in cases {
+        let mut args = vec!["--profile", profile.path()];
+        args.extend_from_slice(flags);
+        let output = run(&args);
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(2), "{flags:?}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "expected {expected:?} in {stderr}"
+        );
+        assert!(stderr.contains(profile.path()), "{stderr}");
+        assert!(!stderr.contains("cannot serve"), "{stderr}");
+        assert!(output.stdout.is_empty(), "no `listening on` line");
+        assert!(
+            std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err(),
+            "nothing listens on {addr}"
+        );
+    }
+    // A flag that keeps the tag inside its block serves it.
+    let mock = Mock::start(&["--profile", profile.path(), "--db", "1:24"]);
+    let mut c = connect_slot(mock.addr, 1).unwrap();
+    let speed = s7comm::Tag::parse("DB1.DBD20:REAL").unwrap();
+    assert_eq!(c.read_tag(&speed).unwrap(), s7comm::Value::Real(1500.0));
+}
+
+#[test]
 fn the_example_plant_profile_serves_its_tags() {
     let plant = concat!(
         env!("CARGO_MANIFEST_DIR"),
