@@ -993,6 +993,94 @@ fn a_value_set_through_the_api_is_read_by_a_client_and_the_other_way_round() {
 }
 
 #[test]
+fn a_memory_write_over_a_simulated_tag_stops_it() {
+    use s7_mock::profile::Simulation;
+    use s7comm::Tag;
+    let clock = s7_mock::tags::TagClock::manual();
+    let ramp = Simulation::Ramp {
+        min: 0.0,
+        max: 100.0,
+        period_ms: 1000,
+    };
+    let square = Simulation::Square {
+        low: 0.0,
+        high: 1.0,
+        period_ms: 1000,
+    };
+    let builder = builder()
+        .simulated_tag("level", Tag::parse("DB1.DBD24:REAL").unwrap(), ramp.clone())
+        .simulated_tag("other", Tag::parse("DB2.DBD24:REAL").unwrap(), ramp)
+        .simulated_tag("blink", Tag::parse("M10.2").unwrap(), square)
+        .tag_clock(clock.clone());
+    let mock = Mock::with(builder, None);
+    let simulating =
+        |name: &str| mock.ok("GET", &format!("/tags/{name}"), None)["simulating"].clone();
+
+    // Next to a tag, in another block or another bit's byte elsewhere: nothing stops.
+    mock.ok("PUT", "/memory/db?db=1&start=28", Some(r#"{"hex":"ffff"}"#));
+    mock.ok(
+        "PUT",
+        "/memory/db?db=1&start=20",
+        Some(r#"{"hex":"ffffffff"}"#),
+    );
+    mock.ok("PUT", "/memory/db?db=2&start=0", Some(r#"{"hex":"00"}"#));
+    mock.ok("PUT", "/memory/merkers?start=11", Some(r#"{"hex":"ff"}"#));
+    for name in ["level", "other", "blink"] {
+        assert_eq!(simulating(name), true, "{name}");
+    }
+
+    // Raw bytes over DB1.DBD24 (42.0) stop `level` alone; the value stays as time goes on.
+    mock.ok(
+        "PUT",
+        "/memory/db?db=1&start=24",
+        Some(r#"{"hex":"42280000"}"#),
+    );
+    clock.set(Duration::from_millis(300));
+    let level = mock.ok("GET", "/tags/level", None);
+    assert_eq!(
+        (level["value"].clone(), level["simulating"].clone()),
+        (json!(42.0), json!(false))
+    );
+    let other = mock.ok("GET", "/tags/other", None);
+    assert_eq!(
+        (other["value"].clone(), other["simulating"].clone()),
+        (json!(30.0), json!(true))
+    );
+    // A client reads what was written, not the ramp.
+    let mut c = mock.s7();
+    assert_eq!(
+        c.read_tag(&Tag::parse("DB1.DBD24:REAL").unwrap()).unwrap(),
+        s7comm::Value::Real(42.0)
+    );
+
+    // A write of two bytes that only partly covers M10 stops the BOOL at M10.2 too: at 700 ms
+    // the square would be high, but the tag keeps the bit written (clear).
+    mock.ok("PUT", "/memory/merkers?start=9", Some(r#"{"hex":"0000"}"#));
+    clock.set(Duration::from_millis(700));
+    let blink = mock.ok("GET", "/tags/blink", None);
+    assert_eq!(
+        (blink["value"].clone(), blink["simulating"].clone()),
+        (json!(false), json!(false))
+    );
+    assert_eq!(simulating("other"), true);
+
+    // A refused write stops nothing.
+    mock.refused(
+        "PUT",
+        "/memory/db?db=2&start=24",
+        Some(r#"{"hex":"4"}"#),
+        400,
+    );
+    assert_eq!(simulating("other"), true);
+
+    // Reset starts both again.
+    mock.ok("POST", "/reset", None);
+    for name in ["level", "blink"] {
+        assert_eq!(simulating(name), true, "{name}");
+    }
+}
+
+#[test]
 fn values_of_every_kind_have_a_json_form_that_reads_back() {
     let mock = Mock::start();
     let cases: &[(&str, &str, Value)] = &[
