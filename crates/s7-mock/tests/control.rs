@@ -469,6 +469,89 @@ fn injected_faults_fire_and_count_their_hits() {
 }
 
 #[test]
+fn fault_rules_match_every_function_name() {
+    let mock = Mock::start();
+    let mut c = mock.s7();
+    type Action = fn(&mut Client, &Mock);
+    let cases: [(Value, Action, u64); 11] = [
+        (json!("setup"), |_, mock| drop(mock.s7()), 1),
+        (
+            json!("read_var"),
+            |c, _| drop(c.read_db(1, 0, 1).unwrap()),
+            1,
+        ),
+        (
+            json!("write_var"),
+            |c, _| c.write_db(1, 0, &[7]).unwrap(),
+            1,
+        ),
+        (json!("szl"), |c, _| drop(c.read_szl(0x0011, 0).unwrap()), 1),
+        (json!("read_clock"), |c, _| drop(c.read_clock().unwrap()), 1),
+        (
+            json!("set_clock"),
+            |c, _| {
+                let now = c.read_clock().unwrap();
+                c.set_clock(&now).unwrap();
+            },
+            1,
+        ),
+        // `clock` matches the read and the set.
+        (
+            json!("clock"),
+            |c, _| {
+                let now = c.read_clock().unwrap();
+                c.set_clock(&now).unwrap();
+            },
+            2,
+        ),
+        (json!("stop"), |c, _| c.plc_stop().unwrap(), 1),
+        (json!("control"), |c, _| c.plc_hot_start().unwrap(), 1),
+        // A list matches any function in it.
+        (
+            json!(["read_var", "write_var"]),
+            |c, _| {
+                c.write_db(1, 0, &[8]).unwrap();
+                assert_eq!(c.read_db(1, 0, 1).unwrap(), [8]);
+            },
+            2,
+        ),
+        (
+            json!(["szl", "clock"]),
+            |c, _| {
+                drop(c.read_szl(0x0011, 0).unwrap());
+                drop(c.read_clock().unwrap());
+            },
+            2,
+        ),
+    ];
+    for (function, action, hits) in cases {
+        let spec =
+            json!({"fault": "delay", "ms": 1, "when": {"function": function}, "times": "always"});
+        let id = mock.ok("POST", "/faults", Some(&spec.to_string()))["id"]
+            .as_u64()
+            .unwrap();
+        // Requests of other functions do not count: a read var, or a write for the others.
+        if function == json!("read_var") {
+            c.write_db(1, 2, &[1]).unwrap();
+        } else if function != json!(["read_var", "write_var"]) {
+            drop(c.read_db(1, 2, 1).unwrap());
+        }
+        assert_eq!(
+            mock.ok("GET", &format!("/faults/{id}"), None)["hits"],
+            0,
+            "{function}"
+        );
+        action(&mut c, &mock);
+        let rule = mock.ok("GET", &format!("/faults/{id}"), None);
+        assert_eq!(rule["hits"], hits, "{function}");
+        // Listed as given.
+        assert_eq!(rule["when"]["function"], function);
+        mock.ok("DELETE", &format!("/faults/{id}"), None);
+    }
+    s7_works(&mock);
+}
+
+#[test]
 fn bad_fault_rules_are_refused_with_400() {
     let mock = Mock::start();
     for body in [
@@ -479,6 +562,10 @@ fn bad_fault_rules_are_refused_with_400() {
         r#"{"fault":"explode"}"#,
         r#"{"fault":"close","colour":"red"}"#,
         r#"{"fault":"close","when":{"function":"read_everything"}}"#,
+        r#"{"fault":"close","when":{"function":"clocks"}}"#,
+        r#"{"fault":"close","when":{"function":[]}}"#,
+        r#"{"fault":"close","when":{"function":["read_var","nothing"]}}"#,
+        r#"{"fault":"close","when":{"function":4}}"#,
         r#"{"fault":"close","when":{"weekday":"monday"}}"#,
         r#"{"fault":"close","when":{"nth":0}}"#,
         r#"{"fault":"close","when":{"connection":"first"}}"#,
