@@ -1020,6 +1020,60 @@ fn tags_are_listed_and_read_by_name_or_address() {
 }
 
 #[test]
+fn paths_and_query_values_are_percent_decoded() {
+    let clock = s7_mock::tags::TagClock::manual();
+    let mock = tagged(&clock);
+    // Tag names and addresses in the path.
+    assert_eq!(mock.ok("GET", "/tags/motor%5Fspeed", None)["value"], 1500.0);
+    assert_eq!(
+        mock.ok("GET", "/tags/DB1.DBX50%2E3", None)["name"],
+        "running"
+    );
+    let answer = mock.ok(
+        "PUT",
+        "/tags/DB2.DBW0%3AINT%5B3%5D",
+        Some(r#"{"value": [4, 5, 6]}"#),
+    );
+    assert_eq!(
+        (answer["name"].clone(), answer["value"].clone()),
+        (json!("setpoints"), json!([4, 5, 6]))
+    );
+    // Every segment, the area and the prefix too, and every query name and value.
+    assert_eq!(
+        mock.ok("GET", "/memory/%64b?db=%31&start=%32%30&len=4", None)["hex"],
+        "44bb8000"
+    );
+    let (status, _, value) = mock.raw(
+        "GET /api/%761/memory/db?d%62=1&start=20&len=%34 HTTP/1.1\r\n",
+        b"",
+    );
+    assert_eq!((status, value["hex"].clone()), (200, json!("44bb8000")));
+    mock.ok("PUT", "/memory/merkers?start=%34", Some(r#"{"hex":"ab"}"#));
+    assert_eq!(
+        mock.ok("GET", "/memory/merkers?start=4&len=1", None)["hex"],
+        "ab"
+    );
+    mock.s7().read_db(1, 0, 1).unwrap();
+    mock.s7().read_db(1, 0, 1).unwrap();
+    let page = mock.ok("GET", "/requests?since=%31&limit=%31", None);
+    assert_eq!(page["requests"].as_array().unwrap().len(), 1);
+    assert!(page["requests"][0]["sequence"].as_u64().unwrap() > 1);
+    let id = mock.ok("POST", "/faults", Some(r#"{"fault":"stall"}"#))["id"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(mock.ok("GET", &format!("/faults/%3{id}"), None)["id"], id);
+    mock.ok("DELETE", "/faults", None);
+    // What decodes to nonsense is refused with the decoded text.
+    let message = mock.refused("GET", "/requests?since=%2D1", None, 400);
+    assert!(message.contains(r#"since="-1""#), "{message}");
+    let message = mock.refused("GET", "/tags/%ff", None, 400);
+    assert!(message.contains("utf-8"), "{message}");
+    mock.refused("GET", "/requests?since=1&%73ince=2", None, 400);
+    mock.refused("GET", "/tags/no%20such%20tag", None, 404);
+    s7_works(&mock);
+}
+
+#[test]
 fn a_value_set_through_the_api_is_read_by_a_client_and_the_other_way_round() {
     use s7comm::{Tag, Value as S7};
     let clock = s7_mock::tags::TagClock::manual();
@@ -1266,7 +1320,10 @@ fn tag_errors_are_400_404_or_409_and_leave_the_s7_side_alone() {
             400,
             "timer 99 does not exist (16 configured)",
         ),
-        ("GET", "/tags/%zz", None, 400, "bad %-escape"),
+        // A `%` not followed by two hex digits stays as it is (as URL parsers do), and is
+        // then no address.
+        ("GET", "/tags/%zz", None, 400, r#""%zz""#),
+        ("GET", "/tags/%c3%28", None, 400, "not utf-8"),
         (
             "GET",
             "/tags/motor_speed?x=1",

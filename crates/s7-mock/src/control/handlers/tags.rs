@@ -56,31 +56,6 @@ struct Write {
     data_type: Option<String>,
 }
 
-/// A path segment with its `%XX` escapes decoded.
-fn decode(segment: &str) -> Result<String, ApiError> {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&byte) = bytes.get(i) {
-        if byte == b'%' {
-            let hex = bytes
-                .get(i.saturating_add(1)..i.saturating_add(3))
-                .and_then(|pair| std::str::from_utf8(pair).ok())
-                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
-                .ok_or_else(|| {
-                    ApiError::bad_request(format!("bad %-escape in path segment {segment:?}"))
-                })?;
-            out.push(hex);
-            i = i.saturating_add(3);
-        } else {
-            out.push(byte);
-            i = i.saturating_add(1);
-        }
-    }
-    String::from_utf8(out)
-        .map_err(|_| ApiError::bad_request(format!("path segment {segment:?} is not utf-8")))
-}
-
 /// The JSON of `tag` with its current value.
 fn describe(server: &Server, tag: &Tag) -> Result<TagJson, ApiError> {
     let value = server.read_tag_at(tag)?;
@@ -126,13 +101,13 @@ fn list(shared: &Shared, exchange: &mut Exchange) -> Result<Reply, ApiError> {
 
 fn get(shared: &Shared, exchange: &mut Exchange) -> Result<Reply, ApiError> {
     exchange.query()?.finish()?;
-    let tag = shared.server.tag(&decode(exchange.param(0))?)?;
+    let tag = shared.server.tag(exchange.param(0))?;
     Reply::ok(&describe(&shared.server, &tag)?)
 }
 
 fn put(shared: &Shared, exchange: &mut Exchange) -> Result<Reply, ApiError> {
     exchange.query()?.finish()?;
-    let target = decode(exchange.param(0))?;
+    let target = exchange.param(0).to_owned();
     let body: Write = exchange.json()?;
     let tag = shared
         .server
@@ -140,21 +115,4 @@ fn put(shared: &Shared, exchange: &mut Exchange) -> Result<Reply, ApiError> {
     let value = literal(&body.value)?.value_for(&tag)?;
     shared.server.write_tag_at(&tag, &value)?;
     Reply::ok(&describe(&shared.server, &tag)?)
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-
-    use super::decode;
-
-    #[test]
-    fn path_segments_are_percent_decoded() {
-        assert_eq!(decode("DB1.DBW0%3AINT").unwrap(), "DB1.DBW0:INT");
-        assert_eq!(decode("%25DB1.DBD20").unwrap(), "%DB1.DBD20");
-        assert_eq!(decode("motor_speed").unwrap(), "motor_speed");
-        assert!(decode("%zz").is_err());
-        assert!(decode("%4").is_err());
-        assert!(decode("%ff").is_err());
-    }
 }
