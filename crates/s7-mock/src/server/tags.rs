@@ -135,6 +135,7 @@ impl Server {
     /// After a raw write of `written` through the control API: stops the simulation of every
     /// tag it overlaps, as a client's write would, so the next read does not overwrite what
     /// was written.
+    #[cfg(feature = "control")]
     pub(crate) fn stop_simulations(&self, written: &Extent) {
         self.context.tags.written(written);
     }

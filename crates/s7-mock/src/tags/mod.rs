@@ -308,6 +308,7 @@ impl Extent {
     }
 
     /// What `len` raw bytes from byte `start` of `region` cover.
+    #[cfg(any(test, feature = "control"))]
     pub(crate) fn of_bytes(region: Region, start: usize, len: usize) -> Self {
         let (area, db) = match region {
             Region::Inputs => (Area::Inputs, 0),
@@ -327,6 +328,7 @@ impl Extent {
 
     /// What `len` elements from `start` of `area` ([`Area::Timers`] or [`Area::Counters`])
     /// cover.
+    #[cfg(any(test, feature = "control"))]
     pub(crate) fn of_elements(area: Area, start: usize, len: usize) -> Self {
         let start = u64::try_from(start).unwrap_or(u64::MAX);
         Self {
