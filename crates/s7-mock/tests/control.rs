@@ -57,6 +57,17 @@ impl Mock {
     /// Sends a request as raw bytes after the request line and headers; returns status, the
     /// headers and the body as JSON.
     fn raw(&self, head: &str, body: &[u8]) -> (u16, String, Value) {
+        let (status, headers, body) = self.raw_text(head, body);
+        let value = if body.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body:?}"))
+        };
+        (status, headers, value)
+    }
+
+    /// As [`raw`](Self::raw), with the body as the text sent.
+    fn raw_text(&self, head: &str, body: &[u8]) -> (u16, String, String) {
         let mut stream = TcpStream::connect(self.control.local_addr()).unwrap();
         stream.set_read_timeout(Some(TIMEOUT)).unwrap();
         let auth = match &self.token {
@@ -94,12 +105,7 @@ impl Mock {
             .split_once("\r\n\r\n")
             .unwrap_or_else(|| panic!("no answer: {answer:?}"));
         let status = headers[9..12].parse().unwrap();
-        let value = if body.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body:?}"))
-        };
-        (status, headers.to_owned(), value)
+        (status, headers.to_owned(), body.to_owned())
     }
 
     fn call(&self, method: &str, path: &str, body: Option<&str>) -> (u16, Value) {
@@ -991,6 +997,25 @@ fn tags_are_listed_and_read_by_name_or_address() {
     assert_eq!(
         mock.ok("GET", "/tags/motor_speed", None),
         json!({"name": "motor_speed", "address": "DB1.DBD20", "type": "REAL", "value": 1500.0})
+    );
+    // The keys in the same order in the listing and for one tag, as documented.
+    let text = |path: &str| {
+        let (status, _, body) = mock.raw_text(&format!("GET /api/v1{path} HTTP/1.1\r\n"), b"");
+        assert_eq!(status, 200, "{path}: {body}");
+        body
+    };
+    let one = r#"{"name":"motor_speed","address":"DB1.DBD20","type":"REAL","value":1500.0}"#;
+    assert_eq!(text("/tags/motor_speed"), one);
+    let listing = text("/tags");
+    assert!(
+        listing.starts_with(&format!(r#"{{"tags":[{one},"#)),
+        "{listing}"
+    );
+    assert!(
+        listing.contains(
+            r#"{"name":"level","address":"DB1.DBD24","type":"REAL","value":0.0,"simulating":true}"#
+        ),
+        "{listing}"
     );
     // Addresses in any dialect, typed or not, URL-encoded or not; a named tag's place shows
     // its name.

@@ -48,6 +48,12 @@ struct TagJson {
     error: Option<String>,
 }
 
+/// `GET /tags`: every named tag, each in the same form (and key order) as `GET /tags/{x}`.
+#[derive(Debug, Serialize)]
+struct Listing {
+    tags: Vec<TagJson>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Write {
@@ -96,7 +102,7 @@ fn list(shared: &Shared, exchange: &mut Exchange) -> Result<Reply, ApiError> {
             })
         })
         .collect();
-    Reply::ok(&serde_json::json!({ "tags": tags }))
+    Reply::ok(&Listing { tags })
 }
 
 fn get(shared: &Shared, exchange: &mut Exchange) -> Result<Reply, ApiError> {
