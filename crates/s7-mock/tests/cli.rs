@@ -20,6 +20,7 @@ use iso_tcp::DisconnectReason;
 use s7_client::Client;
 use s7comm::szl::{CPU_STATE, MODE_STOP};
 use s7comm::{Area, ItemAddress, ReturnCode};
+use serde_json::json;
 use server_support::{client, options, transport, TIMEOUT};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_s7-mock");
@@ -637,6 +638,61 @@ fn control_prints_a_second_line_and_serves_the_api() {
     assert!(body.contains("\"function\":\"setup\""), "{body}");
     let (status, _) = mock.stop("TERM");
     assert_eq!(status.code(), Some(0), "{status}");
+}
+
+#[test]
+fn status_reports_the_preset_of_the_profile() {
+    let profiles = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/profiles");
+    for (file, preset) in [
+        ("s7-300.toml", json!("s7-300")),
+        ("s7-400.toml", json!("s7-400")),
+        ("s7-1200.toml", json!("s7-1200")),
+        ("s7-1500.toml", json!("s7-1500")),
+        ("plant.toml", json!("s7-1500")),
+    ] {
+        let profile = format!("{profiles}/{file}");
+        let mock = Mock::start(&["--profile", &profile, "--control", "127.0.0.1:0"]);
+        let line = mock.rest.recv_timeout(TIMEOUT).unwrap();
+        let control = line.strip_prefix("control on http://").unwrap();
+        let (status, body) = http_get(control, "/api/v1/status", None);
+        assert_eq!(status, "HTTP/1.1 200 OK");
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(body["preset"], preset, "{file}: {body}");
+        assert_eq!(body["cpu"], "run", "{file}: {body}");
+        assert_eq!(body["listen"], mock.addr.to_string(), "{file}: {body}");
+    }
+    // Without a profile there is no preset.
+    let mock = Mock::start(&["--control", "127.0.0.1:0"]);
+    let line = mock.rest.recv_timeout(TIMEOUT).unwrap();
+    let control = line.strip_prefix("control on http://").unwrap();
+    let body: serde_json::Value =
+        serde_json::from_str(&http_get(control, "/api/v1/status", None).1).unwrap();
+    assert_eq!(body["preset"], serde_json::Value::Null, "{body}");
+}
+
+#[test]
+fn the_request_log_keeps_ten_thousand_entries_unless_told_otherwise() {
+    let args = s7_mock::cli::parse_args(["s7-mock", "--listen", "127.0.0.1:0"]).unwrap();
+    assert_eq!(args.log_capacity, 10_000);
+    assert_eq!(
+        args.server_builder()
+            .start()
+            .unwrap()
+            .request_log_capacity(),
+        10_000
+    );
+    let args =
+        s7_mock::cli::parse_args(["s7-mock", "--listen", "127.0.0.1:0", "--log-capacity", "7"])
+            .unwrap();
+    assert_eq!(
+        args.server_builder()
+            .start()
+            .unwrap()
+            .request_log_capacity(),
+        7
+    );
+    let help = String::from_utf8(run(&["--help"]).stdout).unwrap();
+    assert!(help.contains("[default: 10000]"), "{help}");
 }
 
 #[test]
