@@ -3,8 +3,9 @@
 Run by `cargo xtask interop`: argv[1] is host, argv[2] is port. The mock is started with at
 least DB1 (8192 bytes), DB2 (256 bytes), 24 bytes of inputs and outputs, 132 merker bytes, 8
 timers and 12 counters: once with flags only, and once per CPU preset with
-`--profile examples/profiles/<preset>.toml` (plus flags for what a profile lacks). Prints one
-PASS/FAIL line per check and a closing `N passed, M failed`.
+`--profile examples/profiles/<preset>.toml` and no other flag (each shipped preset profile has
+what the scenario needs). Prints one PASS/FAIL line per check and a closing
+`N passed, M failed`.
 
 What differs between a flag-configured mock and a preset comes from the environment (the
 defaults are the flag-configured mock's):

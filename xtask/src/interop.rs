@@ -33,22 +33,28 @@ use crate::TaskResult;
 struct MockRun {
     /// Shown in brackets on each of its PASS/FAIL lines.
     label: &'static str,
-    /// A file under `examples/profiles/`, loaded with `--profile`.
-    profile: Option<&'static str>,
-    /// Flags after `--listen 127.0.0.1:0` (and `--profile`): what the profile lacks that the
-    /// scenario needs (flags override the profile).
-    args: &'static [&'static str],
+    /// How the mock is configured.
+    setup: Setup,
     env: &'static [(&'static str, &'static str)],
 }
 
-/// The flag-configured mock, then one run per CPU preset. The scenario needs DB1 of 8192 bytes
-/// and a DB2; the presets' own blocks are kept where they are large enough. python-snap7 asks
-/// for a PDU of 480: the presets grant `min(480, max)`.
+/// What the mock is started with after `--listen 127.0.0.1:0`.
+enum Setup {
+    /// These flags and no profile.
+    Flags(&'static [&'static str]),
+    /// `--profile` with this file under `examples/profiles/` and no other flag: each preset
+    /// runs against its shipped profile as it is.
+    Profile(&'static str),
+}
+
+/// The flag-configured mock, then one run per CPU preset, each from its shipped profile
+/// unmodified (every preset profile has the DB1 of at least 8192 bytes and the DB2 of at least
+/// 256 bytes the scenario uses). python-snap7 asks for a PDU of 480: the presets grant
+/// `min(480, max)`.
 const MOCK_RUNS: &[MockRun] = &[
     MockRun {
         label: "flags",
-        profile: None,
-        args: &[
+        setup: Setup::Flags(&[
             "--db",
             "1:8192",
             "--db",
@@ -63,14 +69,12 @@ const MOCK_RUNS: &[MockRun] = &[
             "64",
             "--counters",
             "64",
-        ],
+        ]),
         env: &[],
     },
     MockRun {
         label: "s7-300",
-        profile: Some("s7-300.toml"),
-        // Its DB1 has 4096 bytes.
-        args: &["--db", "1:8192"],
+        setup: Setup::Profile("s7-300.toml"),
         env: &[
             ("S7_RACK", "0"),
             ("S7_SLOT", "2"),
@@ -82,9 +86,7 @@ const MOCK_RUNS: &[MockRun] = &[
     },
     MockRun {
         label: "s7-400",
-        profile: Some("s7-400.toml"),
-        // It has DB1 and DB10, no DB2.
-        args: &["--db", "2:256"],
+        setup: Setup::Profile("s7-400.toml"),
         env: &[
             ("S7_RACK", "0"),
             ("S7_SLOT", "3"),
@@ -96,9 +98,7 @@ const MOCK_RUNS: &[MockRun] = &[
     },
     MockRun {
         label: "s7-1200",
-        profile: Some("s7-1200.toml"),
-        // Its only block is DB1 of 1024 bytes.
-        args: &["--db", "1:8192", "--db", "2:256"],
+        setup: Setup::Profile("s7-1200.toml"),
         env: &[
             ("S7_RACK", "0"),
             ("S7_SLOT", "1"),
@@ -110,8 +110,7 @@ const MOCK_RUNS: &[MockRun] = &[
     },
     MockRun {
         label: "s7-1500",
-        profile: Some("s7-1500.toml"),
-        args: &[],
+        setup: Setup::Profile("s7-1500.toml"),
         env: &[
             ("S7_RACK", "0"),
             ("S7_SLOT", "1"),
@@ -224,12 +223,13 @@ fn mock_part(root: &Path, python: &Path) -> Result<(Tally, Vec<String>), String>
     let profiles = root.join("examples").join("profiles");
     let mut mocks = Vec::new();
     for run in MOCK_RUNS {
-        let mut args: Vec<String> = Vec::new();
-        if let Some(file) = run.profile {
-            args.push("--profile".into());
-            args.push(profiles.join(file).display().to_string());
-        }
-        args.extend(run.args.iter().map(|a| (*a).to_string()));
+        let args: Vec<String> = match run.setup {
+            Setup::Flags(flags) => flags.iter().map(|a| (*a).to_string()).collect(),
+            Setup::Profile(file) => vec![
+                "--profile".into(),
+                profiles.join(file).display().to_string(),
+            ],
+        };
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let mock = MockProcess::start(&binary, &args)
             .map_err(|e| format!("mock for {}: {e}", run.label))?;
@@ -250,16 +250,15 @@ fn mock_part(root: &Path, python: &Path) -> Result<(Tally, Vec<String>), String>
     let mut errors = Vec::new();
     let mut summary = Vec::new();
     for (run, mock) in mocks {
-        match run.profile {
-            Some(file) => println!(
-                "==> python-snap7 scenario [{}]: --profile examples/profiles/{file} {}",
-                run.label,
-                run.args.join(" ")
+        match run.setup {
+            Setup::Profile(file) => println!(
+                "==> python-snap7 scenario [{}]: --profile examples/profiles/{file}",
+                run.label
             ),
-            None => println!(
+            Setup::Flags(flags) => println!(
                 "==> python-snap7 scenario [{}]: {}",
                 run.label,
-                run.args.join(" ")
+                flags.join(" ")
             ),
         }
         let outcome = run_scenario(python, &scenario, mock.addr(), run);

@@ -20,6 +20,7 @@ use iso_tcp::DisconnectReason;
 use s7_client::Client;
 use s7comm::szl::{CPU_STATE, MODE_STOP};
 use s7comm::{Area, ItemAddress, ReturnCode};
+use serde_json::json;
 use server_support::{client, options, transport, TIMEOUT};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_s7-mock");
@@ -527,6 +528,52 @@ fn a_profile_that_does_not_load_exits_with_code_2_and_serves_nothing() {
 }
 
 #[test]
+fn a_flag_that_shrinks_memory_under_a_tag_is_a_load_error() {
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = free.local_addr().unwrap();
+    drop(free);
+    let profile = TempFile::new(
+        "shrunk.toml",
+        format!(
+            "[plc]\nlisten = \"{addr}\"\n\n[[db]]\nnumber = 1\nsize = 64\n\n[[tag]]\nname = \"motor_speed\"\naddress = \"DB1.DBD20\"\ntype = \"REAL\"\nvalue = 1500.0\n"
+        )
+        .as_bytes(),
+    );
+    let cases = [
+        (
+            &["--db", "1:16"][..],
+            "shrunk.toml:10: [[tag]] address: DB1.DBD20:REAL (bytes 20..24) is outside data block 1 (16 bytes)",
+        ),
+        // A flag that replaces the block with one large enough leaves the tag valid, and
+        // another block does not stand in for the one the tag names.
+        (&["--db", "2:64", "--db", "1:8"][..], "is outside data block 1 (8 bytes)"),
+    ];
+    for (flags, expected) in cases {
+        let mut args = vec!["--profile", profile.path()];
+        args.extend_from_slice(flags);
+        let output = run(&args);
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(2), "{flags:?}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "expected {expected:?} in {stderr}"
+        );
+        assert!(stderr.contains(profile.path()), "{stderr}");
+        assert!(!stderr.contains("cannot serve"), "{stderr}");
+        assert!(output.stdout.is_empty(), "no `listening on` line");
+        assert!(
+            std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err(),
+            "nothing listens on {addr}"
+        );
+    }
+    // A flag that keeps the tag inside its block serves it.
+    let mock = Mock::start(&["--profile", profile.path(), "--db", "1:24"]);
+    let mut c = connect_slot(mock.addr, 1).unwrap();
+    let speed = s7comm::Tag::parse("DB1.DBD20:REAL").unwrap();
+    assert_eq!(c.read_tag(&speed).unwrap(), s7comm::Value::Real(1500.0));
+}
+
+#[test]
 fn the_example_plant_profile_serves_its_tags() {
     let plant = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -591,6 +638,61 @@ fn control_prints_a_second_line_and_serves_the_api() {
     assert!(body.contains("\"function\":\"setup\""), "{body}");
     let (status, _) = mock.stop("TERM");
     assert_eq!(status.code(), Some(0), "{status}");
+}
+
+#[test]
+fn status_reports_the_preset_of_the_profile() {
+    let profiles = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/profiles");
+    for (file, preset) in [
+        ("s7-300.toml", json!("s7-300")),
+        ("s7-400.toml", json!("s7-400")),
+        ("s7-1200.toml", json!("s7-1200")),
+        ("s7-1500.toml", json!("s7-1500")),
+        ("plant.toml", json!("s7-1500")),
+    ] {
+        let profile = format!("{profiles}/{file}");
+        let mock = Mock::start(&["--profile", &profile, "--control", "127.0.0.1:0"]);
+        let line = mock.rest.recv_timeout(TIMEOUT).unwrap();
+        let control = line.strip_prefix("control on http://").unwrap();
+        let (status, body) = http_get(control, "/api/v1/status", None);
+        assert_eq!(status, "HTTP/1.1 200 OK");
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(body["preset"], preset, "{file}: {body}");
+        assert_eq!(body["cpu"], "run", "{file}: {body}");
+        assert_eq!(body["listen"], mock.addr.to_string(), "{file}: {body}");
+    }
+    // Without a profile there is no preset.
+    let mock = Mock::start(&["--control", "127.0.0.1:0"]);
+    let line = mock.rest.recv_timeout(TIMEOUT).unwrap();
+    let control = line.strip_prefix("control on http://").unwrap();
+    let body: serde_json::Value =
+        serde_json::from_str(&http_get(control, "/api/v1/status", None).1).unwrap();
+    assert_eq!(body["preset"], serde_json::Value::Null, "{body}");
+}
+
+#[test]
+fn the_request_log_keeps_ten_thousand_entries_unless_told_otherwise() {
+    let args = s7_mock::cli::parse_args(["s7-mock", "--listen", "127.0.0.1:0"]).unwrap();
+    assert_eq!(args.log_capacity, 10_000);
+    assert_eq!(
+        args.server_builder()
+            .start()
+            .unwrap()
+            .request_log_capacity(),
+        10_000
+    );
+    let args =
+        s7_mock::cli::parse_args(["s7-mock", "--listen", "127.0.0.1:0", "--log-capacity", "7"])
+            .unwrap();
+    assert_eq!(
+        args.server_builder()
+            .start()
+            .unwrap()
+            .request_log_capacity(),
+        7
+    );
+    let help = String::from_utf8(run(&["--help"]).stdout).unwrap();
+    assert!(help.contains("[default: 10000]"), "{help}");
 }
 
 #[test]

@@ -57,6 +57,17 @@ impl Mock {
     /// Sends a request as raw bytes after the request line and headers; returns status, the
     /// headers and the body as JSON.
     fn raw(&self, head: &str, body: &[u8]) -> (u16, String, Value) {
+        let (status, headers, body) = self.raw_text(head, body);
+        let value = if body.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body:?}"))
+        };
+        (status, headers, value)
+    }
+
+    /// As [`raw`](Self::raw), with the body as the text sent.
+    fn raw_text(&self, head: &str, body: &[u8]) -> (u16, String, String) {
         let mut stream = TcpStream::connect(self.control.local_addr()).unwrap();
         stream.set_read_timeout(Some(TIMEOUT)).unwrap();
         let auth = match &self.token {
@@ -94,12 +105,7 @@ impl Mock {
             .split_once("\r\n\r\n")
             .unwrap_or_else(|| panic!("no answer: {answer:?}"));
         let status = headers[9..12].parse().unwrap();
-        let value = if body.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body:?}"))
-        };
-        (status, headers.to_owned(), value)
+        (status, headers.to_owned(), body.to_owned())
     }
 
     fn call(&self, method: &str, path: &str, body: Option<&str>) -> (u16, Value) {
@@ -469,6 +475,95 @@ fn injected_faults_fire_and_count_their_hits() {
 }
 
 #[test]
+fn fault_rules_match_every_function_name() {
+    let mock = Mock::start();
+    let mut c = mock.s7();
+    type Action = fn(&mut Client, &Mock);
+    let cases: [(Value, Action, u64); 11] = [
+        (json!("setup"), |_, mock| drop(mock.s7()), 1),
+        (
+            json!("read_var"),
+            |c, _| drop(c.read_db(1, 0, 1).unwrap()),
+            1,
+        ),
+        (
+            json!("write_var"),
+            |c, _| c.write_db(1, 0, &[7]).unwrap(),
+            1,
+        ),
+        (json!("szl"), |c, _| drop(c.read_szl(0x0011, 0).unwrap()), 1),
+        (
+            json!("read_clock"),
+            |c, _| {
+                c.read_clock().unwrap();
+            },
+            1,
+        ),
+        (
+            json!("set_clock"),
+            |c, _| {
+                let now = c.read_clock().unwrap();
+                c.set_clock(&now).unwrap();
+            },
+            1,
+        ),
+        // `clock` matches the read and the set.
+        (
+            json!("clock"),
+            |c, _| {
+                let now = c.read_clock().unwrap();
+                c.set_clock(&now).unwrap();
+            },
+            2,
+        ),
+        (json!("stop"), |c, _| c.plc_stop().unwrap(), 1),
+        (json!("control"), |c, _| c.plc_hot_start().unwrap(), 1),
+        // A list matches any function in it.
+        (
+            json!(["read_var", "write_var"]),
+            |c, _| {
+                c.write_db(1, 0, &[8]).unwrap();
+                assert_eq!(c.read_db(1, 0, 1).unwrap(), [8]);
+            },
+            2,
+        ),
+        (
+            json!(["szl", "clock"]),
+            |c, _| {
+                drop(c.read_szl(0x0011, 0).unwrap());
+                c.read_clock().unwrap();
+            },
+            2,
+        ),
+    ];
+    for (function, action, hits) in cases {
+        let spec =
+            json!({"fault": "delay", "ms": 1, "when": {"function": function}, "times": "always"});
+        let id = mock.ok("POST", "/faults", Some(&spec.to_string()))["id"]
+            .as_u64()
+            .unwrap();
+        // Requests of other functions do not count: a read var, or a write for the others.
+        if function == json!("read_var") {
+            c.write_db(1, 2, &[1]).unwrap();
+        } else if function != json!(["read_var", "write_var"]) {
+            drop(c.read_db(1, 2, 1).unwrap());
+        }
+        assert_eq!(
+            mock.ok("GET", &format!("/faults/{id}"), None)["hits"],
+            0,
+            "{function}"
+        );
+        action(&mut c, &mock);
+        let rule = mock.ok("GET", &format!("/faults/{id}"), None);
+        assert_eq!(rule["hits"], hits, "{function}");
+        // Listed as given.
+        assert_eq!(rule["when"]["function"], function);
+        mock.ok("DELETE", &format!("/faults/{id}"), None);
+    }
+    s7_works(&mock);
+}
+
+#[test]
 fn bad_fault_rules_are_refused_with_400() {
     let mock = Mock::start();
     for body in [
@@ -479,6 +574,10 @@ fn bad_fault_rules_are_refused_with_400() {
         r#"{"fault":"explode"}"#,
         r#"{"fault":"close","colour":"red"}"#,
         r#"{"fault":"close","when":{"function":"read_everything"}}"#,
+        r#"{"fault":"close","when":{"function":"clocks"}}"#,
+        r#"{"fault":"close","when":{"function":[]}}"#,
+        r#"{"fault":"close","when":{"function":["read_var","nothing"]}}"#,
+        r#"{"fault":"close","when":{"function":4}}"#,
         r#"{"fault":"close","when":{"weekday":"monday"}}"#,
         r#"{"fault":"close","when":{"nth":0}}"#,
         r#"{"fault":"close","when":{"connection":"first"}}"#,
@@ -899,6 +998,25 @@ fn tags_are_listed_and_read_by_name_or_address() {
         mock.ok("GET", "/tags/motor_speed", None),
         json!({"name": "motor_speed", "address": "DB1.DBD20", "type": "REAL", "value": 1500.0})
     );
+    // The keys in the same order in the listing and for one tag, as documented.
+    let text = |path: &str| {
+        let (status, _, body) = mock.raw_text(&format!("GET /api/v1{path} HTTP/1.1\r\n"), b"");
+        assert_eq!(status, 200, "{path}: {body}");
+        body
+    };
+    let one = r#"{"name":"motor_speed","address":"DB1.DBD20","type":"REAL","value":1500.0}"#;
+    assert_eq!(text("/tags/motor_speed"), one);
+    let listing = text("/tags");
+    assert!(
+        listing.starts_with(&format!(r#"{{"tags":[{one},"#)),
+        "{listing}"
+    );
+    assert!(
+        listing.contains(
+            r#"{"name":"level","address":"DB1.DBD24","type":"REAL","value":0.0,"simulating":true}"#
+        ),
+        "{listing}"
+    );
     // Addresses in any dialect, typed or not, URL-encoded or not; a named tag's place shows
     // its name.
     for path in [
@@ -923,6 +1041,60 @@ fn tags_are_listed_and_read_by_name_or_address() {
         "42480000",
         "50.0 in memory"
     );
+    s7_works(&mock);
+}
+
+#[test]
+fn paths_and_query_values_are_percent_decoded() {
+    let clock = s7_mock::tags::TagClock::manual();
+    let mock = tagged(&clock);
+    // Tag names and addresses in the path.
+    assert_eq!(mock.ok("GET", "/tags/motor%5Fspeed", None)["value"], 1500.0);
+    assert_eq!(
+        mock.ok("GET", "/tags/DB1.DBX50%2E3", None)["name"],
+        "running"
+    );
+    let answer = mock.ok(
+        "PUT",
+        "/tags/DB2.DBW0%3AINT%5B3%5D",
+        Some(r#"{"value": [4, 5, 6]}"#),
+    );
+    assert_eq!(
+        (answer["name"].clone(), answer["value"].clone()),
+        (json!("setpoints"), json!([4, 5, 6]))
+    );
+    // Every segment, the area and the prefix too, and every query name and value.
+    assert_eq!(
+        mock.ok("GET", "/memory/%64b?db=%31&start=%32%30&len=4", None)["hex"],
+        "44bb8000"
+    );
+    let (status, _, value) = mock.raw(
+        "GET /api/%761/memory/db?d%62=1&start=20&len=%34 HTTP/1.1\r\n",
+        b"",
+    );
+    assert_eq!((status, value["hex"].clone()), (200, json!("44bb8000")));
+    mock.ok("PUT", "/memory/merkers?start=%34", Some(r#"{"hex":"ab"}"#));
+    assert_eq!(
+        mock.ok("GET", "/memory/merkers?start=4&len=1", None)["hex"],
+        "ab"
+    );
+    mock.s7().read_db(1, 0, 1).unwrap();
+    mock.s7().read_db(1, 0, 1).unwrap();
+    let page = mock.ok("GET", "/requests?since=%31&limit=%31", None);
+    assert_eq!(page["requests"].as_array().unwrap().len(), 1);
+    assert!(page["requests"][0]["sequence"].as_u64().unwrap() > 1);
+    let id = mock.ok("POST", "/faults", Some(r#"{"fault":"stall"}"#))["id"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(mock.ok("GET", &format!("/faults/%3{id}"), None)["id"], id);
+    mock.ok("DELETE", "/faults", None);
+    // What decodes to nonsense is refused with the decoded text.
+    let message = mock.refused("GET", "/requests?since=%2D1", None, 400);
+    assert!(message.contains(r#"since="-1""#), "{message}");
+    let message = mock.refused("GET", "/tags/%ff", None, 400);
+    assert!(message.contains("utf-8"), "{message}");
+    mock.refused("GET", "/requests?since=1&%73ince=2", None, 400);
+    mock.refused("GET", "/tags/no%20such%20tag", None, 404);
     s7_works(&mock);
 }
 
@@ -990,6 +1162,94 @@ fn a_value_set_through_the_api_is_read_by_a_client_and_the_other_way_round() {
         (Some(70.0), Some(true))
     );
     assert_eq!(mock.ok("GET", "/tags/motor_speed", None)["value"], 1500.0);
+}
+
+#[test]
+fn a_memory_write_over_a_simulated_tag_stops_it() {
+    use s7_mock::profile::Simulation;
+    use s7comm::Tag;
+    let clock = s7_mock::tags::TagClock::manual();
+    let ramp = Simulation::Ramp {
+        min: 0.0,
+        max: 100.0,
+        period_ms: 1000,
+    };
+    let square = Simulation::Square {
+        low: 0.0,
+        high: 1.0,
+        period_ms: 1000,
+    };
+    let builder = builder()
+        .simulated_tag("level", Tag::parse("DB1.DBD24:REAL").unwrap(), ramp.clone())
+        .simulated_tag("other", Tag::parse("DB2.DBD24:REAL").unwrap(), ramp)
+        .simulated_tag("blink", Tag::parse("M10.2").unwrap(), square)
+        .tag_clock(clock.clone());
+    let mock = Mock::with(builder, None);
+    let simulating =
+        |name: &str| mock.ok("GET", &format!("/tags/{name}"), None)["simulating"].clone();
+
+    // Next to a tag, in another block or another bit's byte elsewhere: nothing stops.
+    mock.ok("PUT", "/memory/db?db=1&start=28", Some(r#"{"hex":"ffff"}"#));
+    mock.ok(
+        "PUT",
+        "/memory/db?db=1&start=20",
+        Some(r#"{"hex":"ffffffff"}"#),
+    );
+    mock.ok("PUT", "/memory/db?db=2&start=0", Some(r#"{"hex":"00"}"#));
+    mock.ok("PUT", "/memory/merkers?start=11", Some(r#"{"hex":"ff"}"#));
+    for name in ["level", "other", "blink"] {
+        assert_eq!(simulating(name), true, "{name}");
+    }
+
+    // Raw bytes over DB1.DBD24 (42.0) stop `level` alone; the value stays as time goes on.
+    mock.ok(
+        "PUT",
+        "/memory/db?db=1&start=24",
+        Some(r#"{"hex":"42280000"}"#),
+    );
+    clock.set(Duration::from_millis(300));
+    let level = mock.ok("GET", "/tags/level", None);
+    assert_eq!(
+        (level["value"].clone(), level["simulating"].clone()),
+        (json!(42.0), json!(false))
+    );
+    let other = mock.ok("GET", "/tags/other", None);
+    assert_eq!(
+        (other["value"].clone(), other["simulating"].clone()),
+        (json!(30.0), json!(true))
+    );
+    // A client reads what was written, not the ramp.
+    let mut c = mock.s7();
+    assert_eq!(
+        c.read_tag(&Tag::parse("DB1.DBD24:REAL").unwrap()).unwrap(),
+        s7comm::Value::Real(42.0)
+    );
+
+    // A write of two bytes that only partly covers M10 stops the BOOL at M10.2 too: at 700 ms
+    // the square would be high, but the tag keeps the bit written (clear).
+    mock.ok("PUT", "/memory/merkers?start=9", Some(r#"{"hex":"0000"}"#));
+    clock.set(Duration::from_millis(700));
+    let blink = mock.ok("GET", "/tags/blink", None);
+    assert_eq!(
+        (blink["value"].clone(), blink["simulating"].clone()),
+        (json!(false), json!(false))
+    );
+    assert_eq!(simulating("other"), true);
+
+    // A refused write stops nothing.
+    mock.refused(
+        "PUT",
+        "/memory/db?db=2&start=24",
+        Some(r#"{"hex":"4"}"#),
+        400,
+    );
+    assert_eq!(simulating("other"), true);
+
+    // Reset starts both again.
+    mock.ok("POST", "/reset", None);
+    for name in ["level", "blink"] {
+        assert_eq!(simulating(name), true, "{name}");
+    }
 }
 
 #[test]
@@ -1085,7 +1345,10 @@ fn tag_errors_are_400_404_or_409_and_leave_the_s7_side_alone() {
             400,
             "timer 99 does not exist (16 configured)",
         ),
-        ("GET", "/tags/%zz", None, 400, "bad %-escape"),
+        // A `%` not followed by two hex digits stays as it is (as URL parsers do), and is
+        // then no address.
+        ("GET", "/tags/%zz", None, 400, r#""%zz""#),
+        ("GET", "/tags/%c3%28", None, 400, "not utf-8"),
         (
             "GET",
             "/tags/motor_speed?x=1",

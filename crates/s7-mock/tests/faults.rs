@@ -197,6 +197,38 @@ fn stall_leaves_a_request_unanswered() {
 }
 
 #[test]
+fn a_rule_for_several_functions_fires_on_each_of_them() {
+    let server = server();
+    let mut c = client(server.local_addr());
+    let id = server
+        .inject(Fault::Delay(Duration::from_millis(1)))
+        .when(Function::ReadClock)
+        .when(Function::SetClock)
+        .when(Function::ReadClock)
+        .persistent();
+    assert_eq!(
+        server.faults()[0].functions,
+        [Function::ReadClock, Function::SetClock]
+    );
+    read(&mut c).unwrap();
+    c.read_szl(0x0011, 0).unwrap();
+    assert_eq!(server.fault_hits(id), 0);
+    let now = c.read_clock().unwrap();
+    assert_eq!(server.fault_hits(id), 1);
+    c.set_clock(&now).unwrap();
+    assert_eq!(server.fault_hits(id), 2);
+    // Without `when`, a rule matches any function.
+    server.remove_fault(id);
+    let any = server
+        .inject(Fault::Delay(Duration::from_millis(1)))
+        .persistent();
+    assert!(server.faults()[0].functions.is_empty());
+    read(&mut c).unwrap();
+    c.read_clock().unwrap();
+    assert_eq!(server.fault_hits(any), 2);
+}
+
+#[test]
 fn chosen_item_gets_a_chosen_return_code() {
     let server = server();
     server

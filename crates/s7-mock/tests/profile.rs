@@ -90,7 +90,17 @@ fn every_example_profile_loads() {
             profile.warnings()
         );
         assert_eq!(profile.pdu_size(), Some(preset.max_pdu_size()), "{file}");
-        assert!(!profile.data_blocks().is_empty(), "{file}");
+        // `cargo xtask interop` runs python-snap7's scenario against each preset profile as
+        // shipped; the scenario wants a DB1 of 8192 bytes and a DB2 of 256 bytes.
+        let size = |number: u16| {
+            profile
+                .data_blocks()
+                .iter()
+                .find(|db| db.number == number)
+                .map_or(0, |db| db.contents.len())
+        };
+        assert!(size(1) >= 8192, "{file}: DB1 of {} bytes", size(1));
+        assert!(size(2) >= 256, "{file}: DB2 of {} bytes", size(2));
     }
 
     let plant = load_example("plant.toml");

@@ -212,6 +212,18 @@ fn connections_are_numbered_in_accept_order() {
 }
 
 #[test]
+fn the_log_keeps_ten_thousand_requests_by_default() {
+    assert_eq!(s7_mock::server::DEFAULT_REQUEST_LOG_CAPACITY, 10_000);
+    let server = s7_mock::Server::builder().start().unwrap();
+    assert_eq!(server.request_log_capacity(), 10_000);
+    // A capacity given is kept, and 0 is raised to one entry.
+    let server = builder().request_log_capacity(123).start().unwrap();
+    assert_eq!(server.request_log_capacity(), 123);
+    let server = builder().request_log_capacity(0).start().unwrap();
+    assert_eq!(server.request_log_capacity(), 1);
+}
+
+#[test]
 fn a_bounded_log_drops_the_oldest_and_reads_as_a_stream() {
     let server = builder().request_log_capacity(2).start().unwrap();
     assert_eq!(server.request_log_capacity(), 2);

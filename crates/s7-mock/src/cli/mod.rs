@@ -63,7 +63,9 @@ Profile:
   --max-connections and --cpu replace the profile's value (--pdu-size is not capped by the
   preset); each area flag replaces that area; --db N replaces the profile's block N and
   keeps its other blocks. When the profile has [[db]] entries the default blocks are not
-  served. A profile that does not load exits with code 2 and a message FILE:LINE: KEY: ...
+  served. The profile's tags are checked against the memory the flags leave, so a flag
+  that shrinks an area under a tag is a load error. A profile that does not load exits
+  with code 2 and a message FILE:LINE: KEY: ...
 Control API:
   --control ADDR serves an HTTP/JSON API below http://ADDR/api/v1 (status, memory, cpu,
   tags, faults, requests, connections, reset; see docs/control-api.md), e.g.
@@ -291,10 +293,13 @@ impl Args {
     ///
     /// # Errors
     /// As [`ServerBuilder::profile`]: a `[[tag]]` that does not fit the memory or its type.
+    /// The tags are checked against the memory after the flags, so a `--db` or area flag that
+    /// shrinks or replaces the memory under a tag is such an error too.
     pub fn server_builder_with_profile(&self, profile: &Profile) -> Result<ServerBuilder, Error> {
-        let mut builder =
-            self.defaults(self.data_blocks.is_empty() && profile.data_blocks().is_empty());
-        builder = builder.profile(profile)?;
+        let mut builder = crate::profile::apply_settings(
+            self.defaults(self.data_blocks.is_empty() && profile.data_blocks().is_empty()),
+            profile,
+        );
         if self.given.listen {
             builder = builder.bind(self.listen);
         }
@@ -308,7 +313,9 @@ impl Args {
         if self.given.cpu {
             builder = builder.cpu_state(self.cpu.into());
         }
-        Ok(self.area_flags(self.protection_flags(builder)))
+        // The tags last: a flag that shrinks or drops the memory under a tag is then a load
+        // error naming the tag's file, line and key, like any other misplaced tag.
+        crate::profile::apply_tags(self.area_flags(self.protection_flags(builder)), profile)
     }
 
     /// The `--db` and area flags given, on top of `builder`.

@@ -1,5 +1,8 @@
-//! [`Exchange`]: one HTTP request and its answer. Reads the body within the size limit, parses
-//! the query string and JSON bodies, and answers with JSON.
+//! [`Exchange`]: one HTTP request and its answer. Reads the body within the size limit, decodes
+//! the path's segments and the query string (with `percent-encoding` and `form_urlencoded`),
+//! parses JSON bodies, and answers with JSON.
+
+use std::borrow::Cow;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -43,7 +46,8 @@ impl Reply {
     }
 }
 
-/// The query string's `name=value` pairs, taken one by one; whatever is left is refused.
+/// The query string's `name=value` pairs, decoded as `application/x-www-form-urlencoded`
+/// (`%XX` escapes, `+` for a space), taken one by one; whatever is left is refused.
 #[derive(Debug, Default)]
 pub(crate) struct Query {
     pairs: Vec<(String, String)>,
@@ -52,14 +56,13 @@ pub(crate) struct Query {
 impl Query {
     fn parse(query: &str) -> Result<Self, ApiError> {
         let mut pairs: Vec<(String, String)> = Vec::new();
-        for pair in query.split('&').filter(|pair| !pair.is_empty()) {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            if pairs.iter().any(|(n, _)| n == name) {
+        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+            if pairs.iter().any(|(n, _)| *n == name) {
                 return Err(ApiError::bad_request(format!(
                     "query parameter {name:?} is given twice"
                 )));
             }
-            pairs.push((name.to_owned(), value.to_owned()));
+            pairs.push((name.into_owned(), value.into_owned()));
         }
         Ok(Self { pairs })
     }
@@ -91,11 +94,28 @@ impl Query {
     }
 }
 
+/// The segments of a request path, split at `/` (empty ones dropped) and then each
+/// percent-decoded, so that an escaped `/` (`%2F`) stays inside its segment.
+fn decode_segments(path: &str) -> Result<Vec<String>, ApiError> {
+    path.split('/')
+        .filter(|segment| !segment.is_empty())
+        .map(|segment| {
+            percent_encoding::percent_decode_str(segment)
+                .decode_utf8()
+                .map(Cow::into_owned)
+                .map_err(|_| {
+                    ApiError::bad_request(format!(
+                        "path segment {segment:?} is not utf-8 once decoded"
+                    ))
+                })
+        })
+        .collect()
+}
+
 /// One HTTP request being served.
 pub(crate) struct Exchange {
     request: Request,
-    /// The path below `/api/v1`, split at `/` (no empty segments).
-    segments: Vec<String>,
+    /// The query string, undecoded (see [`Query`]).
     query: String,
     /// The route's parameters (its `{}` segments), set by the router.
     params: Vec<String>,
@@ -114,17 +134,14 @@ impl std::fmt::Debug for Exchange {
 
 impl Exchange {
     pub(crate) fn new(request: Request) -> Self {
-        let url = request.url();
-        let (path, query) = url.split_once('?').unwrap_or((url, ""));
-        let query = query.to_owned();
-        let segments = path
-            .split('/')
-            .filter(|segment| !segment.is_empty())
-            .map(str::to_owned)
-            .collect();
+        // The request target is `path[?query]`; HTTP sends no fragment.
+        let query = request
+            .url()
+            .split_once('?')
+            .map_or("", |(_, query)| query)
+            .to_owned();
         Self {
             request,
-            segments,
             query,
             params: Vec::new(),
             body_read: false,
@@ -142,9 +159,10 @@ impl Exchange {
         url.split_once('?').map_or(url, |(path, _)| path)
     }
 
-    /// The path's segments (`/api/v1/memory/db` → `api`, `v1`, `memory`, `db`).
-    pub(crate) fn segments(&self) -> &[String] {
-        &self.segments
+    /// The path's segments, percent-decoded (`/api/v1/tags/DB1.DBW0%3AINT` → `api`, `v1`,
+    /// `tags`, `DB1.DBW0:INT`); a 400 for one that is not UTF-8 once decoded.
+    pub(crate) fn segments(&self) -> Result<Vec<String>, ApiError> {
+        decode_segments(self.path())
     }
 
     /// Parameter `index` of the matched route (its `index`-th `{}` segment).
@@ -266,5 +284,47 @@ impl Exchange {
         }
         // The client may have gone; nothing to do about it.
         let _ = self.request.respond(response);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::{decode_segments, Query};
+
+    #[test]
+    fn path_segments_are_split_then_percent_decoded() {
+        assert_eq!(
+            decode_segments("/api/v1/tags/DB1.DBW0%3AINT").unwrap(),
+            ["api", "v1", "tags", "DB1.DBW0:INT"]
+        );
+        assert_eq!(
+            decode_segments("//tags/%25DB1.DBD20/").unwrap(),
+            ["tags", "%DB1.DBD20"]
+        );
+        assert_eq!(decode_segments("/tags/a%2Fb").unwrap(), ["tags", "a/b"]);
+        assert_eq!(
+            decode_segments("/tags/gr%C3%BC%C3%9Fe").unwrap(),
+            ["tags", "grüße"]
+        );
+        assert!(decode_segments("/tags/%ff").is_err());
+        assert!(decode_segments("/tags/%C3").is_err());
+    }
+
+    #[test]
+    fn query_values_are_decoded_and_taken_once() {
+        let mut query = Query::parse("since=%31&limit=1%30&&db=+7").unwrap();
+        assert_eq!(query.number::<u64>("since").unwrap(), Some(1));
+        assert_eq!(query.number::<u64>("limit").unwrap(), Some(10));
+        assert_eq!(query.number::<u64>("wait_ms").unwrap(), None);
+        // `+` is a space, and a number with a space is no number.
+        assert!(query.number::<u16>("db").is_err());
+        query.finish().unwrap();
+        let mut query = Query::parse("%73tart=3").unwrap();
+        assert_eq!(query.number::<usize>("start").unwrap(), Some(3));
+        assert!(Query::parse("a=1&a=2").is_err());
+        assert!(Query::parse("a=1&%61=2").is_err());
+        assert!(Query::parse("x=1").unwrap().finish().is_err());
     }
 }

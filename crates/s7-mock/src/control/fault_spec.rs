@@ -6,8 +6,8 @@
 //!
 //! `fault` names a [`Fault`]; its parameters (`ms`, `reason`, `cause`, `hex`, `index`,
 //! `return_code`) are fields beside it, and a field that does not belong to the fault is
-//! refused. `when` places the rule (all optional) and `times` is a count or `"always"`
-//! (default 1).
+//! refused. `when` places the rule (all optional; `function` is a name, `clock` for both
+//! clock requests, or a list of names) and `times` is a count or `"always"` (default 1).
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -61,12 +61,57 @@ pub(crate) enum Times {
     Word(String),
 }
 
+/// `when.function`: one name (`clock` for both clock functions) or a list of names, any of
+/// which matches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum FunctionNames {
+    One(String),
+    Any(Vec<String>),
+}
+
+impl FunctionNames {
+    /// The form of a rule's functions; `None` for any function.
+    fn of(functions: &[crate::server::Function]) -> Option<Self> {
+        match names::functions_names(functions).as_slice() {
+            [] => None,
+            [name] => Some(Self::One((*name).to_owned())),
+            names => Some(Self::Any(names.iter().map(|&n| n.to_owned()).collect())),
+        }
+    }
+
+    /// The functions named, or a 400 naming the unknown one.
+    fn functions(&self) -> Result<Vec<crate::server::Function>, ApiError> {
+        let given: &[String] = match self {
+            Self::One(name) => std::slice::from_ref(name),
+            Self::Any(names) if names.is_empty() => {
+                return Err(ApiError::bad_request(
+                    "`when.function` lists no function (leave it out to match any)",
+                ))
+            }
+            Self::Any(names) => names,
+        };
+        let mut functions = Vec::new();
+        for name in given {
+            let named = names::functions_by_name(name).ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "unknown function {name:?} (known: {}, {})",
+                    names::FUNCTION_NAMES,
+                    names::CLOCK
+                ))
+            })?;
+            functions.extend(named);
+        }
+        Ok(functions)
+    }
+}
+
 /// Where a rule fires.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct When {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) function: Option<String>,
+    pub(crate) function: Option<FunctionNames>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) connection: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -165,9 +210,7 @@ impl FaultSpec {
     pub(crate) fn listed(rule: &InstalledFault) -> Listed {
         let mut spec = Self::of(&rule.fault);
         let when = When {
-            function: rule
-                .function
-                .map(|function| names::function_name(function).to_owned()),
+            function: FunctionNames::of(&rule.functions),
             connection: rule.connection,
             peer: rule.peer,
             nth: (rule.nth > 1).then_some(rule.nth),
@@ -276,14 +319,10 @@ impl FaultSpec {
         let fault = self.to_fault()?;
         let mut builder = server.inject(fault);
         if let Some(when) = &self.when {
-            if let Some(name) = &when.function {
-                let function = names::function_by_name(name).ok_or_else(|| {
-                    ApiError::bad_request(format!(
-                        "unknown function {name:?} (known: {})",
-                        names::FUNCTION_NAMES
-                    ))
-                })?;
-                builder = builder.when(function);
+            if let Some(names) = &when.function {
+                for function in names.functions()? {
+                    builder = builder.when(function);
+                }
             }
             if let Some(connection) = when.connection {
                 builder = builder.on_connection(connection);

@@ -42,6 +42,36 @@ pub(crate) fn function_by_name(name: &str) -> Option<Function> {
     })
 }
 
+/// The name of a group of functions a fault rule can match by one name: `clock` for both
+/// clock requests (read and set).
+pub(crate) const CLOCK: &str = "clock";
+
+/// The functions a fault rule's `when.function` name matches: the one function of that name,
+/// or both clock functions for [`CLOCK`].
+pub(crate) fn functions_by_name(name: &str) -> Option<Vec<Function>> {
+    if name == CLOCK {
+        return Some(vec![Function::ReadClock, Function::SetClock]);
+    }
+    function_by_name(name).map(|function| vec![function])
+}
+
+/// The names of a rule's functions, one per function except that both clock functions
+/// together are `clock` (where the first of them stands).
+pub(crate) fn functions_names(functions: &[Function]) -> Vec<&'static str> {
+    let clock = functions.contains(&Function::ReadClock) && functions.contains(&Function::SetClock);
+    let mut names = Vec::with_capacity(functions.len());
+    for &function in functions {
+        let name = match function {
+            Function::ReadClock | Function::SetClock if clock => CLOCK,
+            other => function_name(other),
+        };
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
 /// `"run"` or `"stop"`.
 pub(crate) fn cpu_name(state: CpuState) -> &'static str {
     match state {
@@ -203,6 +233,36 @@ mod tests {
             let function = function_by_name(name);
             assert_eq!(function.map(function_name), Some(name));
         }
+    }
+
+    #[test]
+    fn clock_names_both_clock_functions_and_maps_back() {
+        let both = functions_by_name("clock").unwrap();
+        assert_eq!(both, [Function::ReadClock, Function::SetClock]);
+        assert_eq!(functions_names(&both), ["clock"]);
+        assert_eq!(
+            functions_names(&[Function::SetClock, Function::ReadClock]),
+            ["clock"]
+        );
+        assert_eq!(functions_names(&[Function::ReadClock]), ["read_clock"]);
+        assert_eq!(
+            functions_names(&[Function::ReadVar, Function::WriteVar]),
+            ["read_var", "write_var"]
+        );
+        for name in FUNCTION_NAMES.split(", ") {
+            let functions = functions_by_name(name).unwrap();
+            assert_eq!(functions_names(&functions), [name]);
+        }
+        assert_eq!(
+            functions_names(&[
+                Function::ReadSzl,
+                Function::SetClock,
+                Function::ReadVar,
+                Function::ReadClock
+            ]),
+            ["szl", "clock", "read_var"]
+        );
+        assert_eq!(functions_by_name("clocks"), None);
     }
 
     #[test]

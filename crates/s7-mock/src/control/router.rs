@@ -43,7 +43,7 @@ fn matches(pattern: &str, segments: &[String]) -> Option<Vec<String>> {
 
 /// The handler for the exchange's method and path, with the path's parameters set.
 fn find(exchange: &mut Exchange) -> Result<Handler, ApiError> {
-    let segments = exchange.segments();
+    let segments = exchange.segments()?;
     let below = match segments.split_at_checked(PREFIX.len()) {
         Some((prefix, below)) if prefix.iter().zip(PREFIX).all(|(a, b)| a == b) => below,
         _ => return Err(ApiError::not_found(format!("no route {}", exchange.path()))),

@@ -9,6 +9,13 @@ use crate::tags::{check_simulation, typed_tag, Extent, Literal, TagDef};
 
 /// Everything the profile says, on top of `builder`; what it leaves out stays as it was.
 pub(crate) fn apply(builder: ServerBuilder, profile: &Profile) -> Result<ServerBuilder, Error> {
+    apply_tags(apply_settings(builder, profile), profile)
+}
+
+/// Everything the profile says except its `[[tag]]` entries, on top of `builder`. Kept apart
+/// from [`apply_tags`] so the command line can put its flags in between: the tags are then
+/// checked against the memory the server will really have.
+pub(crate) fn apply_settings(builder: ServerBuilder, profile: &Profile) -> ServerBuilder {
     for warning in profile.warnings() {
         tracing::warn!("{warning}");
     }
@@ -65,7 +72,16 @@ pub(crate) fn apply(builder: ServerBuilder, profile: &Profile) -> Result<ServerB
     for db in profile.data_blocks() {
         builder = builder.data_block_with(db.number, db.contents.clone());
     }
-    apply_tags(builder, profile.origin(), profile.tags())
+    builder
+}
+
+/// The profile's `[[tag]]` entries, checked against the memory `builder` configures by now
+/// (see [`place_tags`]).
+pub(crate) fn apply_tags(
+    builder: ServerBuilder,
+    profile: &Profile,
+) -> Result<ServerBuilder, Error> {
+    place_tags(builder, profile.origin(), profile.tags())
 }
 
 /// Where a tag error is reported: the tag's index and the key's line.
@@ -124,10 +140,11 @@ fn check_place(builder: &ServerBuilder, tag: &Tag) -> Result<(), String> {
 
 /// The one place where `[[tag]]` entries take effect: each tag's address is parsed (typed by
 /// its `type` key when the address carries no type), checked against the memory the builder
-/// configures (areas and data blocks of the profile are applied by then) and against the
+/// configures (areas and data blocks of the profile, and any command-line flags, are applied
+/// by then) and against the
 /// tags before it, its value converted to the type; the builder then writes the values and
 /// starts the simulations when the server starts. Errors name the file, the line and the key.
-fn apply_tags(
+fn place_tags(
     builder: ServerBuilder,
     origin: &str,
     tags: &[TagSpec],

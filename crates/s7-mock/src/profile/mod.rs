@@ -56,6 +56,8 @@ use std::net::SocketAddr;
 use crate::plc::{CpuState, Identity, ProtectionLevel};
 
 pub(crate) use apply::apply;
+#[cfg(feature = "cli")]
+pub(crate) use apply::{apply_settings, apply_tags};
 pub use load::MAX_PROFILE_LEN;
 pub use preset::Preset;
 pub use tag::{Located, Simulation, TagSpec};

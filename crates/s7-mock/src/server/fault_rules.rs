@@ -34,8 +34,8 @@ pub struct InstalledFault {
     pub id: FaultId,
     /// The fault.
     pub fault: Fault,
-    /// Only requests of this function ([`FaultBuilder::when`]).
-    pub function: Option<Function>,
+    /// Only requests of one of these functions ([`FaultBuilder::when`]); empty: any.
+    pub functions: Vec<Function>,
     /// Only on this connection ([`FaultBuilder::on_connection`]).
     pub connection: Option<u64>,
     /// Only from this client address ([`FaultBuilder::on_peer`]).
@@ -51,7 +51,8 @@ pub struct InstalledFault {
 
 #[derive(Debug, Clone, Default)]
 struct Filter {
-    function: Option<Function>,
+    /// Empty: any function.
+    functions: Vec<Function>,
     connection: Option<u64>,
     peer: Option<std::net::SocketAddr>,
 }
@@ -60,9 +61,8 @@ impl Filter {
     fn matches(&self, connection: u64, peer: SocketAddr, function: Option<Function>) -> bool {
         self.connection.is_none_or(|n| n == connection)
             && self.peer.is_none_or(|p| p == peer)
-            && self
-                .function
-                .is_none_or(|f| function.is_none_or(|actual| actual == f))
+            && (self.functions.is_empty()
+                || function.is_none_or(|actual| self.functions.contains(&actual)))
     }
 }
 
@@ -226,7 +226,7 @@ impl FaultTable {
             .map(|rule| InstalledFault {
                 id: rule.id,
                 fault: rule.fault.clone(),
-                function: rule.filter.function,
+                functions: rule.filter.functions.clone(),
                 connection: rule.filter.connection,
                 peer: rule.filter.peer,
                 nth: rule.start,
@@ -285,9 +285,13 @@ impl<'a> FaultBuilder<'a> {
         }
     }
 
-    /// Only requests of this function (ignored for [`Fault::Refuse`]).
+    /// Only requests of this function (ignored for [`Fault::Refuse`]). Called more than
+    /// once, requests of any of the functions given: `.when(Function::ReadClock)
+    /// .when(Function::SetClock)` matches both clock requests.
     pub fn when(mut self, function: Function) -> Self {
-        self.filter.function = Some(function);
+        if !self.filter.functions.contains(&function) {
+            self.filter.functions.push(function);
+        }
         self
     }
 

@@ -132,6 +132,14 @@ impl Server {
         Ok(())
     }
 
+    /// After a raw write of `written` through the control API: stops the simulation of every
+    /// tag it overlaps, as a client's write would, so the next read does not overwrite what
+    /// was written.
+    #[cfg(feature = "control")]
+    pub(crate) fn stop_simulations(&self, written: &Extent) {
+        self.context.tags.written(written);
+    }
+
     /// Brings every simulated tag's bytes in memory up to date, for code that reads memory
     /// directly ([`memory`](Self::memory), [`read_bytes`](Self::read_bytes)).
     pub fn refresh_tags(&self) {

@@ -18,11 +18,11 @@
 //! memory keeps the last value computed. A server without simulated tags does no work for
 //! them at all on the request path.
 //!
-//! A write to the tag's bytes (a client's write var, [`Server::write_tag`](crate::Server::write_tag)
-//! or `PUT /api/v1/tags/...`) stops its simulation: from then on the tag holds what was
-//! written, until [`Server::reset`](crate::Server::reset) starts every simulation again.
-//! Writes through raw memory access ([`Server::memory_mut`](crate::Server::memory_mut),
-//! `PUT /api/v1/memory`) do not stop it.
+//! A write to the tag's bytes (a client's write var, [`Server::write_tag`](crate::Server::write_tag),
+//! `PUT /api/v1/tags/...` or `PUT /api/v1/memory/...`) stops its simulation: from then on
+//! the tag holds what was written, until [`Server::reset`](crate::Server::reset) starts every
+//! simulation again. Direct memory access in Rust ([`Server::memory_mut`](crate::Server::memory_mut),
+//! [`Server::write_bytes`](crate::Server::write_bytes)) does not stop it.
 
 mod literal;
 mod simulate;
@@ -307,6 +307,38 @@ impl Extent {
         })
     }
 
+    /// What `len` raw bytes from byte `start` of `region` cover.
+    #[cfg(any(test, feature = "control"))]
+    pub(crate) fn of_bytes(region: Region, start: usize, len: usize) -> Self {
+        let (area, db) = match region {
+            Region::Inputs => (Area::Inputs, 0),
+            Region::Outputs => (Area::Outputs, 0),
+            Region::Flags => (Area::Flags, 0),
+            Region::DataBlock(number) => (Area::DataBlock, number),
+        };
+        let start = u64::try_from(start).unwrap_or(u64::MAX).saturating_mul(8);
+        let len = u64::try_from(len).unwrap_or(u64::MAX).saturating_mul(8);
+        Self {
+            area,
+            db,
+            start,
+            end: start.saturating_add(len),
+        }
+    }
+
+    /// What `len` elements from `start` of `area` ([`Area::Timers`] or [`Area::Counters`])
+    /// cover.
+    #[cfg(any(test, feature = "control"))]
+    pub(crate) fn of_elements(area: Area, start: usize, len: usize) -> Self {
+        let start = u64::try_from(start).unwrap_or(u64::MAX);
+        Self {
+            area,
+            db: 0,
+            start,
+            end: start.saturating_add(u64::try_from(len).unwrap_or(u64::MAX)),
+        }
+    }
+
     /// Whether the two share a bit (or an element).
     pub(crate) fn overlaps(&self, other: &Self) -> bool {
         self.area == other.area
@@ -376,5 +408,27 @@ mod tests {
         assert!(!Extent::of_item(&item)
             .unwrap()
             .overlaps(&extent("DB1.DBX50.3")));
+    }
+
+    #[test]
+    fn raw_byte_and_element_writes_overlap_the_tags_they_touch() {
+        use crate::memory::Region;
+        use s7comm::Area;
+        let extent = |address: &str| Extent::of(&Tag::parse(address).unwrap());
+        let bytes = Extent::of_bytes(Region::DataBlock(1), 22, 2);
+        assert!(bytes.overlaps(&extent("DB1.DBD20")));
+        assert!(bytes.overlaps(&extent("DB1.DBX23.7")));
+        assert!(!bytes.overlaps(&extent("DB1.DBX24.0")));
+        assert!(!bytes.overlaps(&extent("DB2.DBD20")));
+        assert!(Extent::of_bytes(Region::Flags, 10, 1).overlaps(&extent("M10.2")));
+        assert!(!Extent::of_bytes(Region::Flags, 10, 1).overlaps(&extent("I10.2")));
+        assert!(Extent::of_bytes(Region::Inputs, 0, 1).overlaps(&extent("IB0")));
+        assert!(Extent::of_bytes(Region::Outputs, 4, 4).overlaps(&extent("QW6")));
+        assert!(!Extent::of_bytes(Region::Flags, 10, 0).overlaps(&extent("MB10")));
+        let timers = Extent::of_elements(Area::Timers, 6, 2);
+        assert!(timers.overlaps(&extent("T7")));
+        assert!(!timers.overlaps(&extent("T8")));
+        assert!(!timers.overlaps(&extent("C7")));
+        assert!(!Extent::of_bytes(Region::Flags, usize::MAX, usize::MAX).overlaps(&extent("MB0")));
     }
 }

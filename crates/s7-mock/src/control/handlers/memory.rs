@@ -1,10 +1,12 @@
 //! `GET /memory/{area}?db=N&start=S&len=L` → `{"hex": "..."}`, `PUT /memory/{area}?db=N&start=S`
 //! with `{"hex": "..."}`. Areas: `inputs`, `outputs`, `merkers`, `db`, `timers`, `counters`;
-//! for timers and counters `start` and `len` count elements of two bytes (big-endian).
+//! for timers and counters `start` and `len` count elements of two bytes (big-endian). A write
+//! over a simulated tag stops its simulation.
 
 use serde::{Deserialize, Serialize};
 
 use crate::memory::Region;
+use crate::tags::Extent;
 
 use super::super::exchange::Query;
 use super::super::hex;
@@ -129,10 +131,10 @@ fn put(shared: &Shared, exchange: &mut Exchange) -> Result<Reply, ApiError> {
     let body: Write = exchange.json()?;
     let data = hex::decode(&body.hex)?;
     let mut memory = shared.server.memory_mut();
-    let written = match area {
+    let (written, extent) = match area {
         Area::Bytes(region) => {
             memory.write_bytes(region, start, &data)?;
-            data.len()
+            (data.len(), Extent::of_bytes(region, start, data.len()))
         }
         Area::Timers | Area::Counters => {
             if data.len() % 2 != 0 {
@@ -140,9 +142,9 @@ fn put(shared: &Shared, exchange: &mut Exchange) -> Result<Reply, ApiError> {
                     "timers and counters take two bytes (four hex digits) each",
                 ));
             }
-            let (what, values) = match area {
-                Area::Timers => ("timers", memory.timers_mut()),
-                _ => ("counters", memory.counters_mut()),
+            let (what, s7_area, values) = match area {
+                Area::Timers => ("timers", s7comm::Area::Timers, memory.timers_mut()),
+                _ => ("counters", s7comm::Area::Counters, memory.counters_mut()),
             };
             let range = element_range(what, start, data.len() / 2, values.len())?;
             let slots = values.get_mut(range).unwrap_or_default();
@@ -151,9 +153,14 @@ fn put(shared: &Shared, exchange: &mut Exchange) -> Result<Reply, ApiError> {
                     *slot = u16::from_be_bytes([*hi, *lo]);
                 }
             }
-            slots.len()
+            (
+                slots.len(),
+                Extent::of_elements(s7_area, start, slots.len()),
+            )
         }
     };
     drop(memory);
+    // A write to a simulated tag's memory stops its simulation, as through `PUT /tags`.
+    shared.server.stop_simulations(&extent);
     Reply::ok(&serde_json::json!({ "written": written }))
 }

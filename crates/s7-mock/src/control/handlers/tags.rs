@@ -48,37 +48,18 @@ struct TagJson {
     error: Option<String>,
 }
 
+/// `GET /tags`: every named tag, each in the same form (and key order) as `GET /tags/{x}`.
+#[derive(Debug, Serialize)]
+struct Listing {
+    tags: Vec<TagJson>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Write {
     value: Json,
     #[serde(rename = "type")]
     data_type: Option<String>,
-}
-
-/// A path segment with its `%XX` escapes decoded.
-fn decode(segment: &str) -> Result<String, ApiError> {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&byte) = bytes.get(i) {
-        if byte == b'%' {
-            let hex = bytes
-                .get(i.saturating_add(1)..i.saturating_add(3))
-                .and_then(|pair| std::str::from_utf8(pair).ok())
-                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
-                .ok_or_else(|| {
-                    ApiError::bad_request(format!("bad %-escape in path segment {segment:?}"))
-                })?;
-            out.push(hex);
-            i = i.saturating_add(3);
-        } else {
-            out.push(byte);
-            i = i.saturating_add(1);
-        }
-    }
-    String::from_utf8(out)
-        .map_err(|_| ApiError::bad_request(format!("path segment {segment:?} is not utf-8")))
 }
 
 /// The JSON of `tag` with its current value.
@@ -121,18 +102,18 @@ fn list(shared: &Shared, exchange: &mut Exchange) -> Result<Reply, ApiError> {
             })
         })
         .collect();
-    Reply::ok(&serde_json::json!({ "tags": tags }))
+    Reply::ok(&Listing { tags })
 }
 
 fn get(shared: &Shared, exchange: &mut Exchange) -> Result<Reply, ApiError> {
     exchange.query()?.finish()?;
-    let tag = shared.server.tag(&decode(exchange.param(0))?)?;
+    let tag = shared.server.tag(exchange.param(0))?;
     Reply::ok(&describe(&shared.server, &tag)?)
 }
 
 fn put(shared: &Shared, exchange: &mut Exchange) -> Result<Reply, ApiError> {
     exchange.query()?.finish()?;
-    let target = decode(exchange.param(0))?;
+    let target = exchange.param(0).to_owned();
     let body: Write = exchange.json()?;
     let tag = shared
         .server
@@ -140,21 +121,4 @@ fn put(shared: &Shared, exchange: &mut Exchange) -> Result<Reply, ApiError> {
     let value = literal(&body.value)?.value_for(&tag)?;
     shared.server.write_tag_at(&tag, &value)?;
     Reply::ok(&describe(&shared.server, &tag)?)
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-
-    use super::decode;
-
-    #[test]
-    fn path_segments_are_percent_decoded() {
-        assert_eq!(decode("DB1.DBW0%3AINT").unwrap(), "DB1.DBW0:INT");
-        assert_eq!(decode("%25DB1.DBD20").unwrap(), "%DB1.DBD20");
-        assert_eq!(decode("motor_speed").unwrap(), "motor_speed");
-        assert!(decode("%zz").is_err());
-        assert!(decode("%4").is_err());
-        assert!(decode("%ff").is_err());
-    }
 }
