@@ -132,6 +132,10 @@ fn checks(addr: SocketAddr) -> Vec<(&'static str, Check)> {
     out.push(("write and read every area", every_area(&mut client)));
     out.push(("4000-byte db read over several pdus", big_read(&mut client)));
     out.push((
+        "parallel jobs asked: split and packed reads and writes",
+        parallel_jobs(addr),
+    ));
+    out.push((
         "multi-item read with a missing db",
         multi_read_missing_db(&mut client),
     ));
@@ -282,6 +286,46 @@ fn tpdu_128_read(addr: SocketAddr, plain: &mut Client) -> Check {
     expect_bytes("DB1.1000..1900", &back, &data)?;
     client.close().map_err(|e| format!("close: {e}"))?;
     Ok(format!("tpdu {tpdu}, 900 bytes read"))
+}
+
+/// Asks for 8 parallel jobs and runs calls that take several PDUs: a split read and write,
+/// and a multi-item read packed into several PDUs. With more than one job granted the
+/// requests are pipelined; with one, sent one at a time.
+fn parallel_jobs(addr: SocketAddr) -> Check {
+    let mut client = builder(addr)
+        .parallel_jobs(8)
+        .connect()
+        .map_err(|e| format!("connect: {e}"))?;
+    let granted = format!(
+        "amq calling {} called {} granted, {} in flight",
+        client.max_amq_calling(),
+        client.max_amq_called(),
+        client.jobs_in_flight()
+    );
+    let data = pattern(3000, 11);
+    client
+        .write_area(Area::DataBlock, 1, 5000, &data)
+        .map_err(|e| format!("write ({granted}): {e}"))?;
+    let back = client
+        .read_area(Area::DataBlock, 1, 5000, 3000)
+        .map_err(|e| format!("read ({granted}): {e}"))?;
+    expect_bytes("DB1.5000..8000", &back, &data)?;
+    let requests: Vec<ReadRequest> = (0..12u32)
+        .map(|i| ReadRequest::db(1, 5000 + i * 250, 200))
+        .collect();
+    let results = client
+        .read_many(&requests)
+        .map_err(|e| format!("read_many ({granted}): {e}"))?;
+    for (i, result) in results.iter().enumerate() {
+        let start = i * 250;
+        let want = data.get(start..start + 200).unwrap_or_default();
+        match result {
+            Ok(got) => expect_bytes(&format!("item {i}"), got, want)?,
+            Err(code) => return Err(format!("item {i}: return code {code:?}")),
+        }
+    }
+    client.close().map_err(|e| format!("close: {e}"))?;
+    Ok(granted)
 }
 
 fn tpdu_128_write(addr: SocketAddr, plain: &mut Client) -> Check {
