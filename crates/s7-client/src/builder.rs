@@ -18,7 +18,7 @@ use crate::{Client, Error};
 /// | called (remote) TSAP | `(type << 8) \| (rack << 5) \| slot`, unless set with [`remote_tsap`](Self::remote_tsap) |
 /// | calling (local) TSAP | `0x0100` |
 /// | requested PDU size | 960 (the CPU grants at most its own, often 240 or 480) |
-/// | requested parallel jobs | 8 ([`MAX_JOBS_IN_FLIGHT`](crate::MAX_JOBS_IN_FLIGHT)); the CPU grants at most its own, often 1 |
+/// | requested parallel jobs | 8 ([`MAX_JOBS_IN_FLIGHT`](crate::MAX_JOBS_IN_FLIGHT)); the CPU grants at most its own |
 /// | TPDU size | 1024 |
 /// | connect timeout | 5 s |
 /// | read and write timeouts | 10 s |

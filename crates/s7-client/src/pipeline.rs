@@ -1,12 +1,13 @@
 //! Pipelining: several requests in flight on one connection, answers matched by PDU
 //! reference.
 //!
-//! Setup communication grants a number of parallel jobs each way ("max AmQ calling" and
-//! "max AmQ called"). Implementations read the two fields differently (PLC4X and Wireshark
-//! name them after the caller and the callee, snap7 copies one into the other), so the client
-//! keeps at most the smaller of the two in flight, and never more than [`MAX_JOBS_IN_FLIGHT`].
-//! With one job granted (python-snap7's and snap7's servers, many S7-300 CPUs) every call is
-//! strictly send, receive, send, receive.
+//! Setup communication grants a number of parallel jobs ("max AmQ calling" and "max AmQ
+//! called", acknowledged jobs the calling and the called side may have outstanding). Which of
+//! the two bounds a client's requests is read differently from one implementation to the
+//! next, so the client keeps at most the smaller of the two in flight, as PLC4X does, and
+//! never more than [`MAX_JOBS_IN_FLIGHT`]. With one job granted (python-snap7 3.3.0's server
+//! always grants one) every call is strictly send, receive, send, receive; snap7's C server
+//! grants what it is asked for.
 //!
 //! A call that needs several PDUs (a read or write split over the PDU size, a multi-item call
 //! packed into several PDUs) sends requests until the window is full, then sends the next one
@@ -29,9 +30,9 @@ use s7comm::Header;
 use super::Client;
 use crate::Error;
 
-/// The most requests the client keeps in flight on one connection, whatever the CPU grants
-/// (S7-1500 CPUs grant up to a few dozen parallel jobs; beyond a handful the round trips
-/// already overlap, and every job in flight holds a buffer in the CPU).
+/// The most requests the client keeps in flight on one connection, whatever the CPU grants,
+/// and the number of parallel jobs it asks for by default: a handful already overlaps the
+/// round trips of a long read, and every job in flight holds a PDU buffer in the CPU.
 pub const MAX_JOBS_IN_FLIGHT: u16 = 8;
 
 /// The request of one job, and what to do with its answer.
