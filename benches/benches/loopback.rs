@@ -18,12 +18,12 @@
 use std::net::{Ipv4Addr, TcpStream};
 use std::time::Duration;
 
-use benches::mock::start_mock_on;
-use benches::raw::RawClient;
-use benches::s7_client::{
+use benches::lean_client::{
     read_answer_frame_len, CONNECTION_CONFIRM_FRAME_LEN, CONNECTION_REQUEST_FRAME_LEN,
     READ_OVERHEAD, READ_REQUEST_FRAME_LEN, SETUP_ANSWER_FRAME_LEN, SETUP_REQUEST_FRAME_LEN,
 };
+use benches::mock::start_mock_on;
+use benches::raw::RawClient;
 use benches::{pin_current_thread, raw_request, start_mock, Placement, RawServer, Serve};
 use criterion::{criterion_group, criterion_main, Criterion};
 use s7_client::Client;

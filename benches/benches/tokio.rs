@@ -15,8 +15,8 @@
 
 use std::time::{Duration, Instant};
 
+use benches::lean_client::{read_answer_frame_len, FRAME_OVERHEAD, READ_REQUEST_FRAME_LEN};
 use benches::mock::{BENCH_DB, MOCK_MAX_PDU};
-use benches::s7_client::{read_answer_frame_len, FRAME_OVERHEAD, READ_REQUEST_FRAME_LEN};
 use benches::{pin_current_thread, raw_request, start_mock, Placement, RawServer, Serve};
 use criterion::{criterion_group, criterion_main, Criterion};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -819,7 +819,7 @@ impl Report<'_> {
         }
         if let (Some(stack), Some(floor)) = (get("client-stack"), get("client-floor")) {
             rows.push(Row {
-                figure: "instructions: s7-mock client on iso-tcp, one 4-byte read".into(),
+                figure: "instructions: s7-client on iso-tcp, one 4-byte read".into(),
                 value: format!("{stack:.0}"),
                 floor: format!("{floor:.0} (bare ping client)"),
                 ratio: format!("{:.2}x", stack / floor),
@@ -829,7 +829,9 @@ impl Report<'_> {
         }
         if let (Some(lean), Some(floor)) = (get("client-lean"), get("client-floor")) {
             rows.push(Row {
-                figure: "   reference: lean client (iso-tcp + codec views, no allocation)".into(),
+                figure:
+                    "   reference: lean hand-written client (benches::LeanClient, no allocation)"
+                        .into(),
                 value: format!("{lean:.0}"),
                 floor: format!("{floor:.0} (bare ping client)"),
                 ratio: format!("{:.2}x", lean / floor),
@@ -1010,7 +1012,7 @@ const METHOD: &str = "\
   `tpkt::encode_header` and `Data::emit`; floor: a loop writing the same bytes unchecked.
   Allocations are counted by a counting global allocator in `benches/tests/allocations.rs`
   (it asserts zero; `cargo test` runs it).
-- **3-5 loopback, one connection.** s7-mock's client (`s7_client::Client`) on iso-tcp
+- **3-5 loopback, one connection.** The `s7-client` crate's `Client` on iso-tcp
   against the in-process mock server (request log off). Floor: `std::net` TCP with
   `TCP_NODELAY`, one write and one read per message, same byte counts; for setup, the floor is
   TCP connect + the same two exchanges as the stack (22 bytes out, 22 back, as CR/CC; then 25
@@ -1034,7 +1036,9 @@ const METHOD: &str = "\
   the probe row is the median of 20 probes before the flood.
 - **Instructions.** `valgrind --tool=callgrind` on one end (`benches/src/bin/instr.rs`) while
   the other runs natively, for 2000 and 8000 reads; the slope is instructions per read with
-  start-up excluded. Callgrind counts each iteration of a `rep stos`/`rep movs` as one
+  start-up excluded. The client row measures the `s7-client` crate; the reference row below it
+  is `benches::LeanClient`, a minimal hand-written client on iso-tcp and the `s7comm` codec
+  views, reported for comparison only (it has no goal). Callgrind counts each iteration of a `rep stos`/`rep movs` as one
   instruction, which is how it showed that zero-filling iso-tcp's 4 KiB read buffer before
   every read cost ~4,100 instructions per read on each side; iso-tcp now reads into the
   buffer's spare capacity instead.

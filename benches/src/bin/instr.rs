@@ -7,8 +7,9 @@
 //! instr serve-echo              a bare TCP echo server (the floor); serves one connection
 //! instr serve-raw               the raw thread-per-connection server, until killed (the
 //!                               floor of the memory-per-connection figure)
-//! instr client-mock ADDR N      s7-mock's client on iso-tcp: connect, N `read_into` of DB1.0..4
-//! instr client-lean ADDR N      the bench's lean client (codec views, no allocation per read)
+//! instr client-mock ADDR N      the s7-client crate's `Client`: connect, N `read_into` of DB1.0..4
+//! instr client-lean ADDR N      the lean reference client (benches::LeanClient: codec views,
+//!                               no allocation per read), a reference figure only
 //! instr client-ping ADDR N      a bare TCP ping client (the floor): N raw round trips
 //! ```
 //!
@@ -19,9 +20,9 @@ use std::net::{SocketAddr, TcpListener};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use benches::lean_client::{read_answer_frame_len, READ_REQUEST_FRAME_LEN};
 use benches::raw::{raw_request, serve_connection, RawClient};
-use benches::s7_client::{read_answer_frame_len, READ_REQUEST_FRAME_LEN};
-use benches::{start_mock, Error, S7Client};
+use benches::{start_mock, Error, LeanClient};
 use s7comm::Area;
 
 /// Bytes each read fetches.
@@ -112,7 +113,7 @@ fn run_client(kind: &str, addr: &str, count: &str) -> Result<(), Error> {
             client.close()?;
         }
         "client-lean" => {
-            let mut client = S7Client::connect(addr, 480)?;
+            let mut client = LeanClient::connect(addr, 480)?;
             let mut data = [0_u8; READ_LEN];
             for _ in 0..count {
                 client.read_db(benches::mock::BENCH_DB, 0, &mut data)?;

@@ -69,8 +69,8 @@ fn run(settings: &Settings) -> Result<(), Error> {
     std::thread::sleep(SETTLE);
     let before = vm_rss_kb(pid)?;
     let request = raw_request(
-        benches::s7_client::READ_REQUEST_FRAME_LEN,
-        benches::s7_client::read_answer_frame_len(4),
+        benches::lean_client::READ_REQUEST_FRAME_LEN,
+        benches::lean_client::read_answer_frame_len(4),
     )?;
     let mut s7_clients = Vec::new();
     let mut raw_clients = Vec::new();
@@ -80,7 +80,7 @@ fn run(settings: &Settings) -> Result<(), Error> {
             s7_clients.push(s7_client::Client::connect_with_pdu(options, 480)?);
         } else {
             let mut client = RawClient::connect(addr)?;
-            client.round_trip(&request, benches::s7_client::read_answer_frame_len(4))?;
+            client.round_trip(&request, benches::lean_client::read_answer_frame_len(4))?;
             raw_clients.push(client);
         }
     }

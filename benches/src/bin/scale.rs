@@ -17,9 +17,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
+use benches::lean_client::{read_answer_frame_len, READ_REQUEST_FRAME_LEN};
 use benches::raw::{raw_request, RawClient};
 use benches::results::append_lines;
-use benches::s7_client::{read_answer_frame_len, READ_REQUEST_FRAME_LEN};
 use benches::{start_mock, Error, RawServer, Serve};
 use clap::Parser;
 use s7comm::Area;

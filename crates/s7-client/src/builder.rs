@@ -18,7 +18,7 @@ use crate::{Client, Error};
 /// | called (remote) TSAP | `(type << 8) \| (rack << 5) \| slot`, unless set with [`remote_tsap`](Self::remote_tsap) |
 /// | calling (local) TSAP | `0x0100` |
 /// | requested PDU size | 960 (the CPU grants at most its own, often 240 or 480) |
-/// | requested parallel jobs | 1 |
+/// | requested parallel jobs | 8 ([`MAX_JOBS_IN_FLIGHT`](crate::MAX_JOBS_IN_FLIGHT)); the CPU grants at most its own |
 /// | TPDU size | 1024 |
 /// | connect timeout | 5 s |
 /// | read and write timeouts | 10 s |
@@ -67,7 +67,7 @@ impl ClientBuilder {
             connection_type: S7ConnectionType::Pg,
             remote_tsap: None,
             pdu_size: DEFAULT_REQUESTED_PDU,
-            parallel_jobs: 1,
+            parallel_jobs: crate::MAX_JOBS_IN_FLIGHT,
         }
     }
 
@@ -120,7 +120,11 @@ impl ClientBuilder {
         self
     }
 
-    /// The parallel jobs (AmQ calling and called) to ask for in setup communication.
+    /// The parallel jobs (AmQ calling and called) to ask for in setup communication. The CPU
+    /// grants at most its own; calls that take several PDUs then keep up to the smaller of the
+    /// two granted values (at most [`MAX_JOBS_IN_FLIGHT`](crate::MAX_JOBS_IN_FLIGHT)) requests
+    /// in flight ([`Client::jobs_in_flight`]). `1` keeps every call strictly one request,
+    /// one answer.
     #[must_use]
     pub fn parallel_jobs(mut self, jobs: u16) -> Self {
         self.parallel_jobs = jobs.max(1);

@@ -1,8 +1,13 @@
 //! The client connection: setup, reads and writes split over PDUs, multi-item reads and
-//! writes packed into as few PDUs as the PDU size allows, SZL, clock, CPU control.
+//! writes packed into few PDUs, requests in flight up to the granted parallel jobs, SZL,
+//! clock, CPU control.
 
 #[path = "blocks.rs"]
 mod blocks;
+#[path = "jobs.rs"]
+mod jobs;
+#[path = "pipeline.rs"]
+pub mod pipeline;
 
 use iso_tcp::{ClientOptions, Connection, RemoteAddr};
 
@@ -10,6 +15,8 @@ use crate::builder::ClientBuilder;
 use crate::info::{self, CpuInfo, CpuState, OrderCode};
 use crate::items::{plan, Direction, Part, ReadRequest, Spec, WriteRequest};
 use crate::Error;
+use jobs::{AreaRead, AreaWrite, ManyReads, ManyWrites, Span};
+use pipeline::MAX_JOBS_IN_FLIGHT;
 use s7comm::szl::{COMPONENT_IDENTIFICATION, CPU_STATE, MODULE_IDENTIFICATION};
 use s7comm::{
     read_var, Area, DataItem, DataItemIter, ErrorCode, Header, ItemAddress, MessageType,
@@ -42,9 +49,11 @@ const MIN_PDU_SIZE: u16 = 32;
 
 /// An S7 client connection.
 ///
-/// Every call is one or more request/answer round trips on the connection; the client is
-/// not shared between threads (open one connection per thread, as S7 CPUs serve each
-/// connection one job at a time anyway).
+/// Every call is one or more request/answer round trips on the connection. A call that needs
+/// several PDUs keeps as many requests in flight as setup communication granted parallel
+/// jobs (see [`Client::jobs_in_flight`] and the [`pipeline`] module); with one job granted
+/// it is strictly one request, one answer. The client is not shared between threads: open
+/// one connection per thread.
 #[derive(Debug)]
 pub struct Client {
     connection: Connection,
@@ -76,9 +85,10 @@ impl Client {
         Self::setup(connection, pdu_size)
     }
 
-    /// Runs setup communication on an established transport connection.
+    /// Runs setup communication on an established transport connection, asking for
+    /// `pdu_size` bytes and [`MAX_JOBS_IN_FLIGHT`] parallel jobs.
     pub fn setup(connection: Connection, pdu_size: u16) -> Result<Self, Error> {
-        Self::negotiate(connection, pdu_size, 1)
+        Self::negotiate(connection, pdu_size, MAX_JOBS_IN_FLIGHT)
     }
 
     /// Runs setup communication asking for `pdu_size` bytes and `jobs` parallel jobs.
@@ -170,24 +180,19 @@ impl Client {
     /// Reads several items in one request; each answer item carries its own return code.
     pub fn read_items(&mut self, items: &[ItemAddress]) -> Result<Vec<DataItem>, Error> {
         let answer = self.exchange(Request::ReadVar(ReadVarRequest::new(items.to_vec())))?;
-        match answer.response {
-            Response::ReadVar(read) => Ok(read.items),
-            other => Err(unexpected("a read var answer", &other)),
-        }
+        read_items_of(answer)
     }
 
     /// Writes several items in one request; returns one return code per item.
     pub fn write_items(&mut self, items: Vec<WriteItem>) -> Result<Vec<ReturnCode>, Error> {
         let answer = self.exchange(Request::WriteVar(WriteVarRequest { items }))?;
-        match answer.response {
-            Response::WriteVar(write) => Ok(write.return_codes),
-            other => Err(unexpected("a write var answer", &other)),
-        }
+        return_codes_of(answer)
     }
 
     /// Reads `count` elements from `area` starting at `start`: bytes for inputs, outputs,
     /// flags and data blocks (`start` is a byte offset), 2-byte values for timers and counters
-    /// (`start` is an index). Splits the read over as many requests as the PDU size needs.
+    /// (`start` is an index). Splits the read over as many requests as the PDU size needs,
+    /// keeping up to [`Client::jobs_in_flight`] of them in flight.
     pub fn read_area(
         &mut self,
         area: Area,
@@ -202,13 +207,17 @@ impl Client {
 
     /// Reads from `area` starting at `start` into `out`, filling it whole (see
     /// [`Client::read_area`] for the units: for timers and counters `out` holds 2 bytes per
-    /// element), over as many requests as the PDU size needs. Answers are decoded where they
-    /// were received, and only their data is copied: nothing is allocated.
+    /// element), over as many requests as the PDU size needs, up to
+    /// [`Client::jobs_in_flight`] of them in flight. Answers are decoded where they were
+    /// received, and only their data is copied: a read that takes one request allocates
+    /// nothing.
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] when `out` is not a whole number of elements; transport
     /// errors; [`Error::ErrorAnswer`], [`Error::ItemFailed`] or [`Error::UnexpectedAnswer`]
-    /// (also for an item whose data is not as long as asked for).
+    /// (also for an item whose data is not as long as asked for), for the earliest request
+    /// that failed; [`Error::ConnectionAbandoned`] when answers in flight could not all be
+    /// received (see [`pipeline`]).
     pub fn read_into(
         &mut self,
         area: Area,
@@ -222,9 +231,21 @@ impl Client {
                 what: "read buffer length is odd, but timers and counters have 2-byte elements",
             });
         }
-        let per_request = self.elements_per_request(READ_OVERHEAD, element);
+        let span = Span {
+            area,
+            db_number,
+            start,
+            element,
+            per_request: self.elements_per_request(READ_OVERHEAD, element),
+        };
+        let requests = span.requests(out.len());
+        if requests > 1 && self.jobs_in_flight() > 1 {
+            return self.pipelined(requests, &mut AreaRead { span, out });
+        }
+        // One request at a time: the common one-PDU read stays on the path that decodes the
+        // answer where it was received.
         let mut done = 0usize;
-        for part in out.chunks_mut(per_request.saturating_mul(element)) {
+        for part in out.chunks_mut(span.per_request.saturating_mul(element)) {
             let elements = part.len() / element;
             let address = address(area, db_number, start, done, elements)?;
             self.read_one(&address, part)?;
@@ -237,78 +258,19 @@ impl Client {
     fn read_one(&mut self, address: &ItemAddress, out: &mut [u8]) -> Result<(), Error> {
         let pdu_ref = self.take_pdu_ref();
         self.request.clear();
-        Header {
-            message_type: MessageType::Job,
-            pdu_ref,
-            param_len: READ_ONE_PARAM_LEN,
-            data_len: 0,
-            error: ErrorCode::NONE,
-            ..Default::default()
-        }
-        .emit(&mut self.request);
-        self.request.extend_from_slice(&[read_var::FUNCTION, 1]);
-        address.emit(&mut self.request)?;
+        emit_read_one(&mut self.request, pdu_ref, address)?;
         self.connection.send(&self.request)?;
         self.connection.recv_into(&mut self.answer)?;
-        let bytes = &self.answer;
-        let (header, params, data) = Header::split(bytes)?;
-        let expected = header.message_type == MessageType::AckData
-            && header.pdu_ref == pdu_ref
-            && header.error.is_ok()
-            && params == [read_var::FUNCTION, 1];
-        if !expected {
-            // Anything else gets the owned decoding, and with it the errors `exchange` gives.
-            let answer = checked(ResponsePdu::parse(bytes)?, pdu_ref, "read var")?;
-            return match answer.response {
-                Response::ReadVar(_) => Err(Error::UnexpectedAnswer {
-                    expected: "one read item",
-                    found: "another number of items",
-                }),
-                other => Err(unexpected("a read var answer", &other)),
-            };
-        }
-        let mut items = DataItemIter::new(data, 1);
-        // Lazily: `ok_or` built and dropped this error on every read, about 95 instructions
-        // of a 4-byte read (callgrind); a `let else` or `match` here measured 30 more than
-        // this.
-        #[allow(clippy::unnecessary_lazy_evaluations)]
-        let item = items.next().ok_or_else(|| Error::UnexpectedAnswer {
-            expected: "one read item",
-            found: "none",
-        })??;
-        if !item.return_code.is_success() {
-            return Err(Error::ItemFailed {
-                index: 0,
-                return_code: item.return_code,
-            });
-        }
-        let Some(rest) = data.get(item.buffer_len(true)..) else {
-            return Err(Error::UnexpectedAnswer {
-                expected: "one read item",
-                found: "a malformed data section",
-            });
-        };
-        // An odd-length item may be followed by its fill byte, nothing else.
-        if rest.len() > usize::from(item.data.len() % 2 == 1) {
-            return Err(s7comm::Error::TrailingBytes {
-                what: "read var answer",
-                trailing: rest.len(),
-            }
-            .into());
-        }
-        if item.data.len() != out.len() {
-            return Err(Error::ItemLength {
-                index: 0,
-                expected: out.len(),
-                received: item.data.len(),
-            });
-        }
-        out.copy_from_slice(item.data);
-        Ok(())
+        take_read_one(&self.answer, pdu_ref, out)
     }
 
     /// Writes `data` to `area` starting at `start` (see [`Client::read_area`] for the units),
-    /// splitting it over as many requests as the PDU size needs.
+    /// splitting it over as many requests as the PDU size needs, up to
+    /// [`Client::jobs_in_flight`] of them in flight. After a failed request no more are
+    /// sent, so the data is written up to somewhere before the failed part.
+    ///
+    /// # Errors
+    /// As [`Client::read_into`].
     pub fn write_area(
         &mut self,
         area: Area,
@@ -317,60 +279,49 @@ impl Client {
         data: &[u8],
     ) -> Result<(), Error> {
         let element = element_len(area);
-        let per_request = self.elements_per_request(WRITE_OVERHEAD, element);
-        let mut done = 0usize;
-        for chunk in data.chunks(per_request.saturating_mul(element).max(1)) {
-            let elements = chunk.len() / element;
-            let address = address(area, db_number, start, done, elements)?;
-            let codes = self.write_items(vec![WriteItem::new(address, chunk.to_vec())])?;
-            if let Some(code) = codes.iter().find(|c| !c.is_success()) {
-                return Err(Error::ItemFailed {
-                    index: 0,
-                    return_code: *code,
-                });
-            }
-            done = done.saturating_add(elements);
-        }
-        Ok(())
+        let span = Span {
+            area,
+            db_number,
+            start,
+            element,
+            per_request: self.elements_per_request(WRITE_OVERHEAD, element),
+        };
+        self.pipelined(span.requests(data.len()), &mut AreaWrite { span, data })
     }
 
-    /// Reads several items, packed into as few read var requests as the negotiated PDU size
-    /// allows (at most [`MAX_ITEMS`](crate::MAX_ITEMS) items per request, request and answer
-    /// both within the PDU); an item too large for one PDU is split into parts. Returns one
-    /// result per item, in the caller's order: its data, or the return code it failed with
-    /// (so one missing data block does not fail the others).
+    /// Reads several items, packed first-fit decreasing into read var requests (at most
+    /// [`MAX_ITEMS`](crate::MAX_ITEMS) items per request, request and answer both within the
+    /// negotiated PDU; how close to the fewest requests that comes is in the crate's README);
+    /// an item too large for one PDU is split into parts. The requests go out up to
+    /// [`Client::jobs_in_flight`] at a time. Returns one result per item, in the caller's
+    /// order whatever the packing and the order of the answers: its data, or the return code
+    /// it failed with (so one missing data block does not fail the others).
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for an item that cannot be sent (a bit item of more than
     /// one bit, an unknown transport size); transport and codec errors; an error answer, or
     /// an answer whose items do not match the request ([`Error::ItemCount`],
-    /// [`Error::ItemLength`]).
+    /// [`Error::ItemLength`]); [`Error::ConnectionAbandoned`] as for
+    /// [`Client::read_into`].
     pub fn read_many(&mut self, items: &[ReadRequest]) -> Result<Vec<ReadResult>, Error> {
         let specs: Vec<Spec> = items.iter().map(Spec::from).collect();
         let batches = plan(Direction::Read, usize::from(self.pdu_size), &specs)?;
         let mut results: Vec<ReadResult> =
             items.iter().map(|r| Ok(vec![0; r.byte_len()])).collect();
-        for batch in batches {
-            let addresses: Vec<ItemAddress> = batch.iter().map(|p| p.address).collect();
-            let answer = self.read_items(&addresses)?;
-            if answer.len() != batch.len() {
-                return Err(Error::ItemCount {
-                    what: "read var",
-                    expected: batch.len(),
-                    received: answer.len(),
-                });
-            }
-            for (part, item) in batch.iter().zip(answer) {
-                place_read(&mut results, part, item)?;
-            }
-        }
+        self.pipelined(
+            batches.len(),
+            &mut ManyReads {
+                batches: &batches,
+                results: &mut results,
+            },
+        )?;
         Ok(results)
     }
 
-    /// Writes several items, packed into as few write var requests as the negotiated PDU
-    /// size allows (see [`Client::read_many`]). Returns one result per item, in the
-    /// caller's order. An item split into parts fails if any part fails (the other parts
-    /// may have been written).
+    /// Writes several items, packed into write var requests and sent as
+    /// [`Client::read_many`] does. Returns one result per item, in the caller's order. An
+    /// item split into parts fails if any part fails (the other parts may have been
+    /// written).
     ///
     /// # Errors
     /// As [`Client::read_many`]; also [`Error::InvalidArgument`] for data that is not a
@@ -382,36 +333,14 @@ impl Client {
             .collect::<Result<Vec<_>, _>>()?;
         let batches = plan(Direction::Write, usize::from(self.pdu_size), &specs)?;
         let mut results: Vec<WriteResult> = vec![Ok(()); items.len()];
-        for batch in batches {
-            let mut write_items = Vec::with_capacity(batch.len());
-            for part in &batch {
-                let data = items
-                    .get(part.item)
-                    .and_then(|w| {
-                        w.data()
-                            .get(part.byte_offset..part.byte_offset.saturating_add(part.bytes))
-                    })
-                    .ok_or(Error::InvalidArgument {
-                        what: "write part outside its data",
-                    })?;
-                write_items.push(WriteItem::new(part.address, data.to_vec()));
-            }
-            let codes = self.write_items(write_items)?;
-            if codes.len() != batch.len() {
-                return Err(Error::ItemCount {
-                    what: "write var",
-                    expected: batch.len(),
-                    received: codes.len(),
-                });
-            }
-            for (part, code) in batch.iter().zip(codes) {
-                if let Some(slot @ Ok(())) = results.get_mut(part.item) {
-                    if !code.is_success() {
-                        *slot = Err(code);
-                    }
-                }
-            }
-        }
+        self.pipelined(
+            batches.len(),
+            &mut ManyWrites {
+                batches: &batches,
+                items,
+                results: &mut results,
+            },
+        )?;
         Ok(results)
     }
 
@@ -604,6 +533,107 @@ fn address(
         Area::Counters => ItemAddress::counters(first, count_u16),
         _ => ItemAddress::bytes(area, db_number, first, count_u16),
     })
+}
+
+/// Appends a read var request for one item: the bytes `exchange` would send, written
+/// straight into the request buffer.
+#[inline]
+fn emit_read_one(out: &mut Vec<u8>, pdu_ref: u16, address: &ItemAddress) -> Result<(), Error> {
+    Header {
+        message_type: MessageType::Job,
+        pdu_ref,
+        param_len: READ_ONE_PARAM_LEN,
+        data_len: 0,
+        error: ErrorCode::NONE,
+        ..Default::default()
+    }
+    .emit(out);
+    out.extend_from_slice(&[read_var::FUNCTION, 1]);
+    Ok(address.emit(out)?)
+}
+
+/// Copies the data of a one-item read answer into `out` (exactly as long), decoding it where
+/// it was received.
+#[inline]
+fn take_read_one(bytes: &[u8], pdu_ref: u16, out: &mut [u8]) -> Result<(), Error> {
+    let (header, params, data) = Header::split(bytes)?;
+    let expected = header.message_type == MessageType::AckData
+        && header.pdu_ref == pdu_ref
+        && header.error.is_ok()
+        && params == [read_var::FUNCTION, 1];
+    if !expected {
+        // Anything else gets the owned decoding, and with it the errors `exchange` gives.
+        let answer = checked(ResponsePdu::parse(bytes)?, pdu_ref, "read var")?;
+        return match answer.response {
+            Response::ReadVar(_) => Err(Error::UnexpectedAnswer {
+                expected: "one read item",
+                found: "another number of items",
+            }),
+            other => Err(unexpected("a read var answer", &other)),
+        };
+    }
+    let mut items = DataItemIter::new(data, 1);
+    // Lazily: `ok_or` built and dropped this error on every read, about 95 instructions
+    // of a 4-byte read (callgrind); a `let else` or `match` here measured 30 more than
+    // this.
+    #[allow(clippy::unnecessary_lazy_evaluations)]
+    let item = items.next().ok_or_else(|| Error::UnexpectedAnswer {
+        expected: "one read item",
+        found: "none",
+    })??;
+    if !item.return_code.is_success() {
+        return Err(Error::ItemFailed {
+            index: 0,
+            return_code: item.return_code,
+        });
+    }
+    let Some(rest) = data.get(item.buffer_len(true)..) else {
+        return Err(Error::UnexpectedAnswer {
+            expected: "one read item",
+            found: "a malformed data section",
+        });
+    };
+    // An odd-length item may be followed by its fill byte, nothing else.
+    if rest.len() > usize::from(item.data.len() % 2 == 1) {
+        return Err(s7comm::Error::TrailingBytes {
+            what: "read var answer",
+            trailing: rest.len(),
+        }
+        .into());
+    }
+    if item.data.len() != out.len() {
+        return Err(Error::ItemLength {
+            index: 0,
+            expected: out.len(),
+            received: item.data.len(),
+        });
+    }
+    out.copy_from_slice(item.data);
+    Ok(())
+}
+
+/// The items of a read var answer to request `pdu_ref`.
+fn read_answer(bytes: &[u8], pdu_ref: u16) -> Result<Vec<DataItem>, Error> {
+    read_items_of(checked(ResponsePdu::parse(bytes)?, pdu_ref, "read var")?)
+}
+
+/// The return codes of a write var answer to request `pdu_ref`.
+fn write_answer(bytes: &[u8], pdu_ref: u16) -> Result<Vec<ReturnCode>, Error> {
+    return_codes_of(checked(ResponsePdu::parse(bytes)?, pdu_ref, "write var")?)
+}
+
+fn read_items_of(answer: ResponsePdu) -> Result<Vec<DataItem>, Error> {
+    match answer.response {
+        Response::ReadVar(read) => Ok(read.items),
+        other => Err(unexpected("a read var answer", &other)),
+    }
+}
+
+fn return_codes_of(answer: ResponsePdu) -> Result<Vec<ReturnCode>, Error> {
+    match answer.response {
+        Response::WriteVar(write) => Ok(write.return_codes),
+        other => Err(unexpected("a write var answer", &other)),
+    }
 }
 
 /// Checks an answer's PDU reference and header error field.

@@ -82,6 +82,16 @@ pub enum Error {
         /// Reference received.
         received: u16,
     },
+    /// With several requests in flight, the client could not receive every answer (a
+    /// transport error, or an answer matching none of the requests), so it shut the
+    /// connection down rather than leave answers to be taken for those of a later call.
+    #[error("connection shut down with {outstanding} answers outstanding: {source}")]
+    ConnectionAbandoned {
+        /// Requests sent and not answered.
+        outstanding: usize,
+        /// What went wrong.
+        source: Box<Error>,
+    },
     /// An SZL answer does not hold what its id promises.
     #[error("szl 0x{id:04x}: {reason}")]
     Szl {

@@ -5,14 +5,21 @@
 //!   with [`Client::builder`], or with ready [`iso_tcp::ClientOptions`] through
 //!   [`Client::connect`]. The negotiated PDU size and parallel jobs are
 //!   [`Client::pdu_size`], [`Client::max_amq_calling`] and [`Client::max_amq_called`].
+//! - **Parallel jobs**: a call that takes several PDUs keeps as many requests in flight as
+//!   the CPU granted (the smaller of AmQ calling and called, at most
+//!   [`MAX_JOBS_IN_FLIGHT`]; ask with [`ClientBuilder::parallel_jobs`]), matching answers by
+//!   PDU reference, so answers may come in any order. With one job granted it sends one
+//!   request at a time. On an error answer it still receives every answer in flight before
+//!   it reports, so the connection stays in step (see [`client::pipeline`]).
 //! - **Read and write** any area (inputs, outputs, flags, data blocks, timers, counters) of
 //!   any length: [`Client::read_area`], [`Client::read_into`] (no allocation),
 //!   [`Client::write_area`], bits with [`Client::read_bit`] / [`Client::write_bit`]. Lengths
 //!   beyond one PDU are split over as many requests as needed.
 //! - **Many items at once**: [`Client::read_many`] / [`Client::write_many`] pack
-//!   [`ReadRequest`]s / [`WriteRequest`]s into as few PDUs as the negotiated size allows (at
-//!   most [`MAX_ITEMS`] per request, request and answer both within the PDU), split items
-//!   too large for one PDU, and give each item its own result — one missing data block does
+//!   [`ReadRequest`]s / [`WriteRequest`]s first-fit decreasing into PDUs of the negotiated
+//!   size (at most [`MAX_ITEMS`] per request, request and answer both within the PDU; not
+//!   always the fewest PDUs possible, see the README), split items too large for one PDU,
+//!   and give each item its own result, in the caller's order — one missing data block does
 //!   not fail the others.
 //! - **The CPU**: [`Client::cpu_state`], [`Client::order_code`], [`Client::cpu_info`], any
 //!   SZL with [`Client::read_szl`] (multi-part answers followed to the end), the clock
@@ -72,6 +79,7 @@ mod services;
 mod tags;
 
 pub use builder::ClientBuilder;
+pub use client::pipeline::MAX_JOBS_IN_FLIGHT;
 pub use client::{Client, ReadResult, WriteResult, DEFAULT_REQUESTED_PDU};
 pub use cotp::S7ConnectionType as ConnectionType;
 pub use error::{return_code_name, Error};

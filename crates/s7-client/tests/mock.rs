@@ -114,9 +114,72 @@ fn negotiated_pdu_and_parallel_jobs_are_exposed() {
     assert_eq!(client.pdu_size(), 240);
     assert_eq!(client.max_amq_calling(), 3);
     assert_eq!(client.max_amq_called(), 3);
-    let one = builder(&server).pdu_size(200).connect().unwrap();
+    assert_eq!(client.jobs_in_flight(), 3);
+    // By default the client asks for MAX_JOBS_IN_FLIGHT and takes what it is granted.
+    let default = builder(&server).connect().unwrap();
+    assert_eq!(default.max_amq_called(), 3);
+    let one = builder(&server)
+        .pdu_size(200)
+        .parallel_jobs(1)
+        .connect()
+        .unwrap();
     assert_eq!(one.pdu_size(), 200);
     assert_eq!(one.max_amq_called(), 1);
+    assert_eq!(one.jobs_in_flight(), 1);
+}
+
+#[test]
+fn the_mock_serves_requests_in_flight_in_order() {
+    let server = Server::builder()
+        .data_block(1, 8192)
+        .pdu_size(240)
+        .max_parallel_jobs(4)
+        .start()
+        .unwrap();
+    let mut client = builder(&server).parallel_jobs(4).connect().unwrap();
+    assert_eq!(client.jobs_in_flight(), 4);
+    let data = pattern(4000, 2);
+    // 212 data bytes per write request, 222 per read answer: 19 and 19 requests.
+    client.write_area(Area::DataBlock, 1, 100, &data).unwrap();
+    assert_eq!(
+        client.read_area(Area::DataBlock, 1, 100, 4000).unwrap(),
+        data
+    );
+    let items: Vec<_> = (0..10u32)
+        .map(|i| ReadRequest::db(1, 100 + i * 400, 200))
+        .collect();
+    let results = client.read_many(&items).unwrap();
+    for (i, result) in results.iter().enumerate() {
+        let start = i * 400;
+        assert_eq!(
+            result.as_ref().unwrap(),
+            &data[start..start + 200],
+            "item {i}"
+        );
+    }
+    requests_after_setup(&server, 19 + 19 + 10);
+}
+
+#[test]
+fn items_are_packed_largest_first() {
+    let server = server(240);
+    let mut client = builder(&server).connect().unwrap();
+    let data = pattern(1000, 3);
+    server.write_bytes(Region::DataBlock(1), 0, &data).unwrap();
+    // In the caller's order first-fit would need three requests; largest first, two.
+    let spans = [(0, 46), (100, 78), (200, 112), (400, 138)];
+    let items: Vec<_> = spans
+        .iter()
+        .map(|&(start, len)| ReadRequest::db(1, start, len))
+        .collect();
+    let results = client.read_many(&items).unwrap();
+    for (result, &(start, len)) in results.iter().zip(&spans) {
+        let start = usize::try_from(start).unwrap();
+        assert_eq!(result.as_ref().unwrap(), &data[start..start + len]);
+    }
+    let log = requests_after_setup(&server, 2);
+    let items: Vec<usize> = log.iter().map(|r| r.items().len()).collect();
+    assert_eq!(items, [2, 2]);
 }
 
 #[test]

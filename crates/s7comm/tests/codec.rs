@@ -17,6 +17,7 @@ use s7comm::{
     SzlList, TransportSize, UserData, UserDataService, WriteItem, WriteVarRequest,
     WriteVarResponse,
 };
+use s7comm::{Continuation, UserDataItem};
 
 fn h(hex: &str) -> Vec<u8> {
     let hex: String = hex.chars().filter(|c| !c.is_whitespace()).collect();
@@ -514,6 +515,27 @@ fn stop_and_start_requests_from_python_snap7() {
 }
 
 #[test]
+fn stop_and_start_parameters_are_the_documented_bytes() {
+    // The diagrams of docs/protocol.md, "PLC stop" and "PLC control: hot and cold start".
+    let emit = |request: Request| {
+        let pdu = RequestPdu::new(1, request).to_bytes().unwrap();
+        pdu[10..].to_vec()
+    };
+    assert_eq!(
+        emit(Request::PlcStop(PlcStopRequest::default())),
+        h("29 00 00 00 00 00 09 50 5F 50 52 4F 47 52 41 4D")
+    );
+    assert_eq!(
+        emit(Request::PlcControl(PlcControlRequest::hot_start())),
+        h("28 00 00 00 00 00 00 FD 00 00 09 50 5F 50 52 4F 47 52 41 4D")
+    );
+    assert_eq!(
+        emit(Request::PlcControl(PlcControlRequest::cold_start())),
+        h("28 00 00 00 00 00 00 FD 00 02 43 20 09 50 5F 50 52 4F 47 52 41 4D")
+    );
+}
+
+#[test]
 fn control_answer_is_the_function_code() {
     let stop = response("32 03 0000 0048 0001 0000 0000 29");
     assert_eq!(
@@ -609,6 +631,122 @@ fn clock_requests_from_python_snap7() {
     let mut answer = Vec::new();
     time.emit_clock_data(&mut answer).unwrap();
     assert_eq!(answer, h("00 20 31 05 06 07 08 09 12 33"));
+}
+
+/// The parameter and data sections of `ud`, as two byte strings.
+fn sections(ud: &UserData) -> (Vec<u8>, Vec<u8>) {
+    let (mut params, mut data) = (Vec::new(), Vec::new());
+    ud.emit_params(&mut params);
+    ud.emit_data(&mut data).unwrap();
+    (params, data)
+}
+
+#[test]
+fn userdata_layouts_are_the_documented_bytes() {
+    // The diagrams of docs/protocol.md, "SZL read" and "Clock read and set".
+    let continues = |data_unit_ref, more| Continuation {
+        data_unit_ref,
+        more,
+        error: ErrorCode::NONE,
+    };
+    assert_eq!(
+        sections(&UserData::read_szl(0x0011, 0x0001)),
+        (h("00 01 12 04 11 44 01 00"), h("FF 09 00 04 0011 0001"))
+    );
+    assert_eq!(
+        sections(&UserData::szl_follow_up(5)),
+        (h("00 01 12 08 12 44 01 05 00 00 00 00"), h("0A 00 00 00"))
+    );
+    let one_part = UserData::response(
+        4,
+        1,
+        0,
+        continues(0, false),
+        UserDataItem::octets(h("0424 0000 0014 0001")),
+    );
+    assert_eq!(
+        sections(&one_part),
+        (
+            h("00 01 12 08 12 84 01 00 00 00 00 00"),
+            h("FF 09 00 08 0424 0000 0014 0001")
+        )
+    );
+    let first_of_two = UserData::response(
+        4,
+        1,
+        3,
+        continues(7, true),
+        UserDataItem::octets(h("001C 0000 0022 000A 2020")),
+    );
+    assert_eq!(
+        sections(&first_of_two).0,
+        h("00 01 12 08 12 84 01 03 07 01 00 00")
+    );
+    let last = UserData::response(
+        4,
+        1,
+        3,
+        continues(7, false),
+        UserDataItem::octets(h("2020")),
+    );
+    assert_eq!(
+        sections(&last),
+        (
+            h("00 01 12 08 12 84 01 03 07 00 00 00"),
+            h("FF 09 00 02 2020")
+        )
+    );
+    let refused = UserData::response(
+        4,
+        1,
+        0,
+        Continuation {
+            error: ErrorCode::INVALID_SZL_ID,
+            ..Continuation::default()
+        },
+        UserDataItem::empty(),
+    );
+    assert_eq!(
+        sections(&refused),
+        (h("00 01 12 08 12 84 01 00 00 00 D4 01"), h("0A 00 00 00"))
+    );
+
+    assert_eq!(
+        sections(&UserData::read_clock()),
+        (h("00 01 12 04 11 47 01 00"), h("0A 00 00 00"))
+    );
+    let time = S7DateTime {
+        year: 1999,
+        month: 12,
+        day: 31,
+        hour: 23,
+        minute: 59,
+        second: 58,
+        millisecond: 987,
+        weekday: 6,
+    };
+    let mut clock = Vec::new();
+    time.emit_clock_data(&mut clock).unwrap();
+    let read_answer = UserData::response(7, 1, 0, continues(0, false), UserDataItem::octets(clock));
+    assert_eq!(
+        sections(&read_answer),
+        (
+            h("00 01 12 08 12 87 01 00 00 00 00 00"),
+            h("FF 09 00 0A 00 19 99 12 31 23 59 58 98 76")
+        )
+    );
+    assert_eq!(
+        sections(&UserData::set_clock(&time).unwrap()),
+        (
+            h("00 01 12 04 11 47 02 00"),
+            h("FF 09 00 0A 00 19 99 12 31 23 59 58 98 76")
+        )
+    );
+    let set_answer = UserData::response(7, 2, 0, continues(0, false), UserDataItem::empty());
+    assert_eq!(
+        sections(&set_answer),
+        (h("00 01 12 08 12 87 02 00 00 00 00 00"), h("0A 00 00 00"))
+    );
 }
 
 #[test]

@@ -33,12 +33,15 @@ const ACCEPTED: &[Case] = &[
     ("MW10", M, 0, 10, 0, Word, 1, "MW10"),
     ("MD10", M, 0, 10, 0, DWord, 1, "MD10"),
     ("I0.0", I, 0, 0, 0, Bool, 1, "I0.0"),
+    ("%I0.0", I, 0, 0, 0, Bool, 1, "I0.0"),
+    ("E0.0", I, 0, 0, 0, Bool, 1, "I0.0"),
     ("E0.7", I, 0, 0, 7, Bool, 1, "I0.7"),
     ("IB0", I, 0, 0, 0, Byte, 1, "IB0"),
     ("EB0", I, 0, 0, 0, Byte, 1, "IB0"),
     ("IW2", I, 0, 2, 0, Word, 1, "IW2"),
     ("ID4", I, 0, 4, 0, DWord, 1, "ID4"),
     ("Q0.0", Q, 0, 0, 0, Bool, 1, "Q0.0"),
+    ("A0.0", Q, 0, 0, 0, Bool, 1, "Q0.0"),
     ("A1.2", Q, 0, 1, 2, Bool, 1, "Q1.2"),
     ("QB1", Q, 0, 1, 0, Byte, 1, "QB1"),
     ("AB1", Q, 0, 1, 0, Byte, 1, "QB1"),
@@ -104,6 +107,7 @@ const ACCEPTED: &[Case] = &[
     ("DB1,X0.0.8", DB, 1, 0, 0, Bool, 8, "DB1.DBX0.0:BOOL[8]"),
     ("db7,x1.6", DB, 7, 1, 6, Bool, 1, "DB7.DBX1.6"),
     ("MR4", M, 0, 4, 0, Real, 1, "MD4:REAL"),
+    ("I0.1", I, 0, 0, 1, Bool, 1, "I0.1"),
     ("MI4", M, 0, 4, 0, Int, 1, "MW4:INT"),
     ("MW10.5", M, 0, 10, 0, Word, 5, "MW10:WORD[5]"),
     ("M10.1.2", M, 0, 10, 1, Bool, 2, "M10.1:BOOL[2]"),
@@ -192,6 +196,32 @@ fn accepted_inputs_mean_what_they_say_and_print_canonically() {
         );
         assert_eq!(input.parse::<Tag>(), Ok(tag), "FromStr of {input:?}");
     }
+}
+
+/// The examples each dialect is usually shown with (and those in the `tag` module docs): every
+/// one of them must be a row of [`ACCEPTED`], so that what the docs promise is tested.
+#[rustfmt::skip]
+const DIALECT_EXAMPLES: &[&str] = &[
+    // STEP7 / TIA
+    "DB1.DBX0.3", "DB1.DBB2", "DB1.DBW4", "DB1.DBD8", "DB1.DBD8:REAL", "M10.1", "MB10", "MW10",
+    "MD10", "I0.0", "%I0.0", "E0.0", "IB0", "EB0", "IW2", "ID4", "Q0.0", "A0.0", "QB1", "AB1",
+    "QW2", "QD4", "T5", "C3", "Z3",
+    // PLC4X
+    "%DB1.DBD20:REAL", "%DB1.DBX50.3:BOOL", "%DB1:20.0:REAL", "%MW10:INT", "%I0.1:BOOL",
+    "%Q0.0:BOOL[8]", "%DB1.DBB30:STRING(20)",
+    // nodeS7
+    "DB1,REAL20", "DB1,X50.3", "DB1,INT4.10", "DB1,S30.10", "DB1,B0", "DB1,BYTE0", "DB1,C0",
+    "DB1,DI8", "DB1,DW8", "MR4", "MW10.5", "M10.1.2", "I0.1",
+];
+
+#[test]
+fn every_dialect_example_is_an_accepted_case() {
+    let missing: Vec<&str> = DIALECT_EXAMPLES
+        .iter()
+        .copied()
+        .filter(|example| !ACCEPTED.iter().any(|case| case.0 == *example))
+        .collect();
+    assert!(missing.is_empty(), "not in ACCEPTED: {missing:?}");
 }
 
 #[test]

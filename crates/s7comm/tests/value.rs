@@ -326,6 +326,48 @@ fn wstring_is_utf16_big_endian() {
 }
 
 #[test]
+fn wstring_at_its_largest_declared_length() {
+    // WSTRING[16382] is the largest: 4 header bytes and 16382 units fill 32768 bytes.
+    let full: String = core::iter::repeat_n('A', 16_382).collect();
+    let bytes = Value::WString(full.clone())
+        .encode(DataType::WString(16_382))
+        .unwrap();
+    assert_eq!(bytes.len(), 32_768);
+    assert_eq!(bytes[..4], [0x3F, 0xFE, 0x3F, 0xFE]);
+    assert!(bytes[4..].chunks(2).all(|unit| unit == [0, 0x41]));
+    assert_eq!(
+        Value::decode(DataType::WString(16_382), &bytes).unwrap(),
+        Value::WString(full.clone())
+    );
+    assert_eq!(DataType::WString(16_382).byte_len(), 32_768);
+
+    // One character more than the declared length is refused, not cut.
+    let one_more: String = core::iter::repeat_n('A', 16_383).collect();
+    assert!(matches!(
+        Value::WString(one_more).encode(DataType::WString(16_382)),
+        Err(Error::ValueOutOfRange { .. })
+    ));
+
+    // WSTRING[16383] is not a type: refused both ways.
+    for result in [
+        Value::WString("A".into()).encode(DataType::WString(16_383)),
+        Value::WString(String::new()).encode(DataType::WString(16_383)),
+    ] {
+        assert!(matches!(result, Err(Error::DataType { .. })), "{result:?}");
+    }
+    let mut too_long = vec![0_u8; 32_770];
+    too_long[..4].copy_from_slice(&[0x3F, 0xFF, 0, 1]);
+    assert!(matches!(
+        Value::decode(DataType::WString(16_383), &too_long),
+        Err(Error::DataType { .. })
+    ));
+    // A header claiming more than the declared maximum is refused too.
+    let mut claims_more = bytes;
+    claims_more[..4].copy_from_slice(&[0x3F, 0xFF, 0x3F, 0xFF]);
+    assert!(Value::decode(DataType::WString(16_382), &claims_more).is_err());
+}
+
+#[test]
 fn date_counts_days_from_1990() {
     layout(DataType::Date, Value::Date(Date::MIN), &[0, 0]);
     layout(
@@ -411,6 +453,84 @@ fn time_ltime_and_time_of_day() {
     ));
     refuses(DataType::TimeOfDay, 86_400_000);
     refuses(DataType::Time, i64::from(i32::MAX) + 1);
+}
+
+#[test]
+fn time_at_its_bounds() {
+    // TIME is a signed 32-bit count of milliseconds, two's complement.
+    layout(
+        DataType::Time,
+        Value::Time(i32::MAX),
+        &[0x7F, 0xFF, 0xFF, 0xFF],
+    );
+    layout(DataType::Time, Value::Time(i32::MIN), &[0x80, 0, 0, 0]);
+    accepts(DataType::Time, i64::from(i32::MAX), Value::Time(i32::MAX));
+    accepts(DataType::Time, i64::from(i32::MIN), Value::Time(i32::MIN));
+    refuses(DataType::Time, i64::from(i32::MIN) - 1);
+    // T#24d20h31m23s647ms is i32::MAX milliseconds, one more is refused.
+    assert_eq!(
+        Value::parse(DataType::Time, "T#24d20h31m23s647ms").unwrap(),
+        Value::Time(i32::MAX)
+    );
+    assert!(matches!(
+        Value::parse(DataType::Time, "T#24d20h31m23s648ms"),
+        Err(Error::ValueOutOfRange { .. })
+    ));
+    assert!(matches!(
+        Value::decode(DataType::Time, &[0x7F, 0xFF, 0xFF]),
+        Err(Error::ValueLength {
+            expected: 4,
+            found: 3,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn ltime_at_its_bounds() {
+    // LTIME is a signed 64-bit count of nanoseconds, two's complement.
+    layout(
+        DataType::LTime,
+        Value::LTime(i64::MAX),
+        &[0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF],
+    );
+    layout(
+        DataType::LTime,
+        Value::LTime(i64::MIN),
+        &[0x80, 0, 0, 0, 0, 0, 0, 0],
+    );
+    layout(DataType::LTime, Value::LTime(-1), &[0xFF; 8]);
+    layout(DataType::LTime, Value::LTime(0), &[0; 8]);
+    accepts(DataType::LTime, i64::MAX, Value::LTime(i64::MAX));
+    accepts(DataType::LTime, i64::MIN, Value::LTime(i64::MIN));
+    assert!(matches!(
+        Value::from_u64(DataType::LTime, u64::try_from(i64::MAX).unwrap() + 1),
+        Err(Error::ValueOutOfRange {
+            data_type: DataType::LTime,
+            ..
+        })
+    ));
+    // LT#106751d23h47m16s854ms775us807ns is i64::MAX nanoseconds, one more is refused.
+    assert_eq!(
+        Value::parse(DataType::LTime, "LT#106751d23h47m16s854ms775us807ns").unwrap(),
+        Value::LTime(i64::MAX)
+    );
+    assert!(matches!(
+        Value::parse(DataType::LTime, "LT#106751d23h47m16s854ms775us808ns"),
+        Err(Error::ValueOutOfRange { .. })
+    ));
+    assert_eq!(
+        Value::parse(DataType::LTime, "LT#-106751d23h47m16s854ms775us808ns").unwrap(),
+        Value::LTime(i64::MIN)
+    );
+    assert!(matches!(
+        Value::decode(DataType::LTime, &[0; 7]),
+        Err(Error::ValueLength {
+            expected: 8,
+            found: 7,
+            ..
+        })
+    ));
 }
 
 #[test]

@@ -44,6 +44,11 @@ pub(crate) const KNOWN_GAPS: &[(&str, &str, &str)] = &[
         "snap7's C server keeps the data of the first two DT fragments of a segmented request only (the bytes after 222 of 900 stay zero) yet answers success; reproduced with a raw-socket client",
     ),
     (
+        C_SERVER,
+        "tpdu 128: multi-item read, request in 3 dts",
+        "snap7's C server reassembles only the first two DT fragments of a segmented request (see the segmented write): the third DT of this 252-byte request carries the last 2 bytes of item 19's address, and item 19 is answered address out of range; a multi-item read in two DTs is answered right",
+    ),
+    (
         PY_SERVER,
         "plc stop and start change the cpu state",
         "python-snap7 3.3.0's server has no SZL 0x0424 to read the state back",
@@ -132,6 +137,10 @@ fn checks(addr: SocketAddr) -> Vec<(&'static str, Check)> {
     out.push(("write and read every area", every_area(&mut client)));
     out.push(("4000-byte db read over several pdus", big_read(&mut client)));
     out.push((
+        "parallel jobs asked: split and packed reads and writes",
+        parallel_jobs(addr),
+    ));
+    out.push((
         "multi-item read with a missing db",
         multi_read_missing_db(&mut client),
     ));
@@ -139,6 +148,14 @@ fn checks(addr: SocketAddr) -> Vec<(&'static str, Check)> {
     out.push((
         "tpdu 128: read answered in one large dt",
         tpdu_128_read(addr, &mut client),
+    ));
+    out.push((
+        "tpdu 128: multi-item read, request in 2 dts",
+        tpdu_128_segmented_read(addr, &mut client, 10),
+    ));
+    out.push((
+        "tpdu 128: multi-item read, request in 3 dts",
+        tpdu_128_segmented_read(addr, &mut client, 20),
     ));
     out.push((
         "tpdu 128: segmented write",
@@ -282,6 +299,83 @@ fn tpdu_128_read(addr: SocketAddr, plain: &mut Client) -> Check {
     expect_bytes("DB1.1000..1900", &back, &data)?;
     client.close().map_err(|e| format!("close: {e}"))?;
     Ok(format!("tpdu {tpdu}, 900 bytes read"))
+}
+
+/// A read of `items` items of 8 bytes on a 128-byte TPDU connection: the request (12 bytes
+/// of header and function, 12 of address per item) is longer than the 125 bytes one DT
+/// carries, so it goes out in several DTs and the server must reassemble it.
+fn tpdu_128_segmented_read(addr: SocketAddr, plain: &mut Client, items: u32) -> Check {
+    let data = pattern(1000, 10);
+    plain
+        .write_area(Area::DataBlock, 1, 3000, &data)
+        .map_err(|e| format!("write (tpdu 1024): {e}"))?;
+    let mut client = tpdu_128_client(addr)?;
+    let room = client.connection().tpdu_size().saturating_sub(3);
+    let request_len = 12 + 12 * usize::try_from(items).unwrap_or(0);
+    if request_len <= room {
+        return Err(format!(
+            "the request of {request_len} bytes fits one dt of {room}: nothing to segment"
+        ));
+    }
+    let requests: Vec<ReadRequest> = (0..items)
+        .map(|i| ReadRequest::db(1, 3000 + i * 40, 8))
+        .collect();
+    let results = client
+        .read_many(&requests)
+        .map_err(|e| format!("read_many: {e}"))?;
+    for (i, result) in results.iter().enumerate() {
+        let start = i * 40;
+        let want = data.get(start..start + 8).unwrap_or_default();
+        match result {
+            Ok(got) => expect_bytes(&format!("item {i}"), got, want)?,
+            Err(code) => return Err(format!("item {i}: return code {code:?}")),
+        }
+    }
+    client.close().map_err(|e| format!("close: {e}"))?;
+    Ok(format!(
+        "{items} items, a {request_len}-byte request in {} dts of at most {room} bytes",
+        request_len.div_ceil(room)
+    ))
+}
+
+/// Asks for 8 parallel jobs and runs calls that take several PDUs: a split read and write,
+/// and a multi-item read packed into several PDUs. With more than one job granted the
+/// requests are pipelined; with one, sent one at a time.
+fn parallel_jobs(addr: SocketAddr) -> Check {
+    let mut client = builder(addr)
+        .parallel_jobs(8)
+        .connect()
+        .map_err(|e| format!("connect: {e}"))?;
+    let granted = format!(
+        "amq calling {} called {} granted, {} in flight",
+        client.max_amq_calling(),
+        client.max_amq_called(),
+        client.jobs_in_flight()
+    );
+    let data = pattern(3000, 11);
+    client
+        .write_area(Area::DataBlock, 1, 5000, &data)
+        .map_err(|e| format!("write ({granted}): {e}"))?;
+    let back = client
+        .read_area(Area::DataBlock, 1, 5000, 3000)
+        .map_err(|e| format!("read ({granted}): {e}"))?;
+    expect_bytes("DB1.5000..8000", &back, &data)?;
+    let requests: Vec<ReadRequest> = (0..12u32)
+        .map(|i| ReadRequest::db(1, 5000 + i * 250, 200))
+        .collect();
+    let results = client
+        .read_many(&requests)
+        .map_err(|e| format!("read_many ({granted}): {e}"))?;
+    for (i, result) in results.iter().enumerate() {
+        let start = i * 250;
+        let want = data.get(start..start + 200).unwrap_or_default();
+        match result {
+            Ok(got) => expect_bytes(&format!("item {i}"), got, want)?,
+            Err(code) => return Err(format!("item {i}: return code {code:?}")),
+        }
+    }
+    client.close().map_err(|e| format!("close: {e}"))?;
+    Ok(granted)
 }
 
 fn tpdu_128_write(addr: SocketAddr, plain: &mut Client) -> Check {

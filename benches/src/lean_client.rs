@@ -1,5 +1,8 @@
-//! A minimal S7 client on iso-tcp and the s7-mock codec, written the way a fast client would
-//! be: one request buffer reused for every read, answers decoded in place.
+//! The lean reference client: a minimal hand-written S7 client on iso-tcp and the `s7comm`
+//! codec, written the way a fast client would be (one request buffer reused for every read,
+//! answers decoded in place). It is not the `s7-client` crate: the benches measure that crate,
+//! and report this one only as a reference figure beside it (no goal is set for it).
+//! The frame-length constants beside it describe the frames both clients send.
 
 use std::net::SocketAddr;
 
@@ -40,16 +43,16 @@ pub const CONNECTION_REQUEST_FRAME_LEN: usize = 22;
 /// Frame length of the connection confirm echoing it.
 pub const CONNECTION_CONFIRM_FRAME_LEN: usize = 22;
 
-/// An S7 client over one iso-tcp connection.
+/// The lean reference client over one iso-tcp connection (one-item DB reads only).
 #[derive(Debug)]
-pub struct S7Client {
+pub struct LeanClient {
     connection: Connection,
     request: RequestPdu,
     buf: Vec<u8>,
     pdu_size: u16,
 }
 
-impl S7Client {
+impl LeanClient {
     /// Connects (TCP, CR/CC) with iso-tcp's default options and negotiates `pdu_size` with
     /// setup communication.
     ///
@@ -63,7 +66,7 @@ impl S7Client {
     /// Negotiates `pdu_size` on an established connection.
     ///
     /// # Errors
-    /// As [`S7Client::connect`].
+    /// As [`LeanClient::connect`].
     pub fn setup(mut connection: Connection, pdu_size: u16) -> Result<Self, Error> {
         let setup = RequestPdu::new(
             0,
@@ -90,7 +93,7 @@ impl S7Client {
                 )))
             }
         };
-        Ok(S7Client {
+        Ok(LeanClient {
             connection,
             request: RequestPdu::new(
                 0,
