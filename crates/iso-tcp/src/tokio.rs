@@ -509,12 +509,12 @@ impl Connection {
         // Frames left over from an earlier read; an empty buffer holds none.
         if self.core.buffered_len() > 0 {
             if let Some(tsdu) = self.core.poll_tsdu()? {
-                self.clocks.progress(&self.core);
+                self.clocks.delivered(&self.core);
                 return Ok(tsdu);
             }
         }
         loop {
-            let wait = self.clocks.next_wait(&self.core);
+            let wait = self.clocks.next_wait(&mut self.core)?;
             let read = fill(&mut self.stream, &mut self.core);
             let result = match wait {
                 Some(wait) => match timeout(wait, read).await {
@@ -530,11 +530,11 @@ impl Connection {
             }
             // As in the blocking driver: the clocks are looked at once the new bytes are
             // decoded, with no await in between, so a cancelled call loses no progress.
-            let tsdu = self.core.poll_tsdu()?;
-            self.clocks.progress(&self.core);
-            if let Some(tsdu) = tsdu {
+            if let Some(tsdu) = self.core.poll_tsdu()? {
+                self.clocks.delivered(&self.core);
                 return Ok(tsdu);
             }
+            self.clocks.progress(&self.core);
         }
     }
 

@@ -517,6 +517,135 @@ fn stall_mid_frame_receive_deadline<F: Front>() {
     peer.join().unwrap();
 }
 
+/// How long a trickling peer keeps going unless the client hangs up first: far longer than
+/// the deadline, so that a deadline that trickling defeats fails the test.
+const TRICKLE_FOR: Duration = Duration::from_secs(6);
+
+/// How often a trickling peer sends: more often than the shortest wait a socket timeout or a
+/// tokio timer allows, so that every read finds something.
+const TRICKLE_EVERY: Duration = Duration::from_micros(100);
+
+/// How late past the deadline a trickling peer may still be cut (a loaded machine).
+const CUT_SLACK: Duration = Duration::from_millis(1500);
+
+/// A raw peer that sends `start`, then `piece` every `every` until the client is gone, `stop`
+/// says so, or [`TRICKLE_FOR`] has passed.
+fn trickle(
+    start: Vec<u8>,
+    piece: Vec<u8>,
+    every: Duration,
+    stop: mpsc::Receiver<()>,
+) -> impl FnOnce(std::net::TcpStream) + Send + 'static {
+    move |mut stream| {
+        stream.set_nodelay(true).unwrap();
+        stream.write_all(&start).unwrap();
+        let started = Instant::now();
+        while started.elapsed() < TRICKLE_FOR && stop.try_recv().is_err() {
+            if stream.write_all(&piece).is_err() {
+                return;
+            }
+            thread::sleep(every);
+        }
+    }
+}
+
+/// Asserts that `recv` on `client` fails with the receive deadline within [`CUT_SLACK`] of it.
+fn assert_cut_by_the_deadline(client: &mut impl Conn, tsdu_received: usize) {
+    let started = Instant::now();
+    let error = client.recv().unwrap_err();
+    let waited = started.elapsed();
+    assert!(
+        matches!(
+            error,
+            Error::ReceiveDeadline { deadline, tsdu_received: got, .. }
+                if deadline == SHORT && got == tsdu_received
+        ),
+        "{error:?}"
+    );
+    assert!(
+        waited >= SHORT - Duration::from_millis(50),
+        "cut early: {waited:?}"
+    );
+    assert!(
+        waited < SHORT + CUT_SLACK,
+        "a trickle kept it open for {waited:?}"
+    );
+    assert_broken(client);
+}
+
+fn trickle_mid_frame_receive_deadline<F: Front>() {
+    let (stop_tx, stop_rx) = mpsc::channel::<()>();
+    // The header of the largest frame a TPKT length allows, then one byte at a time.
+    let mut start = vec![0x03, 0x00, 0xFF, 0xFF, 0x02, 0xF0, 0x80];
+    start.extend_from_slice(b"slow");
+    let (mut client, peer) = client_of::<F>(
+        |o| o.read_timeout(None).receive_deadline(Some(SHORT)),
+        trickle(start, vec![0x55], TRICKLE_EVERY, stop_rx),
+    );
+    assert_cut_by_the_deadline(&mut client, 0);
+    let _ = stop_tx.send(());
+    drop(client);
+    peer.join().unwrap();
+}
+
+fn fast_acks_mid_tsdu_receive_deadline<F: Front>() {
+    let (stop_tx, stop_rx) = mpsc::channel::<()>();
+    // The first segment of a TSDU, then empty DTs without EOT ("fast acknowledges", which
+    // add nothing to the TSDU) as fast as the peer can write them: a stream that never ends
+    // and has bytes waiting at every read.
+    let (mut client, peer) = client_of::<F>(
+        |o| o.read_timeout(None).receive_deadline(Some(SHORT)),
+        trickle(
+            dt(false, b"first segment"),
+            dt(false, &[]),
+            Duration::ZERO,
+            stop_rx,
+        ),
+    );
+    assert_cut_by_the_deadline(&mut client, 13);
+    let _ = stop_tx.send(());
+    drop(client);
+    peer.join().unwrap();
+}
+
+fn receive_deadline_runs_per_tsdu<F: Front>() {
+    // A peer that keeps the next TSDU part-way sent at the end of every write, for four
+    // times the deadline: each TSDU is whole well within the deadline, so nothing is cut.
+    const ROUNDS: usize = 12;
+    let (mut client, peer) = client_of::<F>(
+        |o| o.read_timeout(None).receive_deadline(Some(SHORT)),
+        |mut stream| {
+            stream.set_nodelay(true).unwrap();
+            let frames: Vec<Vec<u8>> = (0..=ROUNDS)
+                .map(|i| dt(true, format!("tsdu {i}").as_bytes()))
+                .collect();
+            let all: Vec<u8> = frames.concat();
+            let mut sent = 0;
+            let mut whole = 0;
+            for i in 0..ROUNDS {
+                // Frame i finished, and frame i + 1 sent up to its middle.
+                whole += frames[i].len();
+                let end = whole + frames[i + 1].len() / 2;
+                stream.write_all(&all[sent..end]).unwrap();
+                sent = end;
+                thread::sleep(SHORT / 3);
+            }
+            stream.write_all(&all[sent..]).unwrap();
+            let _ = read_to_end(&mut stream);
+        },
+    );
+    for i in 0..=ROUNDS {
+        assert_eq!(
+            client.recv().unwrap(),
+            Bytes::from(format!("tsdu {i}")),
+            "tsdu {i}"
+        );
+    }
+    assert!(!client.is_broken());
+    drop(client);
+    peer.join().unwrap();
+}
+
 fn timeout_between_frames_and_segments_leaves_it_usable<F: Front>() {
     let (go_tx, go_rx) = mpsc::channel::<()>();
     let (mut client, peer) = client_of::<F>(
@@ -641,6 +770,9 @@ macro_rules! all_tests {
             close_mid_frame,
             stall_mid_frame_read_timeout,
             stall_mid_frame_receive_deadline,
+            trickle_mid_frame_receive_deadline,
+            fast_acks_mid_tsdu_receive_deadline,
+            receive_deadline_runs_per_tsdu,
             timeout_between_frames_and_segments_leaves_it_usable,
             idle_timeout,
             liveness,
