@@ -1,7 +1,9 @@
 //! One test matrix, run on both front-ends: the blocking [`iso_tcp::Connection`] and (with the
 //! `tokio` feature) [`iso_tcp::tokio::Connection`]. Each test is written once against the
 //! [`Front`] trait; the `matrix!` macro instantiates it per front-end. The misbehaving peers
-//! are the raw, hand-written ones of `common` (plain `std::net` on threads of their own).
+//! are the raw, hand-written ones of `common` (plain `std::net` on threads of their own):
+//! servers against each front-end's client, and clients (the `server_*` tests) against its
+//! server side.
 
 #![allow(
     clippy::unwrap_used,
@@ -260,6 +262,18 @@ fn client_of<F: Front>(
     let (addr, handle) = raw_server(0x0A, peer);
     let client = F::connect(options(client_options(addr).read_timeout(Some(SHORT)))).unwrap();
     (client, handle)
+}
+
+/// The server side of front-end `F` (options from `options`), accepting a raw client that
+/// runs `peer` once past the handshake.
+fn server_of<F: Front>(
+    options: impl FnOnce(ServerOptions) -> ServerOptions,
+    peer: impl FnOnce(std::net::TcpStream, u16) + Send + 'static,
+) -> (F::Conn, thread::JoinHandle<()>) {
+    let (listener, addr) = F::bind(options(server_options().read_timeout(Some(SHORT))));
+    let client = raw_client(addr, peer);
+    let server = F::accept(&listener).unwrap();
+    (server, client)
 }
 
 fn assert_broken(connection: &mut impl Conn) {
@@ -651,23 +665,182 @@ fn timeout_between_frames_and_segments_leaves_it_usable<F: Front>() {
     let (mut client, peer) = client_of::<F>(
         |o| o,
         move |mut stream| {
+            // Nothing at all first (a timeout between whole frames), then the first segment
+            // (a timeout between segments), then the rest.
+            go_rx.recv().unwrap();
             stream.write_all(&dt(false, b"first ")).unwrap();
             go_rx.recv().unwrap();
             stream.write_all(&dt(true, b"second")).unwrap();
             let _ = read_to_end(&mut stream);
         },
     );
-    let error = client.recv().unwrap_err();
-    assert!(
-        matches!(error, Error::Timeout { op: "read", .. }),
-        "{error:?}"
-    );
-    assert!(!client.is_broken());
-    assert!(client.is_alive());
-    go_tx.send(()).unwrap();
+    for between in ["frames", "segments"] {
+        let error = client.recv().unwrap_err();
+        assert!(
+            matches!(error, Error::Timeout { op: "read", .. }),
+            "between {between}: {error:?}"
+        );
+        assert!(!client.is_broken(), "between {between}");
+        assert!(client.is_alive(), "between {between}");
+        go_tx.send(()).unwrap();
+    }
     assert_eq!(&client.recv().unwrap()[..], b"first second");
     drop(client);
     peer.join().unwrap();
+}
+
+// The server side of each front-end against raw clients that misbehave once past the
+// handshake.
+
+fn server_garbage<F: Front>() {
+    let (mut server, client) = server_of::<F>(
+        |o| o,
+        |mut stream, _| {
+            stream
+                .write_all(b"\x04\x00\x00\x10garbage garbage")
+                .unwrap();
+            let _ = read_to_end(&mut stream);
+        },
+    );
+    let error = server.recv().unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Tpkt(tpkt::Error::UnsupportedVersion { version: 4 })
+        ),
+        "{error:?}"
+    );
+    assert_broken(&mut server);
+    drop(server);
+    client.join().unwrap();
+}
+
+fn server_disconnect_request<F: Front>() {
+    let (mut server, client) = server_of::<F>(
+        |o| o,
+        |mut stream, server_ref| {
+            stream.write_all(&dt(true, b"bye")).unwrap();
+            stream.write_all(&dr(server_ref, 0x0005, 0x80)).unwrap();
+            let rest = read_to_end(&mut stream);
+            assert!(rest.is_empty(), "server answered a DR with {rest:02X?}");
+        },
+    );
+    assert_eq!(&server.recv().unwrap()[..], b"bye");
+    let error = server.recv().unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::PeerDisconnected {
+                reason: DisconnectReason::Normal
+            }
+        ),
+        "{error:?}"
+    );
+    assert_broken(&mut server);
+    drop(server);
+    client.join().unwrap();
+}
+
+fn server_error_tpdu<F: Front>() {
+    let (mut server, client) = server_of::<F>(
+        |o| o,
+        |mut stream, server_ref| {
+            stream.write_all(&er(server_ref, 0x01)).unwrap();
+            let _ = read_to_end(&mut stream);
+        },
+    );
+    let error = server.recv().unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::PeerError {
+                cause: RejectCause::InvalidParameterCode
+            }
+        ),
+        "{error:?}"
+    );
+    assert_broken(&mut server);
+    drop(server);
+    client.join().unwrap();
+}
+
+fn server_close_mid_frame<F: Front>() {
+    let (mut server, client) = server_of::<F>(
+        |o| o,
+        |mut stream, _| {
+            stream.write_all(&dt(true, &pattern(100))[..40]).unwrap();
+        },
+    );
+    let error = server.recv().unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::EofMidFrame {
+                received: 40,
+                expected: 107
+            }
+        ),
+        "{error:?}"
+    );
+    assert_broken(&mut server);
+    client.join().unwrap();
+}
+
+fn server_stall_mid_frame<F: Front>() {
+    // The read timeout strikes mid-frame.
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let (mut server, client) = server_of::<F>(
+        |o| o,
+        move |mut stream, _| {
+            stream.write_all(&dt(true, b"never finished")[..9]).unwrap();
+            let _ = done_rx.recv();
+        },
+    );
+    let error = server.recv().unwrap_err();
+    assert!(
+        matches!(error, Error::Timeout { op: "read", timeout } if timeout == SHORT),
+        "{error:?}"
+    );
+    assert_broken(&mut server);
+    done_tx.send(()).unwrap();
+    drop(server);
+    client.join().unwrap();
+
+    // Without a read timeout, the receive deadline cuts it.
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let (mut server, client) = server_of::<F>(
+        |o| o.read_timeout(None).receive_deadline(Some(SHORT)),
+        move |mut stream, _| {
+            stream.write_all(&dt(true, b"never finished")[..9]).unwrap();
+            let _ = done_rx.recv();
+        },
+    );
+    let started = Instant::now();
+    let error = server.recv().unwrap_err();
+    assert!(
+        matches!(error, Error::ReceiveDeadline { received: 9, deadline, .. } if deadline == SHORT),
+        "{error:?}"
+    );
+    assert!(started.elapsed() < SHORT + CUT_SLACK);
+    assert_broken(&mut server);
+    done_tx.send(()).unwrap();
+    drop(server);
+    client.join().unwrap();
+}
+
+fn server_trickle_mid_frame_receive_deadline<F: Front>() {
+    let (stop_tx, stop_rx) = mpsc::channel::<()>();
+    let mut start = vec![0x03, 0x00, 0xFF, 0xFF, 0x02, 0xF0, 0x80];
+    start.extend_from_slice(b"slow");
+    let peer = trickle(start, vec![0x55], TRICKLE_EVERY, stop_rx);
+    let (mut server, client) = server_of::<F>(
+        |o| o.read_timeout(None).receive_deadline(Some(SHORT)),
+        move |stream, _| peer(stream),
+    );
+    assert_cut_by_the_deadline(&mut server, 0);
+    let _ = stop_tx.send(());
+    drop(server);
+    client.join().unwrap();
 }
 
 fn idle_timeout<F: Front>() {
@@ -774,6 +947,12 @@ macro_rules! all_tests {
             fast_acks_mid_tsdu_receive_deadline,
             receive_deadline_runs_per_tsdu,
             timeout_between_frames_and_segments_leaves_it_usable,
+            server_garbage,
+            server_disconnect_request,
+            server_error_tpdu,
+            server_close_mid_frame,
+            server_stall_mid_frame,
+            server_trickle_mid_frame_receive_deadline,
             idle_timeout,
             liveness,
             close_and_drop_send_a_disconnect_request,
