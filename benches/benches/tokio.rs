@@ -8,8 +8,8 @@
 //!   each sample is one `block_on` around `iters` round trips, so the runtime's entry cost is
 //!   spread over the sample, not paid per message.
 //!
-//! Run it with `cargo bench -p benches --bench tokio`. The rows are not (yet) part of
-//! `cargo xtask bench`'s docs/performance.md.
+//! Run it with `cargo bench -p benches --bench tokio`; `cargo xtask bench` runs it too and
+//! writes its rows ("3t tokio round trip", both placements) to docs/performance.md.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 

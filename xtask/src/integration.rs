@@ -1,8 +1,12 @@
 //! `cargo xtask integration`: the s7-mock binary as a separate process, driven through
-//! `iso-tcp` and the S7comm codec by a scripted scenario. Every answer is checked; the mock is
-//! stopped with SIGTERM and must exit cleanly, and is killed on any failure (no orphan).
+//! `iso-tcp` and the S7comm codec by a scripted scenario, and by iso-tcp's tokio example
+//! (`examples/tokio_client.rs`, which checks the answers itself and exits non-zero on an
+//! error answer). Every answer is checked; the mock is stopped with SIGTERM and must exit
+//! cleanly, and is killed on any failure (no orphan).
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use cotp::TpduSize;
@@ -10,7 +14,7 @@ use iso_tcp::ClientOptions;
 use s7_client::Client;
 use s7comm::{Area, ItemAddress, ReturnCode, WriteItem};
 
-use crate::process::MockProcess;
+use crate::process::{cargo, step, target_dir, MockProcess};
 use crate::TaskResult;
 
 /// The layout the scenario is written against.
@@ -36,6 +40,7 @@ const MOCK_ARGS: [&str; 16] = [
 /// Runs the scenario; the first failing check fails the task.
 pub(crate) fn run() -> TaskResult {
     let binary = MockProcess::build()?;
+    let example = build_tokio_example()?;
     let mock = MockProcess::start(&binary, &MOCK_ARGS)?;
     let addr = mock.addr();
     let started = Instant::now();
@@ -53,8 +58,14 @@ pub(crate) fn run() -> TaskResult {
     checks.run("50 sequential connections", || sequential(addr, 50));
     checks.run("50 parallel connections", || parallel(addr, 50));
     checks.run("cpu stop and start", || stop_start(addr));
+    checks.run("tokio example reads MB0..MB3", || {
+        tokio_example_passes(&example, addr)
+    });
     let stopped = mock.stop();
     checks.record("clean exit on SIGTERM", stopped);
+    checks.run("tokio example exits non-zero on an error answer", || {
+        tokio_example_fails_on_an_error_answer(&binary, &example)
+    });
     println!(
         "{} passed, {} failed ({:.1} s)",
         checks.passed,
@@ -295,5 +306,65 @@ fn stop_start(addr: SocketAddr) -> TaskResult {
     let mode = cpu_mode(&mut c)?;
     ensure(mode == RUN, || {
         format!("mode 0x{mode:02x} after start, expected RUN")
+    })
+}
+
+/// Builds iso-tcp's tokio example (release) and returns its path.
+fn build_tokio_example() -> Result<PathBuf, String> {
+    step(
+        "build the iso-tcp tokio example (release)",
+        cargo().args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "iso-tcp",
+            "--features",
+            "tokio",
+            "--example",
+            "tokio_client",
+        ]),
+    )?;
+    Ok(target_dir()
+        .join("release")
+        .join("examples")
+        .join("tokio_client"))
+}
+
+/// Runs the example against `addr`; its exit status and what it printed.
+fn run_tokio_example(example: &Path, addr: SocketAddr) -> Result<(bool, String), String> {
+    let output = Command::new(example)
+        .arg(addr.to_string())
+        .env("RUST_LOG", "warn")
+        .output()
+        .map_err(|e| format!("could not start {}: {e}", example.display()))?;
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok((output.status.success(), printed))
+}
+
+/// The example's two requests are answered without error and its read brings 4 bytes.
+fn tokio_example_passes(example: &Path, addr: SocketAddr) -> TaskResult {
+    let (success, printed) = run_tokio_example(example, addr)?;
+    ensure(success, || format!("exited with an error: {printed}"))?;
+    ensure(printed.contains("MB0..MB3 = "), || {
+        format!("no read answer printed: {printed}")
+    })
+}
+
+/// Against a mock whose merker area ends after MB1, the read of MB0..MB3 is answered with
+/// an item error, which the example must report with a non-zero exit.
+fn tokio_example_fails_on_an_error_answer(mock: &Path, example: &Path) -> TaskResult {
+    let short = MockProcess::start(mock, &["--merkers", "2"])?;
+    let (success, printed) = run_tokio_example(example, short.addr())?;
+    short.stop()?;
+    ensure(!success, || {
+        format!("exited 0 on an out-of-range read: {printed}")
+    })?;
+    ensure(printed.contains("item return code 0x05"), || {
+        format!("the error does not name the item's return code: {printed}")
     })
 }

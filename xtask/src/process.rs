@@ -13,6 +13,13 @@ pub(crate) fn workspace_root() -> PathBuf {
     here.parent().unwrap_or(here).to_path_buf()
 }
 
+/// Where cargo puts what it builds: `CARGO_TARGET_DIR`, or the workspace's `target`.
+pub(crate) fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
 /// The `cargo` that runs this xtask, so toolchain overrides carry over.
 pub(crate) fn cargo() -> Command {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -67,10 +74,7 @@ impl MockProcess {
                 "s7-mock",
             ]),
         )?;
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| workspace_root().join("target"));
-        Ok(target.join("release").join("s7-mock"))
+        Ok(target_dir().join("release").join("s7-mock"))
     }
 
     /// Starts `binary` on an ephemeral loopback port with `args`, and waits for its

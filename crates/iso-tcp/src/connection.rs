@@ -171,7 +171,7 @@ impl Connection {
             // Frames left over from an earlier call or just read; an empty buffer holds none.
             if self.core.buffered_len() > 0 {
                 if let Some(tsdu) = poll(&mut self.core)? {
-                    self.clocks.progress(&self.core);
+                    self.clocks.delivered(&self.core);
                     return Ok(tsdu);
                 }
             }
@@ -181,7 +181,7 @@ impl Connection {
             if read {
                 self.clocks.progress(&self.core);
             }
-            let wait = self.clocks.next_wait(&self.core);
+            let wait = self.clocks.next_wait(&mut self.core)?;
             if wait != self.socket_read_timeout
                 && socket_config::socket_timeout(wait)
                     != socket_config::socket_timeout(self.socket_read_timeout)

@@ -156,8 +156,8 @@ pub enum Error {
         timeout: Duration,
     },
 
-    /// The peer stopped in the middle of a frame or of a segmented TSDU, and the rest did not
-    /// arrive within the receive deadline
+    /// The peer stopped (or slowed to a trickle) in the middle of a frame or of a segmented
+    /// TSDU, and the whole TSDU was not in within the receive deadline
     /// ([`ClientOptions::receive_deadline`](crate::ClientOptions::receive_deadline)). The
     /// stream is out of step: the connection is broken.
     #[error("receive deadline of {deadline:?} expired with {received} bytes of a frame and {tsdu_received} bytes of a tsdu received")]

@@ -208,8 +208,10 @@ impl ClientOptions {
     }
 
     /// Receive deadline (default: off): once the first byte of a frame, or the first segment
-    /// of a segmented TSDU, has arrived, the rest must arrive within this time, or
+    /// of a segmented TSDU, has arrived, the whole TSDU must be in within this time, or
     /// [`Connection::recv`] fails with [`Error::ReceiveDeadline`] and the connection is broken.
+    /// Bytes that keep arriving buy no extra time: a peer trickling a frame byte by byte, or
+    /// sending empty "fast acknowledge" DTs in the middle of a TSDU, is cut all the same.
     /// A peer idle between messages is left alone. `None` turns it off.
     #[must_use]
     pub fn receive_deadline(mut self, deadline: Option<Duration>) -> Self {
@@ -384,9 +386,9 @@ impl ServerOptions {
     }
 
     /// Receive deadline of accepted connections (default: off): as
-    /// [`ClientOptions::receive_deadline`], a client that stops in the middle of a frame or of
-    /// a segmented TSDU is cut with [`Error::ReceiveDeadline`] when it expires, while a client
-    /// idle between requests is left alone. `None` turns it off.
+    /// [`ClientOptions::receive_deadline`], a client that stops (or trickles) in the middle of
+    /// a frame or of a segmented TSDU is cut with [`Error::ReceiveDeadline`] when it expires,
+    /// while a client idle between requests is left alone. `None` turns it off.
     #[must_use]
     pub fn receive_deadline(mut self, deadline: Option<Duration>) -> Self {
         self.stream.receive_deadline = deadline;

@@ -11,7 +11,8 @@ use crate::Error;
 ///
 /// - The read timeout bounds each read.
 /// - The receive deadline bounds a frame or segmented TSDU that is part-way received: its
-///   clock starts with the first bytes of it and stops once it is whole.
+///   clock starts with the first bytes of it and stops once it is whole. Once it has run
+///   out, the connection fails whether bytes are still arriving or not.
 /// - The idle timeout bounds the time between frames: its clock restarts with every byte.
 #[derive(Debug)]
 pub(crate) struct ReceiveClocks {
@@ -21,6 +22,9 @@ pub(crate) struct ReceiveClocks {
     /// When the unfinished frame or TSDU began to arrive (tracked only with a receive
     /// deadline).
     partial_since: Option<Instant>,
+    /// Whether the one last read an expired receive deadline allows has been made for the
+    /// unfinished frame or TSDU.
+    final_read_made: bool,
     /// When a byte last arrived, or the clocks were made (tracked only with an idle timeout).
     last_received: Instant,
 }
@@ -36,6 +40,7 @@ impl ReceiveClocks {
             receive_deadline,
             idle_timeout,
             partial_since: None,
+            final_read_made: false,
             last_received: Instant::now(),
         }
     }
@@ -88,6 +93,7 @@ impl ReceiveClocks {
         let in_progress = core.in_progress();
         if !in_progress {
             self.partial_since = None;
+            self.final_read_made = false;
         }
         // The idle clock only counts while an idle timeout is set, and setting one restarts
         // it, so without one it is left alone.
@@ -101,14 +107,29 @@ impl ReceiveClocks {
         }
     }
 
+    /// A whole TSDU was handed out: whatever is left buffered belongs to the next one, whose
+    /// receive deadline runs from now (a peer that keeps several requests in flight is timed
+    /// per TSDU, not from the first byte it ever sent).
+    #[inline]
+    pub(crate) fn delivered(&mut self, core: &Core) {
+        self.partial_since = None;
+        self.final_read_made = false;
+        self.progress(core);
+    }
+
     /// The bound on the next read: the read timeout, shortened to what is left of the
     /// receive deadline (mid-frame or mid-TSDU) or of the idle timeout (between frames).
+    ///
+    /// # Errors
+    /// [`Error::ReceiveDeadline`] (and the core broken) once the receive deadline has
+    /// expired and the one last read it allows has been made: bytes arriving after it do not
+    /// buy more time, so a peer trickling a frame or empty DTs is cut all the same.
     #[inline]
-    pub(crate) fn next_wait(&self, core: &Core) -> Option<Duration> {
+    pub(crate) fn next_wait(&mut self, core: &mut Core) -> Result<Option<Duration>, Error> {
         // Between frames without an idle timeout (the steady state, deadline or not), no
         // clock runs: the read timeout as it is.
         if self.partial_since.is_none() && self.idle_timeout.is_none() {
-            return self.read_timeout;
+            return Ok(self.read_timeout);
         }
         self.clocked_wait(core)
     }
@@ -116,8 +137,24 @@ impl ReceiveClocks {
     /// [`next_wait`](Self::next_wait) while a clock runs; out of line, so that the steady
     /// state's check stays small.
     #[inline(never)]
-    fn clocked_wait(&self, core: &Core) -> Option<Duration> {
-        let deadline = left(self.receive_deadline, self.partial_since);
+    fn clocked_wait(&mut self, core: &mut Core) -> Result<Option<Duration>, Error> {
+        let deadline = match (self.receive_deadline, self.partial_since) {
+            (Some(limit), Some(since)) => {
+                let left = limit.saturating_sub(since.elapsed());
+                if left.is_zero() {
+                    // The deadline has passed. What the application had not read yet (it
+                    // may have been busy, or have dropped a tokio `recv`) is given one last
+                    // short read; after that the frame or TSDU must be whole, however
+                    // many bytes keep arriving.
+                    if self.final_read_made {
+                        return Err(self.deadline_expired(limit, core));
+                    }
+                    self.final_read_made = true;
+                }
+                Some(left)
+            }
+            _ => None,
+        };
         let idle = if core.in_progress() {
             None
         } else {
@@ -127,13 +164,26 @@ impl ReceiveClocks {
             (Some(d), Some(i)) => Some(d.min(i)),
             (d, i) => d.or(i),
         };
-        // An expired clock still gets one short read: bytes already waiting in the socket
-        // count as the peer keeping its side of the bargain.
+        // An expired clock gets a short read, not none: bytes already waiting in the socket
+        // are the peer's keeping its side of the bargain (for the idle timeout, any byte
+        // restarts its clock; the receive deadline allows only this one read).
         let left = left.map(|left| left.max(Duration::from_micros(1)));
-        match (self.read_timeout, left) {
+        Ok(match (self.read_timeout, left) {
             (Some(read), Some(left)) => Some(read.min(left)),
             (read, left) => read.or(left),
-        }
+        })
+    }
+
+    /// The receive deadline expired with a frame or TSDU part-way received: the error, with
+    /// the core broken.
+    #[cold]
+    fn deadline_expired(&self, deadline: Duration, core: &mut Core) -> Error {
+        let error = Error::ReceiveDeadline {
+            deadline,
+            received: core.buffered_len(),
+            tsdu_received: core.tsdu_progress(),
+        };
+        core.fail(error)
     }
 
     /// A read timed out: the receive deadline or the idle timeout if one of them expired,
@@ -141,12 +191,7 @@ impl ReceiveClocks {
     pub(crate) fn timed_out(&self, core: &mut Core) -> Error {
         if let (Some(deadline), Some(since)) = (self.receive_deadline, self.partial_since) {
             if since.elapsed() >= deadline {
-                let error = Error::ReceiveDeadline {
-                    deadline,
-                    received: core.buffered_len(),
-                    tsdu_received: core.tsdu_progress(),
-                };
-                return core.fail(error);
+                return self.deadline_expired(deadline, core);
             }
         }
         if let Some(timeout) = self.idle_timeout {

@@ -14,9 +14,14 @@
 //!   [`Connection::close`].
 //!
 //! Socket options (`TCP_NODELAY`, keepalive with idle time, interval and probe count) are set
-//! through socket2: on a client socket before it is handed to tokio, on an accepted one right
-//! after accept, before anything is read. [`Connection::is_alive`] peeks with
-//! `MSG_PEEK | MSG_DONTWAIT`, as the blocking one does: it consumes nothing and never waits.
+//! through socket2 before tokio owns the socket: on a client socket before it is handed to
+//! tokio; on Linux, on the listening socket at bind, which every accepted socket inherits them
+//! from as the kernel creates it. Elsewhere, and once [`Listener::listener`] has handed the
+//! listening socket out (its options may have changed), they are set on each accepted socket
+//! right after accept, before anything is read: tokio's `accept` registers the new socket with
+//! its reactor as it returns it, so there is no earlier moment, and nothing has been sent or
+//! received on it yet. [`Connection::is_alive`] peeks with `MSG_PEEK | MSG_DONTWAIT`, as the
+//! blocking one does: it consumes nothing and never waits.
 //!
 //! # Cancel safety
 //!
@@ -60,7 +65,7 @@
 
 use std::io;
 use std::net::{Shutdown, SocketAddr};
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -263,11 +268,16 @@ pub struct Listener {
     local_addr: SocketAddr,
     options: ServerOptions,
     next_reference: Arc<AtomicU16>,
+    /// Whether accepted sockets start with the stream options, inherited from the listening
+    /// socket that was given them at bind; cleared for good once [`listener`](Self::listener)
+    /// lets the application change the listening socket's options.
+    options_inherited: AtomicBool,
 }
 
 impl Listener {
     /// Binds to `addr` (port 0 picks a free port) with `SO_REUSEADDR` (not on Windows) and
-    /// listens with the configured backlog, as [`crate::Listener::bind`].
+    /// listens with the configured backlog, as [`crate::Listener::bind`]. On Linux the stream
+    /// options are set on the listening socket, which accepted sockets inherit them from.
     ///
     /// # Errors
     /// [`Error::Io`] when the socket cannot be created, bound or put in listening state.
@@ -281,6 +291,15 @@ impl Listener {
         socket
             .bind(&addr.into())
             .map_err(|e| Error::io("bind", e))?;
+        if socket_config::ACCEPT_INHERITS_OPTIONS {
+            // Set once here, before tokio owns the socket, and inherited by every accepted
+            // one: keepalive is in place before tokio ever sees a connection.
+            socket_config::configure_stream(
+                &socket,
+                &socket_options(&options.stream),
+                Origin::Created,
+            )?;
+        }
         let backlog = i32::try_from(options.backlog).unwrap_or(i32::MAX);
         socket.listen(backlog).map_err(|e| Error::io("listen", e))?;
         socket
@@ -295,6 +314,7 @@ impl Listener {
             local_addr,
             options,
             next_reference: Arc::new(AtomicU16::new(1)),
+            options_inherited: AtomicBool::new(socket_config::ACCEPT_INHERITS_OPTIONS),
         })
     }
 
@@ -331,7 +351,8 @@ impl Listener {
         self.accept_tcp().await?.handshake(decide).await
     }
 
-    /// Accepts one TCP connection and applies the socket options, without reading anything.
+    /// Accepts one TCP connection with the socket options in place (inherited from the
+    /// listening socket on Linux, set right after accept elsewhere), without reading anything.
     ///
     /// # Errors
     /// [`Error::Io`] when accept fails.
@@ -341,11 +362,13 @@ impl Listener {
             .accept()
             .await
             .map_err(|e| Error::io("accept", e))?;
-        socket_config::configure_stream(
-            &SockRef::from(&stream),
-            &socket_options(&self.options.stream),
-            Origin::Accepted,
-        )?;
+        if !self.options_inherited.load(Ordering::Relaxed) {
+            socket_config::configure_stream(
+                &SockRef::from(&stream),
+                &socket_options(&self.options.stream),
+                Origin::Accepted,
+            )?;
+        }
         let local_reference = loop {
             let reference = self.next_reference.fetch_add(1, Ordering::Relaxed);
             if reference != 0 {
@@ -361,8 +384,11 @@ impl Listener {
         })
     }
 
-    /// The listening socket.
+    /// The listening socket. Whatever options are set on it, accepted connections get the
+    /// [`ServerOptions`]: once this has been called they are set on every accepted socket,
+    /// which costs a few system calls per connection that inheriting them spares (Linux).
     pub fn listener(&self) -> &TcpListener {
+        self.options_inherited.store(false, Ordering::Relaxed);
         &self.listener
     }
 }
@@ -509,12 +535,12 @@ impl Connection {
         // Frames left over from an earlier read; an empty buffer holds none.
         if self.core.buffered_len() > 0 {
             if let Some(tsdu) = self.core.poll_tsdu()? {
-                self.clocks.progress(&self.core);
+                self.clocks.delivered(&self.core);
                 return Ok(tsdu);
             }
         }
         loop {
-            let wait = self.clocks.next_wait(&self.core);
+            let wait = self.clocks.next_wait(&mut self.core)?;
             let read = fill(&mut self.stream, &mut self.core);
             let result = match wait {
                 Some(wait) => match timeout(wait, read).await {
@@ -530,11 +556,11 @@ impl Connection {
             }
             // As in the blocking driver: the clocks are looked at once the new bytes are
             // decoded, with no await in between, so a cancelled call loses no progress.
-            let tsdu = self.core.poll_tsdu()?;
-            self.clocks.progress(&self.core);
-            if let Some(tsdu) = tsdu {
+            if let Some(tsdu) = self.core.poll_tsdu()? {
+                self.clocks.delivered(&self.core);
                 return Ok(tsdu);
             }
+            self.clocks.progress(&self.core);
         }
     }
 

@@ -19,6 +19,7 @@ mod common;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::thread;
+use std::time::Duration;
 
 use common::*;
 use iso_tcp::TpduSize;
@@ -72,9 +73,13 @@ fn allocations() -> u64 {
 
 #[test]
 fn steady_sends_and_single_tpdu_receives_allocate_nothing() {
+    // With a receive deadline on both sides, as the mock runs: its clock, armed by every
+    // segmented TSDU, must not allocate either.
     let (mut client, mut server) = pair(
-        client_options("127.0.0.1:9".parse().unwrap()).tpdu_size(TpduSize::S256),
-        server_options(),
+        client_options("127.0.0.1:9".parse().unwrap())
+            .tpdu_size(TpduSize::S256)
+            .receive_deadline(Some(Duration::from_secs(5))),
+        server_options().receive_deadline(Some(Duration::from_secs(5))),
     );
     let echo = thread::spawn(move || {
         while let Ok(request) = server.recv() {

@@ -96,6 +96,45 @@ fn dt(eot: bool, data: &[u8]) -> Vec<u8> {
     frame(&payload)
 }
 
+/// A CC frame: `LI D0 dst(2) src(2) class | params`.
+fn cc(dst_ref: u16, src_ref: u16, class: u8, params: &[u8]) -> Vec<u8> {
+    let mut payload = vec![(6 + params.len()) as u8, 0xD0];
+    payload.extend_from_slice(&dst_ref.to_be_bytes());
+    payload.extend_from_slice(&src_ref.to_be_bytes());
+    payload.push(class);
+    payload.extend_from_slice(params);
+    frame(&payload)
+}
+
+/// A CR frame: `LI E0 0000 src(2) 00 | params`.
+fn cr(src_ref: u16, params: &[u8]) -> Vec<u8> {
+    let mut payload = vec![(6 + params.len()) as u8, 0xE0, 0x00, 0x00];
+    payload.extend_from_slice(&src_ref.to_be_bytes());
+    payload.push(0x00);
+    payload.extend_from_slice(params);
+    frame(&payload)
+}
+
+/// A client core whose CR has gone out; returns it with the CR's source reference.
+fn client_after_request(config: ClientConfig) -> (Core, u16) {
+    let mut client = Core::client(config).unwrap();
+    let request = take(&mut client);
+    assert_eq!(request[5], 0xE0, "a CR");
+    (client, u16::from_be_bytes([request[8], request[9]]))
+}
+
+/// The whole frames of a byte stream.
+fn frames_of(mut stream: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    while !stream.is_empty() {
+        let len = usize::from(u16::from_be_bytes([stream[2], stream[3]]));
+        let (first, rest) = stream.split_at(len);
+        out.push(first);
+        stream = rest;
+    }
+    out
+}
+
 /// Frames of a byte stream, checked one by one: (TPDU length, EOT).
 fn dt_frames(mut stream: &[u8]) -> Vec<(usize, bool)> {
     let mut out = Vec::new();
@@ -404,6 +443,59 @@ fn overflow_of_the_reassembly_cap_breaks() {
 }
 
 #[test]
+fn at_tpdu_size_128_a_long_disconnect_request_still_reads_as_one() {
+    // A DR with 200 bytes of additional information (parameter E0): a 213-byte frame,
+    // longer than a 128-byte TPDU.
+    let mut payload = vec![6 + 2 + 200, 0x80, 0x00, 0x01, 0x44, 0x31, 0x85, 0xE0, 200];
+    payload.extend_from_slice(&[0x21; 200]);
+    let long_dr = frame(&payload);
+    assert_eq!(long_dr.len(), 213);
+    for max_frame_len in [tpkt::MAX_FRAME_LEN, 0] {
+        let (mut client, _, _, _) = connect(
+            ClientConfig::new()
+                .tpdu_size(TpduSize::S128)
+                .max_frame_len(max_frame_len),
+            ServerConfig::new(),
+        );
+        client.feed(&long_dr);
+        let error = client.poll_event().unwrap_err();
+        assert!(
+            matches!(
+                error,
+                Error::PeerDisconnected {
+                    reason: DisconnectReason::ProtocolError
+                }
+            ),
+            "max_frame_len {max_frame_len}: {error:?}"
+        );
+        assert_broken(&mut client);
+    }
+
+    // A configured limit below what the negotiated size needs is raised to it, and to 259
+    // so that such a DR still reads as one; a 260-byte frame is then too long.
+    let (mut client, _, _, _) = connect(
+        ClientConfig::new()
+            .tpdu_size(TpduSize::S128)
+            .max_frame_len(0),
+        ServerConfig::new(),
+    );
+    assert_eq!(client.frame_limit(), 259);
+    client.feed(&dt(true, &[0; 260 - 7])[..4]);
+    let error = client.poll_event().unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Tpkt(tpkt::Error::FrameExceedsLimit {
+                declared: 260,
+                limit: 259
+            })
+        ),
+        "{error:?}"
+    );
+    assert_broken(&mut client);
+}
+
+#[test]
 fn end_of_stream_says_where_it_struck() {
     let (mut client, _) = open_pair();
     assert!(matches!(client.eof(), Error::Closed));
@@ -449,6 +541,20 @@ fn a_timeout_breaks_only_mid_frame() {
         op: "read",
         timeout: Duration::from_millis(1),
     };
+    // Between whole frames: nothing lost, nothing in progress.
+    let (mut client, _) = open_pair();
+    client.feed(&dt(true, b"one"));
+    assert_eq!(drain(&mut client), vec![b"one".to_vec()]);
+    assert!(!client.in_progress());
+    assert!(matches!(
+        client.read_timed_out(timeout()),
+        Error::Timeout { .. }
+    ));
+    assert!(!client.is_broken());
+    client.feed(&dt(true, b"two"));
+    assert_eq!(drain(&mut client), vec![b"two".to_vec()]);
+    client.send(b"still usable").unwrap();
+
     // Between segments: nothing lost, the TSDU resumes.
     let (mut client, _) = open_pair();
     client.feed(&dt(false, b"first "));
@@ -550,6 +656,144 @@ fn handshake_faults_are_typed() {
 }
 
 #[test]
+fn a_confirm_without_tsaps_is_accepted_and_data_right_behind_it_kept() {
+    // Many devices confirm with the TPDU size only; the TSAPs carry nothing the client needs.
+    let (mut client, src_ref) = client_after_request(ClientConfig::new());
+    let mut bytes = cc(src_ref, 9, 0, &[0xC0, 0x01, 0x09]);
+    bytes.extend(dt(true, b"hello"));
+    client.feed(&bytes);
+    let Some(Event::Connected(negotiated)) = client.poll_event().unwrap() else {
+        panic!("no connection")
+    };
+    assert_eq!(negotiated.tpdu_size, TpduSize::S512);
+    assert_eq!(negotiated.local_tsap, Tsap::from_u16(0x0100));
+    assert_eq!(negotiated.remote_tsap, Tsap::from_u16(0x0102));
+    assert_eq!(negotiated.remote_reference, 9);
+    assert_eq!(drain(&mut client), vec![b"hello".to_vec()]);
+}
+
+#[test]
+fn a_confirm_without_size_means_128() {
+    let (mut client, src_ref) = client_after_request(ClientConfig::new());
+    client.feed(&cc(src_ref, 9, 0, &[]));
+    let Some(Event::Connected(negotiated)) = client.poll_event().unwrap() else {
+        panic!("no connection")
+    };
+    assert_eq!(negotiated.tpdu_size, TpduSize::S128, "ISO 8073 default");
+    // What the client sends then stays within 128 bytes.
+    client.send(&pattern(300)).unwrap();
+    assert!(dt_frames(&take(&mut client))
+        .iter()
+        .all(|&(len, _)| len <= 128));
+}
+
+#[test]
+fn a_request_without_size_is_granted_128_and_without_tsaps_confirmed_without_them() {
+    let mut server = Core::server(ServerConfig::new());
+    server.feed(&cr(0x0007, &[]));
+    let Some(Event::ConnectionRequest(request)) = server.poll_event().unwrap() else {
+        panic!("no connection request")
+    };
+    assert_eq!(request.requested_tpdu_size, None);
+    assert_eq!(request.chosen_tpdu_size, TpduSize::S128);
+    assert_eq!(request.calling_tsap, None);
+    assert_eq!(request.called_tsap, None);
+    let negotiated = server.accept().unwrap();
+    assert_eq!(negotiated.tpdu_size, TpduSize::S128);
+    assert_eq!(negotiated.local_tsap, Tsap::from_u16(0));
+    assert_eq!(negotiated.remote_tsap, Tsap::from_u16(0));
+    let confirm = take(&mut server);
+    assert_eq!(confirm[5], 0xD0, "a CC: {confirm:02X?}");
+    assert_eq!(
+        &confirm[6..8],
+        &[0x00, 0x07],
+        "the request's reference echoed"
+    );
+    assert_eq!(
+        &confirm[11..],
+        &[0xC0, 0x01, 0x07],
+        "the size only, no TSAP to echo"
+    );
+}
+
+#[test]
+fn a_request_in_class_4_is_answered_in_class_0_and_data_right_behind_it_kept() {
+    let mut server = Core::server(ServerConfig::new());
+    // CR proposing class 4 (class/option byte 0x40), then a DT in the same read.
+    let mut bytes = cr(0x0033, &[0xC0, 0x01, 0x0A]);
+    bytes[10] = 0x40;
+    bytes.extend(dt(true, b"pipelined"));
+    server.feed(&bytes);
+    let Some(Event::ConnectionRequest(request)) = server.poll_event().unwrap() else {
+        panic!("no connection request")
+    };
+    assert_eq!(request.request.class_option, 0x40);
+    server.accept().unwrap();
+    let confirm = take(&mut server);
+    assert_eq!(confirm[5], 0xD0);
+    assert_eq!(confirm[10], 0x00, "answered in class 0");
+    assert_eq!(drain(&mut server), vec![b"pipelined".to_vec()]);
+}
+
+#[test]
+fn garbage_before_the_request_is_a_tpkt_error() {
+    for garbage in [
+        &b"\x16\x03\x01\x02\x00 tls hello"[..],
+        &b"GET / HTTP/1.1\r\n\r\n"[..],
+        &b"\x04\x00\x00\x10garbage garbage"[..],
+    ] {
+        let mut server = Core::server(ServerConfig::new());
+        server.feed(garbage);
+        let error = server.poll_event().unwrap_err();
+        assert!(matches!(error, Error::Tpkt(_)), "{garbage:02X?}: {error:?}");
+        assert_broken(&mut server);
+        assert!(server.accept().is_err(), "nothing to accept");
+    }
+}
+
+#[test]
+fn end_of_stream_during_the_handshake() {
+    // The client: the server hangs up before answering, or in the middle of its CC.
+    let (mut client, _) = client_after_request(ClientConfig::new());
+    assert!(client.poll_event().unwrap().is_none());
+    assert!(matches!(client.eof(), Error::Closed));
+    assert_broken(&mut client);
+
+    let (mut client, _) = client_after_request(ClientConfig::new());
+    client.feed(&[0x03, 0x00, 0x00, 0x16, 0x11]);
+    assert!(client.poll_event().unwrap().is_none());
+    let error = client.eof();
+    assert!(
+        matches!(
+            error,
+            Error::EofMidFrame {
+                received: 5,
+                expected: 22
+            }
+        ),
+        "{error:?}"
+    );
+    assert_broken(&mut client);
+
+    // The server: the client hangs up before its CR, or in the middle of it.
+    let mut server = Core::server(ServerConfig::new());
+    assert!(server.poll_event().unwrap().is_none());
+    assert!(matches!(server.eof(), Error::Closed));
+    assert_broken(&mut server);
+
+    let mut server = Core::server(ServerConfig::new());
+    let request = cr(0x0007, &[0xC0, 0x01, 0x0A]);
+    server.feed(&request[..7]);
+    assert!(server.poll_event().unwrap().is_none());
+    let error = server.eof();
+    assert!(
+        matches!(error, Error::EofMidFrame { received: 7, expected } if expected == request.len()),
+        "{error:?}"
+    );
+    assert_broken(&mut server);
+}
+
+#[test]
 fn a_refused_request_reaches_the_client_as_refused() {
     let mut client = Core::client(ClientConfig::new()).unwrap();
     let mut server = Core::server(ServerConfig::new());
@@ -608,61 +852,116 @@ fn close_queues_one_normal_disconnect_request() {
     assert!(!client.may_disconnect());
 }
 
+/// Feeds `bytes` to `to` in reads of the sizes in `cuts` (taken in turn), handing every
+/// event to `on_event` after each read; stops at the first error the core reports.
+fn feed_chunked(
+    to: &mut Core,
+    bytes: &[u8],
+    cuts: &[usize],
+    mut on_event: impl FnMut(&mut Core, Event),
+) -> Result<(), Error> {
+    let mut rest = bytes;
+    for &cut in cuts.iter().cycle() {
+        if rest.is_empty() {
+            break;
+        }
+        let (read, tail) = rest.split_at(cut.min(rest.len()));
+        to.feed(read);
+        rest = tail;
+        while let Some(event) = to.poll_event()? {
+            on_event(to, event);
+        }
+    }
+    Ok(())
+}
+
+/// `stream` with an empty DT without EOT (a "fast acknowledge") after frame `i` wherever
+/// `acks[i % acks.len()]` holds.
+fn with_fast_acks(stream: &[u8], acks: &[bool]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(stream.len());
+    for (i, frame) in frames_of(stream).into_iter().enumerate() {
+        out.extend_from_slice(frame);
+        if acks[i % acks.len()] {
+            out.extend(dt(false, b""));
+        }
+    }
+    out
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
-    /// However the byte stream is cut into reads, the same TSDUs come out, in order, whole.
+    /// However the byte streams are cut into reads, in both directions, and whatever fast
+    /// acknowledges lie between their frames, the same TSDUs come out, in order, whole, and
+    /// the closing DR comes out last.
     #[test]
-    fn random_chunkings_of_the_stream_give_the_same_tsdus(
+    fn random_chunkings_of_both_streams_give_the_same_tsdus(
         size in 0usize..7,
         lens in proptest::collection::vec(0usize..3000, 1..8),
-        cuts in proptest::collection::vec(1usize..700, 1..64),
+        cuts_up in proptest::collection::vec(1usize..700, 1..64),
+        cuts_down in proptest::collection::vec(1usize..700, 1..64),
+        acks in proptest::collection::vec(any::<bool>(), 1..16),
     ) {
         let mut client = Core::client(ClientConfig::new().tpdu_size(SIZES[size])).unwrap();
         let mut server = Core::server(ServerConfig::new().max_tpdu_size(TpduSize::S8192));
-        // Handshake bytes travel chunked as well.
-        let cr = take(&mut client);
         let messages: Vec<Vec<u8>> = lens
             .iter()
             .enumerate()
             .map(|(i, &len)| (0..len).map(|j| ((i * 7 + j) % 256) as u8).collect())
             .collect();
 
-        let mut got = Vec::new();
-        let mut accepted = false;
-        let feed = |server: &mut Core, client: &mut Core, bytes: &[u8], got: &mut Vec<Vec<u8>>, accepted: &mut bool| {
-            let mut rest = bytes;
-            let mut i = 0;
-            while !rest.is_empty() {
-                let n = cuts[i % cuts.len()].min(rest.len());
-                i += 1;
-                server.feed(&rest[..n]);
-                rest = &rest[n..];
-                while let Some(event) = server.poll_event().unwrap() {
-                    match event {
-                        Event::ConnectionRequest(_) => {
-                            server.accept().unwrap();
-                            *accepted = true;
-                            pump(server, client);
-                        }
-                        Event::Tsdu(tsdu) => got.push(tsdu.to_vec()),
-                        Event::Connected(_) => panic!("a server never connects"),
-                    }
-                }
+        // Client to server: the CR, chunked; the server accepts it.
+        let mut accepted = 0;
+        let cr = take(&mut client);
+        feed_chunked(&mut server, &cr, &cuts_up, |server, event| match event {
+            Event::ConnectionRequest(_) => {
+                server.accept().unwrap();
+                accepted += 1;
             }
-        };
-        feed(&mut server, &mut client, &cr, &mut got, &mut accepted);
-        prop_assert!(accepted);
-        let Some(Event::Connected(negotiated)) = client.poll_event().unwrap() else {
-            panic!("no connection")
-        };
-        prop_assert_eq!(negotiated.tpdu_size, SIZES[size]);
+            other => panic!("unexpected {other:?} before the handshake"),
+        })
+        .unwrap();
+        prop_assert_eq!(accepted, 1);
+
+        // Server to client: the CC with the messages right behind it, chunked.
+        let mut connected = None;
+        let mut got_down = Vec::new();
+        for message in &messages {
+            server.send(message).unwrap();
+        }
+        let down = with_fast_acks(&take(&mut server), &acks);
+        feed_chunked(&mut client, &down, &cuts_down, |_, event| match event {
+            Event::Connected(negotiated) => {
+                assert!(connected.is_none() && got_down.is_empty(), "connected first, once");
+                connected = Some(negotiated);
+            }
+            Event::Tsdu(tsdu) => got_down.push(tsdu.to_vec()),
+            Event::ConnectionRequest(_) => panic!("a client gets no request"),
+        })
+        .unwrap();
+        prop_assert_eq!(connected.map(|n| n.tpdu_size), Some(SIZES[size]));
+        prop_assert_eq!(&got_down, &messages);
+        prop_assert!(!client.in_progress());
+
+        // Client to server: the same messages, then the closing DR, chunked. (Closing drops
+        // what was not written yet, so the messages are taken out first, as written.)
         for message in &messages {
             client.send(message).unwrap();
         }
-        let stream = take(&mut client);
-        feed(&mut server, &mut client, &stream, &mut got, &mut accepted);
-        prop_assert_eq!(got, messages);
-        prop_assert!(!server.in_progress());
+        let mut up = take(&mut client);
+        prop_assert!(client.close());
+        up.extend(take(&mut client));
+        let up = with_fast_acks(&up, &acks);
+        let mut got_up = Vec::new();
+        let end = feed_chunked(&mut server, &up, &cuts_up, |_, event| match event {
+            Event::Tsdu(tsdu) => got_up.push(tsdu.to_vec()),
+            other => panic!("unexpected {other:?} once connected"),
+        });
+        prop_assert_eq!(got_up, messages);
+        prop_assert!(
+            matches!(end, Err(Error::PeerDisconnected { reason: DisconnectReason::Normal })),
+            "{:?}",
+            end
+        );
     }
 }

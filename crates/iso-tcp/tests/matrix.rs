@@ -1,7 +1,9 @@
 //! One test matrix, run on both front-ends: the blocking [`iso_tcp::Connection`] and (with the
 //! `tokio` feature) [`iso_tcp::tokio::Connection`]. Each test is written once against the
 //! [`Front`] trait; the `matrix!` macro instantiates it per front-end. The misbehaving peers
-//! are the raw, hand-written ones of `common` (plain `std::net` on threads of their own).
+//! are the raw, hand-written ones of `common` (plain `std::net` on threads of their own):
+//! servers against each front-end's client, and clients (the `server_*` tests) against its
+//! server side.
 
 #![allow(
     clippy::unwrap_used,
@@ -262,6 +264,18 @@ fn client_of<F: Front>(
     (client, handle)
 }
 
+/// The server side of front-end `F` (options from `options`), accepting a raw client that
+/// runs `peer` once past the handshake.
+fn server_of<F: Front>(
+    options: impl FnOnce(ServerOptions) -> ServerOptions,
+    peer: impl FnOnce(std::net::TcpStream, u16) + Send + 'static,
+) -> (F::Conn, thread::JoinHandle<()>) {
+    let (listener, addr) = F::bind(options(server_options().read_timeout(Some(SHORT))));
+    let client = raw_client(addr, peer);
+    let server = F::accept(&listener).unwrap();
+    (server, client)
+}
+
 fn assert_broken(connection: &mut impl Conn) {
     assert!(connection.is_broken());
     assert!(!connection.is_alive());
@@ -517,28 +531,316 @@ fn stall_mid_frame_receive_deadline<F: Front>() {
     peer.join().unwrap();
 }
 
+/// How long a trickling peer keeps going unless the client hangs up first: far longer than
+/// the deadline, so that a deadline that trickling defeats fails the test.
+const TRICKLE_FOR: Duration = Duration::from_secs(6);
+
+/// How often a trickling peer sends: more often than the shortest wait a socket timeout or a
+/// tokio timer allows, so that every read finds something.
+const TRICKLE_EVERY: Duration = Duration::from_micros(100);
+
+/// How late past the deadline a trickling peer may still be cut (a loaded machine).
+const CUT_SLACK: Duration = Duration::from_millis(1500);
+
+/// A raw peer that sends `start`, then `piece` every `every` until the client is gone, `stop`
+/// says so, or [`TRICKLE_FOR`] has passed.
+fn trickle(
+    start: Vec<u8>,
+    piece: Vec<u8>,
+    every: Duration,
+    stop: mpsc::Receiver<()>,
+) -> impl FnOnce(std::net::TcpStream) + Send + 'static {
+    move |mut stream| {
+        stream.set_nodelay(true).unwrap();
+        stream.write_all(&start).unwrap();
+        let started = Instant::now();
+        while started.elapsed() < TRICKLE_FOR && stop.try_recv().is_err() {
+            if stream.write_all(&piece).is_err() {
+                return;
+            }
+            thread::sleep(every);
+        }
+    }
+}
+
+/// Asserts that `recv` on `client` fails with the receive deadline within [`CUT_SLACK`] of it.
+fn assert_cut_by_the_deadline(client: &mut impl Conn, tsdu_received: usize) {
+    let started = Instant::now();
+    let error = client.recv().unwrap_err();
+    let waited = started.elapsed();
+    assert!(
+        matches!(
+            error,
+            Error::ReceiveDeadline { deadline, tsdu_received: got, .. }
+                if deadline == SHORT && got == tsdu_received
+        ),
+        "{error:?}"
+    );
+    assert!(
+        waited >= SHORT - Duration::from_millis(50),
+        "cut early: {waited:?}"
+    );
+    assert!(
+        waited < SHORT + CUT_SLACK,
+        "a trickle kept it open for {waited:?}"
+    );
+    assert_broken(client);
+}
+
+fn trickle_mid_frame_receive_deadline<F: Front>() {
+    let (stop_tx, stop_rx) = mpsc::channel::<()>();
+    // The header of the largest frame a TPKT length allows, then one byte at a time.
+    let mut start = vec![0x03, 0x00, 0xFF, 0xFF, 0x02, 0xF0, 0x80];
+    start.extend_from_slice(b"slow");
+    let (mut client, peer) = client_of::<F>(
+        |o| o.read_timeout(None).receive_deadline(Some(SHORT)),
+        trickle(start, vec![0x55], TRICKLE_EVERY, stop_rx),
+    );
+    assert_cut_by_the_deadline(&mut client, 0);
+    let _ = stop_tx.send(());
+    drop(client);
+    peer.join().unwrap();
+}
+
+fn fast_acks_mid_tsdu_receive_deadline<F: Front>() {
+    let (stop_tx, stop_rx) = mpsc::channel::<()>();
+    // The first segment of a TSDU, then empty DTs without EOT ("fast acknowledges", which
+    // add nothing to the TSDU) as fast as the peer can write them: a stream that never ends
+    // and has bytes waiting at every read.
+    let (mut client, peer) = client_of::<F>(
+        |o| o.read_timeout(None).receive_deadline(Some(SHORT)),
+        trickle(
+            dt(false, b"first segment"),
+            dt(false, &[]),
+            Duration::ZERO,
+            stop_rx,
+        ),
+    );
+    assert_cut_by_the_deadline(&mut client, 13);
+    let _ = stop_tx.send(());
+    drop(client);
+    peer.join().unwrap();
+}
+
+fn receive_deadline_runs_per_tsdu<F: Front>() {
+    // A peer that keeps the next TSDU part-way sent at the end of every write, for four
+    // times the deadline: each TSDU is whole well within the deadline, so nothing is cut.
+    const ROUNDS: usize = 12;
+    let (mut client, peer) = client_of::<F>(
+        |o| o.read_timeout(None).receive_deadline(Some(SHORT)),
+        |mut stream| {
+            stream.set_nodelay(true).unwrap();
+            let frames: Vec<Vec<u8>> = (0..=ROUNDS)
+                .map(|i| dt(true, format!("tsdu {i}").as_bytes()))
+                .collect();
+            let all: Vec<u8> = frames.concat();
+            let mut sent = 0;
+            let mut whole = 0;
+            for i in 0..ROUNDS {
+                // Frame i finished, and frame i + 1 sent up to its middle.
+                whole += frames[i].len();
+                let end = whole + frames[i + 1].len() / 2;
+                stream.write_all(&all[sent..end]).unwrap();
+                sent = end;
+                thread::sleep(SHORT / 3);
+            }
+            stream.write_all(&all[sent..]).unwrap();
+            let _ = read_to_end(&mut stream);
+        },
+    );
+    for i in 0..=ROUNDS {
+        assert_eq!(
+            client.recv().unwrap(),
+            Bytes::from(format!("tsdu {i}")),
+            "tsdu {i}"
+        );
+    }
+    assert!(!client.is_broken());
+    drop(client);
+    peer.join().unwrap();
+}
+
 fn timeout_between_frames_and_segments_leaves_it_usable<F: Front>() {
     let (go_tx, go_rx) = mpsc::channel::<()>();
     let (mut client, peer) = client_of::<F>(
         |o| o,
         move |mut stream| {
+            // Nothing at all first (a timeout between whole frames), then the first segment
+            // (a timeout between segments), then the rest.
+            go_rx.recv().unwrap();
             stream.write_all(&dt(false, b"first ")).unwrap();
             go_rx.recv().unwrap();
             stream.write_all(&dt(true, b"second")).unwrap();
             let _ = read_to_end(&mut stream);
         },
     );
-    let error = client.recv().unwrap_err();
-    assert!(
-        matches!(error, Error::Timeout { op: "read", .. }),
-        "{error:?}"
-    );
-    assert!(!client.is_broken());
-    assert!(client.is_alive());
-    go_tx.send(()).unwrap();
+    for between in ["frames", "segments"] {
+        let error = client.recv().unwrap_err();
+        assert!(
+            matches!(error, Error::Timeout { op: "read", .. }),
+            "between {between}: {error:?}"
+        );
+        assert!(!client.is_broken(), "between {between}");
+        assert!(client.is_alive(), "between {between}");
+        go_tx.send(()).unwrap();
+    }
     assert_eq!(&client.recv().unwrap()[..], b"first second");
     drop(client);
     peer.join().unwrap();
+}
+
+// The server side of each front-end against raw clients that misbehave once past the
+// handshake.
+
+fn server_garbage<F: Front>() {
+    let (mut server, client) = server_of::<F>(
+        |o| o,
+        |mut stream, _| {
+            stream
+                .write_all(b"\x04\x00\x00\x10garbage garbage")
+                .unwrap();
+            let _ = read_to_end(&mut stream);
+        },
+    );
+    let error = server.recv().unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Tpkt(tpkt::Error::UnsupportedVersion { version: 4 })
+        ),
+        "{error:?}"
+    );
+    assert_broken(&mut server);
+    drop(server);
+    client.join().unwrap();
+}
+
+fn server_disconnect_request<F: Front>() {
+    let (mut server, client) = server_of::<F>(
+        |o| o,
+        |mut stream, server_ref| {
+            stream.write_all(&dt(true, b"bye")).unwrap();
+            stream.write_all(&dr(server_ref, 0x0005, 0x80)).unwrap();
+            let rest = read_to_end(&mut stream);
+            assert!(rest.is_empty(), "server answered a DR with {rest:02X?}");
+        },
+    );
+    assert_eq!(&server.recv().unwrap()[..], b"bye");
+    let error = server.recv().unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::PeerDisconnected {
+                reason: DisconnectReason::Normal
+            }
+        ),
+        "{error:?}"
+    );
+    assert_broken(&mut server);
+    drop(server);
+    client.join().unwrap();
+}
+
+fn server_error_tpdu<F: Front>() {
+    let (mut server, client) = server_of::<F>(
+        |o| o,
+        |mut stream, server_ref| {
+            stream.write_all(&er(server_ref, 0x01)).unwrap();
+            let _ = read_to_end(&mut stream);
+        },
+    );
+    let error = server.recv().unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::PeerError {
+                cause: RejectCause::InvalidParameterCode
+            }
+        ),
+        "{error:?}"
+    );
+    assert_broken(&mut server);
+    drop(server);
+    client.join().unwrap();
+}
+
+fn server_close_mid_frame<F: Front>() {
+    let (mut server, client) = server_of::<F>(
+        |o| o,
+        |mut stream, _| {
+            stream.write_all(&dt(true, &pattern(100))[..40]).unwrap();
+        },
+    );
+    let error = server.recv().unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::EofMidFrame {
+                received: 40,
+                expected: 107
+            }
+        ),
+        "{error:?}"
+    );
+    assert_broken(&mut server);
+    client.join().unwrap();
+}
+
+fn server_stall_mid_frame<F: Front>() {
+    // The read timeout strikes mid-frame.
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let (mut server, client) = server_of::<F>(
+        |o| o,
+        move |mut stream, _| {
+            stream.write_all(&dt(true, b"never finished")[..9]).unwrap();
+            let _ = done_rx.recv();
+        },
+    );
+    let error = server.recv().unwrap_err();
+    assert!(
+        matches!(error, Error::Timeout { op: "read", timeout } if timeout == SHORT),
+        "{error:?}"
+    );
+    assert_broken(&mut server);
+    done_tx.send(()).unwrap();
+    drop(server);
+    client.join().unwrap();
+
+    // Without a read timeout, the receive deadline cuts it.
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let (mut server, client) = server_of::<F>(
+        |o| o.read_timeout(None).receive_deadline(Some(SHORT)),
+        move |mut stream, _| {
+            stream.write_all(&dt(true, b"never finished")[..9]).unwrap();
+            let _ = done_rx.recv();
+        },
+    );
+    let started = Instant::now();
+    let error = server.recv().unwrap_err();
+    assert!(
+        matches!(error, Error::ReceiveDeadline { received: 9, deadline, .. } if deadline == SHORT),
+        "{error:?}"
+    );
+    assert!(started.elapsed() < SHORT + CUT_SLACK);
+    assert_broken(&mut server);
+    done_tx.send(()).unwrap();
+    drop(server);
+    client.join().unwrap();
+}
+
+fn server_trickle_mid_frame_receive_deadline<F: Front>() {
+    let (stop_tx, stop_rx) = mpsc::channel::<()>();
+    let mut start = vec![0x03, 0x00, 0xFF, 0xFF, 0x02, 0xF0, 0x80];
+    start.extend_from_slice(b"slow");
+    let peer = trickle(start, vec![0x55], TRICKLE_EVERY, stop_rx);
+    let (mut server, client) = server_of::<F>(
+        |o| o.read_timeout(None).receive_deadline(Some(SHORT)),
+        move |stream, _| peer(stream),
+    );
+    assert_cut_by_the_deadline(&mut server, 0);
+    let _ = stop_tx.send(());
+    drop(server);
+    client.join().unwrap();
 }
 
 fn idle_timeout<F: Front>() {
@@ -641,7 +943,16 @@ macro_rules! all_tests {
             close_mid_frame,
             stall_mid_frame_read_timeout,
             stall_mid_frame_receive_deadline,
+            trickle_mid_frame_receive_deadline,
+            fast_acks_mid_tsdu_receive_deadline,
+            receive_deadline_runs_per_tsdu,
             timeout_between_frames_and_segments_leaves_it_usable,
+            server_garbage,
+            server_disconnect_request,
+            server_error_tpdu,
+            server_close_mid_frame,
+            server_stall_mid_frame,
+            server_trickle_mid_frame_receive_deadline,
             idle_timeout,
             liveness,
             close_and_drop_send_a_disconnect_request,

@@ -143,6 +143,47 @@ async fn keepalive_and_nodelay_are_set_through_socket2_on_both_sides() {
 }
 
 #[tokio::test]
+async fn accepted_sockets_get_the_options_whatever_the_listening_socket_holds() {
+    let keepalive = Keepalive {
+        idle: Duration::from_secs(9),
+        interval: Duration::from_secs(3),
+        retries: 5,
+    };
+    let listener = iso_tcp::tokio::Listener::bind(
+        "127.0.0.1:0".parse().unwrap(),
+        server_options().keepalive(Some(keepalive)),
+    )
+    .await
+    .unwrap();
+    let addr = listener.local_addr();
+    let listening = SockRef::from(listener.listener());
+    // On Linux the listening socket holds the options, for accepted sockets to inherit.
+    #[cfg(target_os = "linux")]
+    {
+        assert!(listening.keepalive().unwrap());
+        assert!(listening.tcp_nodelay().unwrap());
+        assert_eq!(listening.tcp_keepalive_time().unwrap(), keepalive.idle);
+    }
+    // Changed behind the listener's back: accepted sockets get the options all the same.
+    listening.set_keepalive(false).unwrap();
+    listening.set_tcp_nodelay(false).unwrap();
+    let server = tokio::spawn(async move { listener.accept().await });
+    let client = iso_tcp::tokio::connect(client_options(addr)).await.unwrap();
+    let server = server.await.unwrap().unwrap();
+    let socket = SockRef::from(server.stream());
+    assert!(socket.keepalive().unwrap());
+    assert!(socket.tcp_nodelay().unwrap());
+    #[cfg(target_os = "linux")]
+    {
+        assert_eq!(socket.tcp_keepalive_time().unwrap(), keepalive.idle);
+        assert_eq!(socket.tcp_keepalive_interval().unwrap(), keepalive.interval);
+        assert_eq!(socket.tcp_keepalive_retries().unwrap(), keepalive.retries);
+    }
+    client.close().await.unwrap();
+    drop(server);
+}
+
+#[tokio::test]
 async fn handshakes_run_in_tasks_of_their_own_and_can_refuse() {
     let listener = iso_tcp::tokio::Listener::bind("127.0.0.1:0".parse().unwrap(), server_options())
         .await

@@ -1,5 +1,6 @@
 //! The `s7-mock` binary as a separate process: the `listening on` line, the default layout,
-//! image files, flags, malformed flags (exit code 2), and a clean exit on SIGTERM and SIGINT.
+//! image files, flags, malformed flags (exit code 2), what the deadline flags do to stalled
+//! and silent clients, and a clean exit on SIGTERM and SIGINT.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -7,9 +8,10 @@
     clippy::indexing_slicing
 )]
 
+mod raw_client;
 mod server_support;
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, ChildStdout, Command, ExitStatus, Output, Stdio};
@@ -17,6 +19,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use iso_tcp::DisconnectReason;
+use raw_client::{connected, still_open_after, time_to_close, HALF_A_FRAME};
 use s7_client::Client;
 use s7comm::szl::{CPU_STATE, MODE_STOP};
 use s7comm::{Area, ItemAddress, ReturnCode};
@@ -719,4 +722,60 @@ fn control_on_a_non_loopback_address_needs_a_token() {
     assert!(output.stdout.is_empty());
     let output = run(&["--listen", "127.0.0.1:0", "--control-token", "x"]);
     assert_eq!(output.status.code(), Some(2), "a token without --control");
+}
+
+/// How long a client the flags should leave alone is watched: longer than the mock's default
+/// receive deadline (5 s), so that a `0` read as "the default" would show.
+const LEFT_ALONE_FOR: Duration = Duration::from_millis(5500);
+
+/// How long after a 300 ms deadline or timeout the mock may take to cut a client.
+const CUT_WITHIN: Duration = Duration::from_millis(2000);
+
+#[test]
+fn receive_deadline_flag_cuts_a_client_stalled_mid_frame_and_0_turns_it_off() {
+    let off = Mock::start(&["--receive-deadline-ms", "0"]);
+    let mut waiting = connected(off.addr);
+    waiting.write_all(&HALF_A_FRAME).unwrap();
+    let left_alone = std::thread::spawn(move || still_open_after(&mut waiting, LEFT_ALONE_FOR));
+
+    let on = Mock::start(&["--receive-deadline-ms", "300"]);
+    let mut stalled = connected(on.addr);
+    stalled.write_all(&HALF_A_FRAME).unwrap();
+    let waited = time_to_close(&mut stalled);
+    assert!(
+        waited >= Duration::from_millis(250),
+        "cut early: {waited:?}"
+    );
+    assert!(waited < CUT_WITHIN, "cut late: {waited:?}");
+    // A client idle between requests is left alone by the deadline.
+    let mut idle = client(on.addr);
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(idle.read_area(Area::DataBlock, 1, 0, 1).unwrap(), [0]);
+
+    assert!(
+        left_alone.join().unwrap(),
+        "--receive-deadline-ms 0 cut a client stalled mid-frame"
+    );
+}
+
+#[test]
+fn idle_timeout_flag_cuts_a_silent_client_and_0_turns_it_off() {
+    let off = Mock::start(&["--idle-timeout-ms", "0"]);
+    let mut silent_on_off = connected(off.addr);
+    let left_alone =
+        std::thread::spawn(move || still_open_after(&mut silent_on_off, LEFT_ALONE_FOR));
+
+    let on = Mock::start(&["--idle-timeout-ms", "300"]);
+    let mut silent = connected(on.addr);
+    let waited = time_to_close(&mut silent);
+    assert!(
+        waited >= Duration::from_millis(250),
+        "cut early: {waited:?}"
+    );
+    assert!(waited < CUT_WITHIN, "cut late: {waited:?}");
+
+    assert!(
+        left_alone.join().unwrap(),
+        "--idle-timeout-ms 0 cut a silent client"
+    );
 }

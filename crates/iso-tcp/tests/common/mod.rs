@@ -191,6 +191,26 @@ where
     })
 }
 
+/// A raw client on a thread of its own: connects to `addr`, sends a CR (TPDU size 1024, both
+/// TSAPs), reads the CC, then runs `peer` with the server's connection reference.
+pub fn raw_client<F>(addr: SocketAddr, peer: F) -> JoinHandle<()>
+where
+    F: FnOnce(TcpStream, u16) + Send + 'static,
+{
+    init_tracing();
+    thread::spawn(move || {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        let params = [
+            0xC0, 0x01, 0x0A, 0xC1, 0x02, 0x01, 0x00, 0xC2, 0x02, 0x01, 0x02,
+        ];
+        stream.write_all(&cr(0x0005, &params)).unwrap();
+        let confirm = read_frame(&mut stream);
+        assert_eq!(confirm[5], 0xD0, "expected a CC, got {confirm:02X?}");
+        let server_ref = u16::from_be_bytes([confirm[8], confirm[9]]);
+        peer(stream, server_ref);
+    })
+}
+
 /// Polls `condition` every 5 ms until it holds or 3 s pass; returns whether it held.
 pub fn eventually(mut condition: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + Duration::from_secs(3);
