@@ -324,13 +324,59 @@ fn download_is_driven_by_the_plc_and_inserts_at_the_end() {
     assert_eq!(&inse[12..], &[0x28]);
 }
 
-#[test]
-fn bad_downloads_leave_the_directory_unchanged() {
-    let plc = Plc::builder()
+/// Sends request download and takes the PLC's first download block job: its PDU reference.
+fn start_download(plc: &Plc, session: &mut Session, pdu_ref: u16, request: &[u8]) -> u16 {
+    let answer = exchange(plc, session, &job(pdu_ref, request));
+    assert_eq!(&answer[12..], &[0x1A], "{answer:02x?}");
+    let mut out = Vec::new();
+    assert!(plc.take_outgoing(session, &mut out));
+    assert_eq!(&out[10..12], &[0x1B, 0x00]);
+    u16::from_be_bytes([out[4], out[5]])
+}
+
+/// The client's answer to download block job `job_ref`: one part.
+fn part(job_ref: u16, more: bool, bytes: &[u8]) -> Vec<u8> {
+    let mut data = u16::try_from(bytes.len()).unwrap().to_be_bytes().to_vec();
+    data.extend_from_slice(&[0x00, 0xFB]);
+    data.extend_from_slice(bytes);
+    ack_data(job_ref, &[0x1B, u8::from(more)], &data)
+}
+
+/// Asserts that `job` is the PLC's download ended job for DB42 with the error bit and
+/// `code`; its PDU reference.
+fn failed_end(job: &[u8], code: [u8; 2]) -> u16 {
+    assert_eq!(&job[..2], &[0x32, 0x01], "not a job: {job:02x?}");
+    assert_eq!(&job[6..10], &[0, 18, 0, 0], "parameter and data lengths");
+    let mut params = vec![0x1C, 0x02, code[0], code[1], 0, 0, 0, 0, 0x09];
+    params.extend_from_slice(b"_0A00042P");
+    assert_eq!(&job[10..], &params[..]);
+    u16::from_be_bytes([job[4], job[5]])
+}
+
+/// The client acknowledges the failed download ended job; nothing follows and the
+/// connection's next `_INSE` of DB42 is answered with `code`.
+fn acknowledge_failure(plc: &Plc, session: &mut Session, job_ref: u16, code: u16) {
+    let last = exchange(plc, session, &ack_data(job_ref, &[0x1C], &[]));
+    assert!(last.is_empty(), "{last:02x?}");
+    assert!(!session.has_transfer());
+    let inse = exchange(plc, session, &job(90, INSE_DB42));
+    assert_eq!(header_error(&inse), code);
+}
+
+const INSE_DB42: &[u8] =
+    b"\x28\x00\x00\x00\x00\x00\x00\xfd\x00\x0a\x01\x00\x30\x41\x30\x30\x30\x34\x32\x50\x05_INSE";
+
+fn small_plc() -> Plc {
+    Plc::builder()
         .data_block(1, 64)
         .max_block_size(1000)
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn bad_download_requests_are_refused() {
+    let plc = small_plc();
     let before = plc.block_numbers(BlockType::Db);
     let mut session = plc.session();
     // Larger than the cap.
@@ -353,32 +399,247 @@ fn bad_downloads_leave_the_directory_unchanged() {
         ),
     );
     assert_eq!(header_error(&answer), 0xD202);
+    // A block number above 65535.
+    let answer = exchange(
+        &plc,
+        &mut session,
+        &job(
+            3,
+            b"\x1a\x00\x01\x00\x00\x00\x00\x00\x09_0A70000P\x0d1000156000064",
+        ),
+    );
+    assert_eq!(header_error(&answer), 0xD210);
+    // A name that does not parse: an unknown type letter, then digits that are not digits.
+    for (pdu_ref, name) in [(4, &b"_0Z00042P"[..]), (5, &b"_0A0004xP"[..])] {
+        let mut params = b"\x1a\x00\x01\x00\x00\x00\x00\x00\x09".to_vec();
+        params.extend_from_slice(name);
+        params.extend_from_slice(b"\x0d1000156000064");
+        let answer = exchange(&plc, &mut session, &job(pdu_ref, &params));
+        assert_eq!(header_error(&answer), 0xD201, "{name:?}");
+    }
     // A second download while one is in flight.
-    exchange(&plc, &mut session, &job(3, REQUEST_DB42));
-    let mut out = Vec::new();
-    assert!(plc.take_outgoing(&mut session, &mut out));
-    let job_ref = u16::from_be_bytes([out[4], out[5]]);
-    let answer = exchange(&plc, &mut session, &job(4, REQUEST_DB42));
+    start_download(&plc, &mut session, 6, REQUEST_DB42);
+    let answer = exchange(&plc, &mut session, &job(7, REQUEST_DB42));
     assert_eq!(header_error(&answer), 0xD20E);
-    // A part longer than announced abandons the download.
-    let mut data = vec![0x00, 0xA0, 0x00, 0xFB];
-    data.extend_from_slice(&[0; 160]);
-    let next = exchange(&plc, &mut session, &ack_data(job_ref, &[0x1B, 0], &data));
+    assert!(session.has_transfer(), "the first download goes on");
+    assert_eq!(plc.block_numbers(BlockType::Db), before);
+}
+
+#[test]
+fn a_full_directory_refuses_new_blocks() {
+    let mut builder = Plc::builder();
+    for number in 0..4096 {
+        builder = builder.block(BlockSpec::new(BlockType::Fc, number, 0));
+    }
+    let plc = builder.data_block(1, 64).build().unwrap();
+    let mut session = plc.session();
+    let request = |name: &[u8]| {
+        let mut params = b"\x1a\x00\x01\x00\x00\x00\x00\x00\x09".to_vec();
+        params.extend_from_slice(name);
+        params.extend_from_slice(b"\x0d1000092000000");
+        params
+    };
+    let answer = exchange(&plc, &mut session, &job(1, &request(b"_0C05000P")));
+    assert_eq!(header_error(&answer), 0xD20E);
+    // Replacing a block that is there, and a DB (data blocks are not counted), are accepted.
+    for (pdu_ref, name) in [(2, &b"_0C00007P"[..]), (3, &b"_0A00042P"[..])] {
+        start_download(&plc, &mut session, pdu_ref, &request(name));
+        // Another request abandons it.
+        exchange(
+            &plc,
+            &mut session,
+            &userdata(4, &LIST_ALL, &[0x0A, 0, 0, 0]),
+        );
+        assert!(!session.has_transfer());
+    }
+    assert_eq!(plc.block_numbers(BlockType::Fc).len(), 4096);
+}
+
+#[test]
+fn a_part_longer_than_the_block_ends_the_download_with_d219() {
+    let plc = small_plc();
+    let mut session = plc.session();
+    let job_ref = start_download(&plc, &mut session, 1, REQUEST_DB42);
+    let next = exchange(&plc, &mut session, &part(job_ref, false, &[0; 160]));
+    let end = failed_end(&next, [0xD2, 0x19]);
+    assert_eq!(plc.block_numbers(BlockType::Db), [1]);
+    acknowledge_failure(&plc, &mut session, end, 0xD219);
+    // The connection can download again.
+    start_download(&plc, &mut session, 2, REQUEST_DB42);
+}
+
+#[test]
+fn a_block_shorter_than_announced_ends_the_download_with_d219() {
+    let plc = small_plc();
+    let image = db42_image(&plc);
+    let mut session = plc.session();
+    let job_ref = start_download(&plc, &mut session, 1, REQUEST_DB42);
+    // The first part says more follow; the second claims to be the last, 10 bytes short.
+    let next = exchange(&plc, &mut session, &part(job_ref, true, &image[..100]));
+    let job_ref = u16::from_be_bytes([next[4], next[5]]);
+    assert_eq!(next[10], 0x1B);
+    let next = exchange(&plc, &mut session, &part(job_ref, false, &image[100..146]));
+    let end = failed_end(&next, [0xD2, 0x19]);
+    acknowledge_failure(&plc, &mut session, end, 0xD219);
+    assert_eq!(plc.block_numbers(BlockType::Db), [1]);
+}
+
+#[test]
+fn a_bad_block_image_ends_the_download_with_its_error() {
+    let plc = small_plc();
+    let good = db42_image(&plc);
+    let mut wrong_length = good.clone();
+    wrong_length[10..14].copy_from_slice(&155u32.to_be_bytes());
+    let mut no_magic = good.clone();
+    no_magic[..2].copy_from_slice(b"qq");
+    let mut an_fc = good.clone();
+    an_fc[5] = 0x0C;
+    for (image, code) in [
+        (vec![0; 156], 0xD219u16),
+        (wrong_length, 0xD219),
+        (no_magic, 0xD230),
+        (an_fc, 0xD230),
+    ] {
+        let mut session = plc.session();
+        let job_ref = start_download(&plc, &mut session, 1, REQUEST_DB42);
+        let next = exchange(&plc, &mut session, &part(job_ref, false, &image));
+        let end = failed_end(&next, code.to_be_bytes());
+        acknowledge_failure(&plc, &mut session, end, code);
+        assert_eq!(plc.block_numbers(BlockType::Db), [1], "{code:04x}");
+        assert!(plc
+            .memory()
+            .region_len(s7_mock::memory::Region::DataBlock(42))
+            .is_none());
+    }
+}
+
+#[test]
+fn an_answer_out_of_sequence_ends_the_download_with_8401() {
+    let plc = small_plc();
+    let image = db42_image(&plc);
+    // Another PDU reference than the PLC's job.
+    let mut session = plc.session();
+    let job_ref = start_download(&plc, &mut session, 1, REQUEST_DB42);
+    let next = exchange(
+        &plc,
+        &mut session,
+        &part(job_ref.wrapping_add(5), false, &image),
+    );
+    let end = failed_end(&next, [0x84, 0x01]);
+    acknowledge_failure(&plc, &mut session, end, 0x8401);
+    // A download ended acknowledgement where a part was asked for.
+    let job_ref = start_download(&plc, &mut session, 2, REQUEST_DB42);
+    let next = exchange(&plc, &mut session, &ack_data(job_ref, &[0x1C], &[]));
+    let end = failed_end(&next, [0x84, 0x01]);
+    acknowledge_failure(&plc, &mut session, end, 0x8401);
+    assert_eq!(plc.block_numbers(BlockType::Db), [1]);
+}
+
+#[test]
+fn an_answer_that_does_not_decode_ends_the_download_with_8500() {
+    let plc = small_plc();
+    let mut session = plc.session();
+    let job_ref = start_download(&plc, &mut session, 1, REQUEST_DB42);
+    // The part's length says 200 bytes; 4 follow.
+    let next = exchange(
+        &plc,
+        &mut session,
+        &ack_data(
+            job_ref,
+            &[0x1B, 0x00],
+            &[0x00, 0xC8, 0x00, 0xFB, 1, 2, 3, 4],
+        ),
+    );
+    let end = failed_end(&next, [0x85, 0x00]);
+    acknowledge_failure(&plc, &mut session, end, 0x8500);
+    assert_eq!(plc.block_numbers(BlockType::Db), [1]);
+}
+
+#[test]
+fn a_bad_acknowledgement_of_download_ended_inserts_nothing() {
+    let plc = small_plc();
+    let image = db42_image(&plc);
+    let mut session = plc.session();
+    let job_ref = start_download(&plc, &mut session, 1, REQUEST_DB42);
+    let next = exchange(&plc, &mut session, &part(job_ref, false, &image));
+    assert_eq!(&next[10..12], &[0x1C, 0x00], "download ended without error");
+    let end_ref = u16::from_be_bytes([next[4], next[5]]);
+    // Acknowledged with another reference: the download is over, the block not inserted,
+    // and the _INSE that follows is refused with 84 01.
+    let last = exchange(
+        &plc,
+        &mut session,
+        &ack_data(end_ref.wrapping_add(1), &[0x1C], &[]),
+    );
+    assert!(last.is_empty());
+    assert!(!session.has_transfer());
+    assert_eq!(plc.block_numbers(BlockType::Db), [1]);
+    let inse = exchange(&plc, &mut session, &job(2, INSE_DB42));
+    assert_eq!(header_error(&inse), 0x8401);
+    // The failure is reported once: a later _INSE of a block that is there is acknowledged.
+    let inse = exchange(
+        &plc,
+        &mut session,
+        &job(3, b"\x28\x00\x00\x00\x00\x00\x00\xfd\x00\x0a\x01\x00\x30\x41\x30\x30\x30\x30\x31\x50\x05_INSE"),
+    );
+    assert_eq!(&inse[12..], &[0x28]);
+}
+
+#[test]
+fn a_client_that_answers_with_an_error_ends_the_download() {
+    let plc = small_plc();
+    let mut session = plc.session();
+    let job_ref = start_download(&plc, &mut session, 1, REQUEST_DB42);
+    // An ack-data with error class 0x85 in its header: the client gave up, and waits for
+    // nothing more.
+    let mut answer = ack_data(job_ref, &[0x1B, 0x00], &[0, 0, 0, 0xFB]);
+    answer[10..12].copy_from_slice(&[0x85, 0x00]);
+    let next = exchange(&plc, &mut session, &answer);
     assert!(next.is_empty());
     assert!(!session.has_transfer());
-    // A whole download whose image is not a block (load length wrong).
-    exchange(&plc, &mut session, &job(5, REQUEST_DB42));
-    assert!(plc.take_outgoing(&mut session, &mut out));
-    let job_ref = u16::from_be_bytes([out[4], out[5]]);
-    let mut data = vec![0x00, 156, 0x00, 0xFB];
-    data.extend_from_slice(&[0; 156]);
-    let next = exchange(&plc, &mut session, &ack_data(job_ref, &[0x1B, 0], &data));
-    let job_ref = u16::from_be_bytes([next[4], next[5]]);
-    assert!(exchange(&plc, &mut session, &ack_data(job_ref, &[0x1C], &[])).is_empty());
-    assert_eq!(plc.block_numbers(BlockType::Db), before);
+    assert_eq!(plc.block_numbers(BlockType::Db), [1]);
+}
+
+#[test]
+fn a_block_that_no_longer_fits_the_directory_ends_the_download_with_d20e() {
+    let mut builder = Plc::builder();
+    for number in 0..4095 {
+        builder = builder.block(BlockSpec::new(BlockType::Fc, number, 0));
+    }
+    let plc = builder.build().unwrap();
+    let fc_image = |number: u16| {
+        let mut image = plc.block_image(BlockType::Fc, 0).unwrap();
+        image[6..8].copy_from_slice(&number.to_be_bytes());
+        image
+    };
+    let request = |number: u16| {
+        let mut params = b"\x1a\x00\x01\x00\x00\x00\x00\x00\x09".to_vec();
+        params.extend_from_slice(format!("_0C{number:05}P").as_bytes());
+        params.extend_from_slice(b"\x0d1000092000000");
+        params
+    };
+    // Two connections start a download of a new FC while the directory has room for one.
+    let mut first = plc.session();
+    let mut second = plc.session();
+    let first_ref = start_download(&plc, &mut first, 1, &request(5000));
+    let second_ref = start_download(&plc, &mut second, 1, &request(5001));
+    let next = exchange(&plc, &mut second, &part(second_ref, false, &fc_image(5001)));
+    let end_ref = u16::from_be_bytes([next[4], next[5]]);
+    assert!(exchange(&plc, &mut second, &ack_data(end_ref, &[0x1C], &[])).is_empty());
+    assert_eq!(plc.block_numbers(BlockType::Fc).len(), 4096);
+    // The first finds the directory full when its block is complete.
+    let next = exchange(&plc, &mut first, &part(first_ref, false, &fc_image(5000)));
+    assert_eq!(&next[10..14], &[0x1C, 0x02, 0xD2, 0x0E], "{next:02x?}");
+    assert!(!plc.block_numbers(BlockType::Fc).contains(&5000));
+}
+
+#[test]
+fn abandoned_downloads_leave_the_directory_unchanged() {
+    let plc = small_plc();
+    let before = plc.block_numbers(BlockType::Db);
+    let mut session = plc.session();
     // A download abandoned by another request: the next request download is accepted.
-    exchange(&plc, &mut session, &job(7, REQUEST_DB42));
-    assert!(plc.take_outgoing(&mut session, &mut out));
+    start_download(&plc, &mut session, 7, REQUEST_DB42);
     exchange(
         &plc,
         &mut session,
