@@ -666,6 +666,124 @@ fn abandoned_downloads_leave_the_directory_unchanged() {
         .is_err());
 }
 
+/// Reads 32 bytes of DB2 from byte 32 with a literal read var job: the answer's data item.
+fn read_db2_upper_half(plc: &Plc, session: &mut Session) -> Vec<u8> {
+    let answer = exchange(
+        plc,
+        session,
+        &job(
+            20,
+            &[
+                0x04, 0x01, 0x12, 0x0A, 0x10, 0x02, 0x00, 0x20, 0x00, 0x02, 0x84, 0x00, 0x01, 0x00,
+            ],
+        ),
+    );
+    assert_eq!(&answer[12..14], &[0x04, 0x01], "{answer:02x?}");
+    answer[14..].to_vec()
+}
+
+#[test]
+fn a_download_replaces_an_existing_db() {
+    let plc = plc();
+    let mut session = plc.session();
+    // DB2 has 32 bytes: its upper half is out of range.
+    assert_eq!(
+        read_db2_upper_half(&plc, &mut session),
+        [0x05, 0x00, 0x00, 0x00]
+    );
+    let mut image = plc.block_image(BlockType::Db, 1).unwrap();
+    image[6..8].copy_from_slice(&2u16.to_be_bytes());
+    image[36..100].fill(0xCD);
+    let job_ref = start_download(
+        &plc,
+        &mut session,
+        1,
+        b"\x1a\x00\x01\x00\x00\x00\x00\x00\x09_0A00002P\x0d1000156000064",
+    );
+    let next = exchange(&plc, &mut session, &part(job_ref, false, &image));
+    assert_eq!(&next[10..12], &[0x1C, 0x00]);
+    let end_ref = u16::from_be_bytes([next[4], next[5]]);
+    assert!(exchange(&plc, &mut session, &ack_data(end_ref, &[0x1C], &[])).is_empty());
+    // 64 bytes now, all of them the downloaded data.
+    let mut expected = vec![0xFF, 0x04, 0x01, 0x00];
+    expected.extend_from_slice(&[0xCD; 32]);
+    assert_eq!(read_db2_upper_half(&plc, &mut session), expected);
+    // Listed once, with the new lengths in its block info.
+    let list = exchange(
+        &plc,
+        &mut session,
+        &userdata(2, &LIST_OF_TYPE, &[0xFF, 0x09, 0x00, 0x02, 0x30, 0x41]),
+    );
+    assert_eq!(
+        &list[26..],
+        &[0, 1, 0x01, 0x05, 0, 2, 0x01, 0x05, 0, 100, 0x01, 0x05]
+    );
+    let all = exchange(
+        &plc,
+        &mut session,
+        &userdata(3, &LIST_ALL, &[0x0A, 0, 0, 0]),
+    );
+    assert_eq!(&all[30..34], &[0x30, 0x41, 0, 3], "still 3 DBs");
+    let info = exchange(
+        &plc,
+        &mut session,
+        &userdata(4, &BLOCK_INFO, b"\xff\x09\x00\x080A00002A"),
+    );
+    assert_eq!(
+        &info[26 + 14..26 + 18],
+        &156u32.to_be_bytes(),
+        "load length"
+    );
+    assert_eq!(&info[26 + 40..26 + 42], &[0, 64], "MC7 length");
+}
+
+#[test]
+fn a_disconnect_in_the_middle_of_the_parts_cleans_up_the_download() {
+    use std::time::Duration;
+    const TIMEOUT: Duration = Duration::from_secs(10);
+    let server = s7_mock::Server::builder()
+        .data_block_with(1, (0..64).collect())
+        .data_block(2, 32)
+        .start()
+        .unwrap();
+    let image = db42_image(server.plc());
+    let before = server.plc().block_numbers(BlockType::Db);
+    let mut raw = iso_tcp::ClientOptions::new(server.local_addr())
+        .read_timeout(Some(TIMEOUT))
+        .write_timeout(Some(TIMEOUT))
+        .connect()
+        .unwrap();
+    raw.send(&job(1, REQUEST_DB42)).unwrap();
+    assert_eq!(&raw.recv().unwrap()[12..], &[0x1A]);
+    let first = raw.recv().unwrap();
+    assert_eq!(first[10], 0x1B);
+    raw.send(&part(
+        u16::from_be_bytes([first[4], first[5]]),
+        true,
+        &image[..100],
+    ))
+    .unwrap();
+    let second = raw.recv().unwrap();
+    assert_eq!(second[10], 0x1B, "the PLC asks for the next part");
+    // The connection goes away with part of the block sent.
+    drop(raw);
+    server.wait_for_open_connections(0, TIMEOUT).unwrap();
+    assert_eq!(server.plc().block_numbers(BlockType::Db), before);
+    assert!(server
+        .memory()
+        .region_len(s7_mock::memory::Region::DataBlock(42))
+        .is_none());
+    // A new connection downloads the same block.
+    let mut client = s7_client::Client::builder(server.local_addr())
+        .read_timeout(Some(TIMEOUT))
+        .write_timeout(Some(TIMEOUT))
+        .connect()
+        .unwrap();
+    client.download(&image).unwrap();
+    assert_eq!(client.read_db(42, 0, 64).unwrap(), [0xAB; 64]);
+    assert_eq!(server.plc().block_numbers(BlockType::Db), [1, 2, 42]);
+}
+
 #[test]
 fn delete_and_insert() {
     let plc = plc();
