@@ -209,6 +209,126 @@ fn block_info_reports_header_and_trailer() {
 }
 
 #[test]
+fn block_info_reports_every_metadata_field() {
+    use s7_mock::plc::BlockMeta;
+    use s7comm::block::BlockTime;
+    let meta = BlockMeta {
+        author: *b"ACME\0\0\0\0",
+        family: *b"PUMPS\0\0\0",
+        name: *b"CTRL\0\0\0\0",
+        version: 0x23,
+        language: 0x04,
+        flags: 0x21,
+        local_data: 88,
+        checksum: Some(0xBEEF),
+        code_time: BlockTime {
+            millis: 0x0102_0304,
+            days: 0x1234,
+        },
+        interface_time: BlockTime { millis: 5, days: 6 },
+    };
+    let plc = Plc::builder()
+        .block(
+            BlockSpec::new(BlockType::Fb, 7, 4)
+                .body(vec![1, 2, 3, 4])
+                .meta(meta),
+        )
+        .block(BlockSpec::new(BlockType::Fc, 5, 10).body(vec![0x70, 0x0B]))
+        .build()
+        .unwrap();
+    let mut session = plc.session();
+    let answer = exchange(
+        &plc,
+        &mut session,
+        &userdata(1, &BLOCK_INFO, b"\xff\x09\x00\x080E00007A"),
+    );
+    let mut expected = vec![0x01, 0x45, 0x00, 0x4A, 0x22, 0x00];
+    // Header: magic, format, flags, language, sub-block FB, number 7, load length 4 + 92,
+    // security, code time, interface time, interface length 20, add length, local data,
+    // MC7 length.
+    expected.extend_from_slice(&[0x70, 0x70, 0x01, 0x21, 0x04, 0x0E, 0x00, 0x07]);
+    expected.extend_from_slice(&[0, 0, 0, 96, 0, 0, 0, 0]);
+    expected.extend_from_slice(&[0x01, 0x02, 0x03, 0x04, 0x12, 0x34, 0, 0, 0, 5, 0, 6]);
+    expected.extend_from_slice(&[0, 20, 0, 0, 0, 88, 0, 4]);
+    // Trailer: author, family, name, version, reserved, checksum, 8 reserved.
+    expected.extend_from_slice(b"ACME\0\0\0\0PUMPS\0\0\0CTRL\0\0\0\0");
+    expected.extend_from_slice(&[0x23, 0x00, 0xBE, 0xEF, 0, 0, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(&answer[22..26], &[0xFF, 0x09, 0x00, 0x4E]);
+    assert_eq!(&answer[26..], &expected[..]);
+    // The defaults: version 0.1, linked, STL, no family, timestamps 2024-01-01 (14610 days
+    // after 1984-01-01, midnight), checksum the 16-bit sum of the body (70 + 0B).
+    let answer = exchange(
+        &plc,
+        &mut session,
+        &userdata(2, &BLOCK_INFO, b"\xff\x09\x00\x080C00005A"),
+    );
+    let info = &answer[26..];
+    assert_eq!(&info[6..12], &[0x70, 0x70, 0x01, 0x01, 0x01, 0x0C]);
+    assert_eq!(
+        &info[22..34],
+        &[0, 0, 0, 0, 0x39, 0x12, 0, 0, 0, 0, 0x39, 0x12]
+    );
+    assert_eq!(&info[42..50], b"S7MOCK\0\0");
+    assert_eq!(&info[50..58], &[0; 8], "family");
+    assert_eq!(&info[58..66], b"FC5\0\0\0\0\0");
+    assert_eq!(
+        &info[66..70],
+        &[0x01, 0x00, 0x00, 0x7B],
+        "version, checksum"
+    );
+}
+
+#[test]
+fn bad_pi_block_lists_are_d201_and_unknown_services_8104() {
+    let plc = plc();
+    let mut session = plc.session();
+    for (pdu_ref, params) in [
+        // _DELE: the count says two blocks, one follows.
+        (
+            1,
+            &b"\x28\x00\x00\x00\x00\x00\x00\xfd\x00\x0a\x02\x00\x30\x41\x30\x30\x30\x30\x32\x42\x05_DELE"[..],
+        ),
+        // _DELE: digits that are not digits.
+        (
+            2,
+            &b"\x28\x00\x00\x00\x00\x00\x00\xfd\x00\x0a\x01\x00\x30\x41\x30\x30\x78\x30\x32\x42\x05_DELE"[..],
+        ),
+        // _INSE: an unknown type letter.
+        (
+            3,
+            &b"\x28\x00\x00\x00\x00\x00\x00\xfd\x00\x0a\x01\x00\x30\x5a\x30\x30\x30\x30\x32\x50\x05_INSE"[..],
+        ),
+        // _INSE: a block id without its prefix '0'.
+        (
+            4,
+            &b"\x28\x00\x00\x00\x00\x00\x00\xfd\x00\x0a\x01\x00\x31\x41\x30\x30\x30\x30\x32\x50\x05_INSE"[..],
+        ),
+    ] {
+        let answer = exchange(&plc, &mut session, &job(pdu_ref, params));
+        assert_eq!(header_error(&answer), 0xD201, "request {pdu_ref}");
+    }
+    assert_eq!(
+        plc.block_numbers(BlockType::Db),
+        [1, 2, 100],
+        "nothing deleted"
+    );
+    // A PI service the CPU does not know.
+    let answer = exchange(
+        &plc,
+        &mut session,
+        &job(5, b"\x28\x00\x00\x00\x00\x00\x00\xfd\x00\x00\x05_XYZW"),
+    );
+    assert_eq!(header_error(&answer), 0x8104);
+    // The connection is still usable.
+    let answer = exchange(
+        &plc,
+        &mut session,
+        &userdata(6, &LIST_ALL, &[0x0A, 0, 0, 0]),
+    );
+    assert_eq!(&answer[20..22], &[0, 0]);
+}
+
+#[test]
 fn upload_sends_the_image_in_parts() {
     let plc = Plc::builder()
         .max_pdu_size(64)
@@ -222,6 +342,10 @@ fn upload_sends_the_image_in_parts() {
         &job(1, b"\x1d\x00\x00\x00\x00\x00\x00\x00\x09_0A00001A"),
     );
     assert_eq!(&start[12..], b"\x1d\x00\x01\x00\x00\x00\x00\x01\x070000156");
+    // An upload part with another id than start upload gave: D2 02, the upload goes on.
+    let wrong = exchange(&plc, &mut session, &job(2, &[0x1E, 0, 0, 0, 0, 0, 0, 7]));
+    assert_eq!(header_error(&wrong), 0xD202);
+    assert!(session.has_transfer());
     let mut image = Vec::new();
     loop {
         let part = exchange(&plc, &mut session, &job(2, &[0x1E, 0, 0, 0, 0, 0, 0, 1]));
@@ -259,6 +383,9 @@ fn upload_sends_the_image_in_parts() {
         &job(6, b"\x1d\x00\x00\x00\x00\x00\x00\x00\x09_0Z00002A"),
     );
     assert_eq!(header_error(&bad), 0xD201);
+    // An upload part with no upload in flight.
+    let none = exchange(&plc, &mut session, &job(7, &[0x1E, 0, 0, 0, 0, 0, 0, 1]));
+    assert_eq!(header_error(&none), 0xD202);
 }
 
 /// DB42 as snap7's client would download it: DB1's image renumbered, new data.
