@@ -985,3 +985,176 @@ size = 4
     let bad = Profile::from_toml_str("[[block]]\ntype = \"XB\"\nnumber = 1\nsize = 1\n", "b.toml");
     assert!(bad.unwrap_err().to_string().contains("block"));
 }
+
+#[test]
+fn profile_blocks_take_every_metadata_key() {
+    use s7_mock::plc::BlockMeta;
+    use s7comm::block::BlockTime;
+    let profile = Profile::from_toml_str(
+        r#"
+[[block]]
+type = "FB"
+number = 7
+size = 4
+author = "ACME"
+family = "PUMPS"
+name = "CTRL"
+version = "2.3"
+language = "scl"
+flags = 0x21
+local_data = 88
+checksum = 0xBEEF
+code_time = 2024-03-15T08:30:00.250
+interface_time = 2020-01-01
+"#,
+        "blocks.toml",
+    )
+    .unwrap();
+    assert_eq!(
+        profile.blocks()[0].meta,
+        BlockMeta {
+            author: *b"ACME\0\0\0\0",
+            family: *b"PUMPS\0\0\0",
+            name: *b"CTRL\0\0\0\0",
+            version: 0x23,
+            language: 0x04,
+            flags: 0x21,
+            local_data: 88,
+            checksum: Some(0xBEEF),
+            code_time: BlockTime::from_calendar(2024, 3, 15, 30_600_250).unwrap(),
+            interface_time: BlockTime::from_calendar(2020, 1, 1, 0).unwrap(),
+        }
+    );
+    // Block info serves them.
+    let server = s7_mock::Server::builder()
+        .profile(&profile)
+        .unwrap()
+        .start()
+        .unwrap();
+    let image = server.plc().block_image(BlockType::Fb, 7).unwrap();
+    assert_eq!(&image[2..6], &[0x01, 0x21, 0x04, 0x0E]);
+    assert_eq!(&image[32..34], &[0, 88], "local data");
+    assert_eq!(
+        &image[image.len() - 12..image.len() - 8],
+        &[0x23, 0, 0xBE, 0xEF]
+    );
+}
+
+#[test]
+fn profile_block_metadata_errors_name_the_line_and_key() {
+    let head = "[[block]]\ntype = \"FC\"\nnumber = 1\nsize = 2\n";
+    let cases = [
+        (
+            "version = \"1.16\"",
+            "b.toml:5: [[block]] version: \"1.16\" is not a version MAJOR.MINOR (each 0..=15)",
+        ),
+        (
+            "version = \"3\"",
+            "b.toml:5: [[block]] version: \"3\" is not a version MAJOR.MINOR (each 0..=15)",
+        ),
+        (
+            "language = \"AWL\"",
+            "b.toml:5: [[block]] language: \"AWL\" is not one of STL, LAD, FBD, SCL, DB, GRAPH, SDB",
+        ),
+        ("flags = 256", "b.toml:5: [[block]] flags: 256 is outside 0..=255"),
+        (
+            "local_data = -1",
+            "b.toml:5: [[block]] local_data: -1 is outside 0..=65535",
+        ),
+        (
+            "checksum = 65536",
+            "b.toml:5: [[block]] checksum: 65536 is outside 0..=65535",
+        ),
+        (
+            "code_time = 1983-12-31",
+            "b.toml:5: [[block]] code_time: 1983-12-31 is outside 1984-01-01..=2163-06-06, the range of a block timestamp",
+        ),
+        (
+            "interface_time = 2024-01-01T00:00:00Z",
+            "b.toml:5: [[block]] interface_time: 2024-01-01T00:00:00Z has a time zone; a block timestamp is a local date or date-time",
+        ),
+        (
+            "code_time = 08:00:00",
+            "b.toml:5: [[block]] code_time: 08:00:00 has no date",
+        ),
+        (
+            "language = 5",
+            "b.toml:5: [[block]] language: invalid type: integer `5`, expected a string",
+        ),
+    ];
+    for (line, expected) in cases {
+        let text = format!("{head}{line}\n");
+        let error = Profile::from_toml_str(&text, "b.toml").unwrap_err();
+        assert_eq!(error.to_string(), expected, "{line}");
+    }
+}
+
+#[test]
+fn profile_block_file_is_the_body_and_a_db_block_creates_the_db() {
+    let dir = std::env::temp_dir().join(format!("s7-mock-blocks-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("ob1.mc7"), [0x70, 0x0B, 0x00, 0x03]).unwrap();
+    std::fs::write(dir.join("db9.bin"), [9, 8, 7]).unwrap();
+    let origin = dir.join("blocks.toml");
+    let text = r#"
+[[block]]
+type = "OB"
+number = 1
+size = 6
+file = "ob1.mc7"
+
+[[block]]
+type = "DB"
+number = 9
+size = 5
+file = "db9.bin"
+name = "RECIPE"
+"#;
+    let profile = Profile::from_toml_str(text, &origin).unwrap();
+    assert_eq!(
+        profile.blocks()[0].body.as_deref(),
+        Some(&[0x70, 0x0B, 0x00, 0x03, 0, 0][..])
+    );
+    let server = s7_mock::Server::builder()
+        .profile(&profile)
+        .unwrap()
+        .start()
+        .unwrap();
+    // The OB's body is the file's bytes, zero-padded to its size.
+    let ob1 = server.plc().block_image(BlockType::Ob, 1).unwrap();
+    assert_eq!(&ob1[36..42], &[0x70, 0x0B, 0x00, 0x03, 0, 0]);
+    // type = "DB" creates DB9 with the file as its contents, listed with its metadata.
+    assert_eq!(
+        server
+            .read_bytes(s7_mock::memory::Region::DataBlock(9), 0, 5)
+            .unwrap(),
+        [9, 8, 7, 0, 0]
+    );
+    assert_eq!(server.plc().block_numbers(BlockType::Db), [9]);
+    let db9 = server.plc().block_image(BlockType::Db, 9).unwrap();
+    assert_eq!(db9[4], 0x05, "language DB");
+    assert_eq!(&db9[db9.len() - 20..db9.len() - 12], b"RECIPE\0\0");
+    // A file longer than the block, and a missing one.
+    let long = "[[block]]\ntype = \"FC\"\nnumber = 1\nsize = 2\nfile = \"ob1.mc7\"\n";
+    assert_eq!(
+        Profile::from_toml_str(long, &origin)
+            .unwrap_err()
+            .to_string(),
+        format!(
+            "{}:5: [[block]] file: \"ob1.mc7\" holds more than the block's 2 bytes",
+            origin.display()
+        )
+    );
+    let missing = "[[block]]\ntype = \"FC\"\nnumber = 1\nsize = 2\nfile = \"nope.mc7\"\n";
+    let message = Profile::from_toml_str(missing, &origin)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.starts_with(&format!(
+            "{}:5: [[block]] file: cannot read \"nope.mc7\"",
+            origin.display()
+        )),
+        "{message}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

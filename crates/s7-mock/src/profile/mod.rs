@@ -45,6 +45,7 @@
 //! to the tag's type, and the server writes the values and runs the simulations.
 
 mod apply;
+mod block;
 mod load;
 mod located;
 mod preset;
