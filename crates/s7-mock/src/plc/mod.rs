@@ -87,6 +87,7 @@ mod handled;
 mod handler;
 mod hooks;
 mod identity;
+mod model;
 pub mod protection;
 mod session;
 mod single_read;
@@ -115,6 +116,7 @@ pub use diagnostics::{
 pub use handled::{Handled, RequestKind, RequestRecord};
 pub use hooks::{FailItem, Hooks, ItemOperation, NoHooks, READ_HOOK_LENGTH_MISMATCH};
 pub use identity::Identity;
+pub use model::CpuModel;
 pub use protection::{Access, ProtectionLevel};
 pub use s7comm::block::BlockType;
 pub use session::Session;
@@ -162,6 +164,7 @@ pub(crate) struct Config {
     pub(crate) password: Option<[u8; s7comm::security::PASSWORD_LEN]>,
     pub(crate) protection_level: ProtectionLevel,
     pub(crate) diagnostic_capacity: usize,
+    pub(crate) model: CpuModel,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -236,6 +239,7 @@ impl Default for Plc {
                 password: None,
                 protection_level: ProtectionLevel::None,
                 diagnostic_capacity: DEFAULT_DIAGNOSTIC_CAPACITY,
+                model: CpuModel::default(),
             },
             blocks::Directory::new(blocks::DEFAULT_MAX_BLOCK_SIZE),
         )
@@ -326,6 +330,11 @@ impl Plc {
     /// The identity reported in SZL `0x0011` and `0x001C`.
     pub fn identity(&self) -> &Identity {
         &self.shared.identity
+    }
+
+    /// The CPU model's memory sizes, slot, bus rates and block defaults.
+    pub fn cpu_model(&self) -> CpuModel {
+        self.shared.config.model
     }
 
     /// The SZL ids served (a subset of [`SZL_IDS`]); others are answered with error `D4 01`.
@@ -447,6 +456,7 @@ pub struct PlcBuilder {
     diagnostic_capacity: usize,
     blocks: Vec<BlockSpec>,
     max_block_size: usize,
+    model: CpuModel,
 }
 
 impl Default for PlcBuilder {
@@ -468,6 +478,7 @@ impl Default for PlcBuilder {
             diagnostic_capacity: DEFAULT_DIAGNOSTIC_CAPACITY,
             blocks: Vec::new(),
             max_block_size: blocks::DEFAULT_MAX_BLOCK_SIZE,
+            model: CpuModel::default(),
         }
     }
 }
@@ -583,6 +594,14 @@ impl PlcBuilder {
         self
     }
 
+    /// What the CPU model reports beyond its identity: memory sizes (SZL `0x0013`), slot
+    /// (`0x0091`), bus rates (`0x0131`) (default [`CpuModel::default`], a CPU 315-2 PN/DP).
+    /// Blocks declared with [`BlockSpec::for_model`] take its block defaults.
+    pub fn cpu_model(mut self, model: CpuModel) -> Self {
+        self.model = model;
+        self
+    }
+
     /// Bytes of a byte area (elements for timers and counters) this builder will create;
     /// [`Error::NoSuchDataBlock`] for a data block it does not have.
     pub(crate) fn area_len(&self, area: s7comm::Area, db: u16) -> Result<usize, Error> {
@@ -691,6 +710,7 @@ impl PlcBuilder {
                 password,
                 protection_level: self.protection_level,
                 diagnostic_capacity: self.diagnostic_capacity,
+                model: self.model,
             },
             directory,
         ))

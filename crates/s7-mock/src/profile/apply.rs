@@ -34,6 +34,9 @@ pub(crate) fn apply(builder: ServerBuilder, profile: &Profile) -> Result<ServerB
     if let Some(ids) = profile.szl_ids() {
         builder = builder.szl_ids(ids);
     }
+    if let Some(model) = profile.cpu_model() {
+        builder = builder.cpu_model(model);
+    }
     if let Some(password) = profile.password() {
         builder = builder.password(password);
     }

@@ -8,7 +8,7 @@ use super::located::KeyPath;
 use super::schema::RawBlock;
 use crate::error::Error;
 use crate::plc::blocks::{DEFAULT_MAX_BLOCK_SIZE, OVERHEAD};
-use crate::plc::{BlockSpec, BlockType};
+use crate::plc::{BlockSpec, BlockType, CpuModel};
 use s7comm::block::format::{language_from_name, BlockTime, Trailer, LANGUAGES};
 
 /// Milliseconds of a second, a minute and an hour.
@@ -17,8 +17,13 @@ const MINUTE_MS: u32 = 60 * SECOND_MS;
 const HOUR_MS: u32 = 60 * MINUTE_MS;
 
 impl Checker<'_> {
-    /// `[[block]]`: type, number, body size, optional body file and metadata.
-    pub(super) fn blocks(&self, raw: Vec<RawBlock>) -> Result<Vec<BlockSpec>, Error> {
+    /// `[[block]]`: type, number, body size, optional body file and metadata (what is not
+    /// given defaults as on `model`).
+    pub(super) fn blocks(
+        &self,
+        raw: Vec<RawBlock>,
+        model: &CpuModel,
+    ) -> Result<Vec<BlockSpec>, Error> {
         let mut blocks: Vec<BlockSpec> = Vec::with_capacity(raw.len());
         let largest = DEFAULT_MAX_BLOCK_SIZE.saturating_sub(OVERHEAD);
         for (index, block) in raw.into_iter().enumerate() {
@@ -48,7 +53,7 @@ impl Checker<'_> {
                 0,
                 i64::try_from(largest).unwrap_or(i64::MAX),
             )?;
-            let mut spec = BlockSpec::new(block_type, number, size);
+            let mut spec = BlockSpec::for_model(block_type, number, size, model);
             if let Some(file) = &block.file {
                 spec = spec.body(self.image(&path.key("file"), file, size)?);
             }

@@ -14,7 +14,7 @@ use super::tag::check_tags;
 use super::{Areas, DataBlock, Preset, Profile};
 use crate::error::Error;
 use crate::memory::{MAX_ELEMENTS, MAX_REGION_LEN};
-use crate::plc::{CpuState, Identity, ProtectionLevel, MAX_PDU_SIZE, MIN_PDU_SIZE};
+use crate::plc::{CpuModel, CpuState, Identity, ProtectionLevel, MAX_PDU_SIZE, MIN_PDU_SIZE};
 
 /// Most connections a profile may ask for (as `--max-connections`).
 const MAX_CONNECTIONS: i64 = 1_000_000;
@@ -430,7 +430,8 @@ impl Profile {
         let plc = checker.plc(raw.plc.unwrap_or_default())?;
         let areas = checker.areas(raw.areas.unwrap_or_default())?;
         let data_blocks = checker.data_blocks(raw.db)?;
-        let blocks = checker.blocks(raw.block)?;
+        let model = plc.preset.map_or_else(CpuModel::default, Preset::cpu_model);
+        let blocks = checker.blocks(raw.block, &model)?;
         let tags = check_tags(&source, raw.tag)?;
         Ok(Profile {
             origin: origin.clone(),

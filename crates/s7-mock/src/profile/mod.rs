@@ -161,6 +161,12 @@ impl Profile {
         self.szl_ids.as_deref()
     }
 
+    /// Memory sizes, slot, bus rates and block defaults (from the preset,
+    /// [`Preset::cpu_model`]).
+    pub fn cpu_model(&self) -> Option<crate::plc::CpuModel> {
+        self.preset.map(Preset::cpu_model)
+    }
+
     /// `[plc] rack` and `slot`: connections addressed elsewhere are refused.
     pub fn rack_slot(&self) -> Option<(u8, u8)> {
         self.rack_slot

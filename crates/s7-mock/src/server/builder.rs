@@ -287,6 +287,15 @@ impl ServerBuilder {
         self
     }
 
+    /// What the CPU model reports beyond its identity: memory sizes (SZL `0x0013`), slot
+    /// (`0x0091`), MPI and K-bus rates (`0x0131`) (default a CPU 315-2 PN/DP; a profile's
+    /// preset sets its own, [`Preset::cpu_model`](crate::profile::Preset::cpu_model)).
+    #[must_use]
+    pub fn cpu_model(mut self, model: crate::plc::CpuModel) -> Self {
+        self.plc = self.plc.cpu_model(model);
+        self
+    }
+
     /// Entries the diagnostic buffer keeps (default
     /// [`DEFAULT_DIAGNOSTIC_CAPACITY`](crate::plc::DEFAULT_DIAGNOSTIC_CAPACITY)).
     #[must_use]

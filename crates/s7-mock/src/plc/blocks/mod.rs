@@ -34,9 +34,11 @@ use std::collections::BTreeMap;
 
 use s7comm::block::format::{
     BlockTime, CompactHeader, Mc7Block, Trailer, HEADER_LEN, HEADER_MAGIC, LANG_DB, LANG_SDB,
-    LANG_STL, TRAILER_LEN,
+    TRAILER_LEN,
 };
 use s7comm::block::BlockType;
+
+use super::CpuModel;
 
 /// Largest load memory length of a block accepted by download (and of a declared block).
 pub const DEFAULT_MAX_BLOCK_SIZE: usize = 65_535;
@@ -79,6 +81,12 @@ impl BlockMeta {
     /// language DB for data blocks, SDB for SDBs and STL otherwise, linked, 20 bytes of
     /// local data for an OB (its start information), timestamps 2024-01-01.
     pub fn default_for(block_type: BlockType, number: u16) -> Self {
+        Self::default_for_model(block_type, number, &CpuModel::default())
+    }
+
+    /// [`default_for`](Self::default_for) on a CPU `model`: a code block's language is the
+    /// model's ([`CpuModel::code_language`]).
+    pub fn default_for_model(block_type: BlockType, number: u16, model: &CpuModel) -> Self {
         let name = format!("{}{}", block_type.name(), number);
         let time = BlockTime {
             millis: 0,
@@ -92,7 +100,9 @@ impl BlockMeta {
             language: match block_type {
                 BlockType::Db => LANG_DB,
                 BlockType::Sdb => LANG_SDB,
-                _ => LANG_STL,
+                BlockType::Ob | BlockType::Fc | BlockType::Fb | BlockType::Sfc | BlockType::Sfb => {
+                    model.code_language
+                }
             },
             flags: 0x01,
             local_data: if block_type == BlockType::Ob { 20 } else { 0 },
@@ -138,12 +148,18 @@ pub struct BlockSpec {
 impl BlockSpec {
     /// A block with default metadata and a body of `size` bytes of `BE` (`65 00`).
     pub fn new(block_type: BlockType, number: u16, size: usize) -> Self {
+        Self::for_model(block_type, number, size, &CpuModel::default())
+    }
+
+    /// [`new`](Self::new) with the metadata defaults of a CPU `model`
+    /// ([`BlockMeta::default_for_model`]).
+    pub fn for_model(block_type: BlockType, number: u16, size: usize, model: &CpuModel) -> Self {
         Self {
             block_type,
             number,
             size,
             body: None,
-            meta: BlockMeta::default_for(block_type, number),
+            meta: BlockMeta::default_for_model(block_type, number, model),
         }
     }
 
