@@ -449,3 +449,62 @@ fn builder_profile_and_cli_set_protection() {
     );
     assert!(s7_mock::cli::parse_args(["s7-mock", "--protection-level", "0"]).is_err());
 }
+
+#[test]
+fn a_protection_level_without_a_password_is_a_configuration_error() {
+    for level in [
+        ProtectionLevel::WriteProtected,
+        ProtectionLevel::ReadWriteProtected,
+    ] {
+        let error = Plc::builder().protection_level(level).build().unwrap_err();
+        assert_eq!(
+            error,
+            s7_mock::Error::ProtectionWithoutPassword {
+                level: level.number()
+            }
+        );
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "protection level {} needs a password: without one no connection can lift it \
+                 and every connection stays locked",
+                level.number()
+            )
+        );
+        assert!(matches!(
+            Server::builder().protection_level(level).start(),
+            Err(s7_mock::Error::ProtectionWithoutPassword { .. })
+        ));
+    }
+    // Level 1 needs none; a password without a level is fine too.
+    Plc::builder()
+        .protection_level(ProtectionLevel::None)
+        .build()
+        .unwrap();
+    Plc::builder().password("secret").build().unwrap();
+    // A profile names the line of the level.
+    let error = s7_mock::profile::Profile::from_toml_str(
+        "[plc]\nname = \"x\"\nprotection_level = 3\n",
+        "p.toml",
+    )
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "p.toml:3: [plc] protection_level: level 3 needs a password in [plc] as well: without \
+         one no connection can lift it and every connection stays locked"
+    );
+    s7_mock::profile::Profile::from_toml_str("[plc]\nprotection_level = 1\n", "p.toml").unwrap();
+    // The command line's flags: the level alone fails at start.
+    let args = s7_mock::cli::parse_args([
+        "s7-mock",
+        "--listen",
+        "127.0.0.1:0",
+        "--protection-level",
+        "2",
+    ])
+    .unwrap();
+    assert!(matches!(
+        args.server_builder().start(),
+        Err(s7_mock::Error::ProtectionWithoutPassword { level: 2 })
+    ));
+}

@@ -565,7 +565,9 @@ impl PlcBuilder {
         self
     }
 
-    /// The protection level (default [`ProtectionLevel::None`]).
+    /// The protection level (default [`ProtectionLevel::None`]). Level 2 or 3 needs a
+    /// [`password`](Self::password): [`build`](Self::build) fails with
+    /// [`Error::ProtectionWithoutPassword`] without one.
     pub fn protection_level(mut self, level: ProtectionLevel) -> Self {
         self.protection_level = level;
         self
@@ -650,6 +652,11 @@ impl PlcBuilder {
                 }
             })?),
         };
+        if password.is_none() && self.protection_level != ProtectionLevel::None {
+            return Err(Error::ProtectionWithoutPassword {
+                level: self.protection_level.number(),
+            });
+        }
         let mut memory = Memory::new(
             self.inputs,
             self.outputs,

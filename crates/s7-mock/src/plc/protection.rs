@@ -91,7 +91,9 @@ impl Plc {
             .unwrap_or_default()
     }
 
-    /// Changes the protection level (connections already legitimized stay so).
+    /// Changes the protection level (connections already legitimized stay so). On a PLC
+    /// without a password, level 2 or 3 locks every connection until the level is lowered
+    /// again (the builder refuses that configuration).
     pub fn set_protection_level(&self, level: ProtectionLevel) {
         self.shared
             .protection_level

@@ -263,6 +263,16 @@ impl Checker<'_> {
             None => None,
             Some(level) => {
                 let n: u8 = self.ranged(&path.key("protection_level"), level, 1, 3)?;
+                if n > 1 && password.is_none() {
+                    return Err(self.source.error(
+                        &level.span(),
+                        &path.key("protection_level"),
+                        format!(
+                            "level {n} needs a password in [plc] as well: without one no \
+                             connection can lift it and every connection stays locked"
+                        ),
+                    ));
+                }
                 ProtectionLevel::from_number(n)
             }
         };

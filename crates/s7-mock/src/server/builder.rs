@@ -280,7 +280,9 @@ impl ServerBuilder {
     /// The protection level (default [`ProtectionLevel::None`]): at
     /// [`WriteProtected`](ProtectionLevel::WriteProtected) writes and stop/start are refused
     /// with `D2 41` until the connection sends the password, at
-    /// [`ReadWriteProtected`](ProtectionLevel::ReadWriteProtected) reads too.
+    /// [`ReadWriteProtected`](ProtectionLevel::ReadWriteProtected) reads too. Either needs a
+    /// [`password`](Self::password): [`start`](Self::start) fails with
+    /// [`Error::ProtectionWithoutPassword`] without one.
     #[must_use]
     pub fn protection_level(mut self, level: ProtectionLevel) -> Self {
         self.plc = self.plc.protection_level(level);
