@@ -18,7 +18,8 @@ Two modes:
 Checks: list_blocks; list_blocks_of_type DB and OB; get_block_info of DB1 and OB1; upload and
 full_upload of DB1 (after writing a pattern: the upload carries the current data) and of OB1;
 download of a new DB42 (DB1's full image renumbered, new data) then list and read it;
-delete DB42, then list again.
+delete DB42, then list again; download over DB2 (32 bytes) a 64-byte DB2, then read it and
+its block info.
 """
 
 import os
@@ -246,6 +247,16 @@ def client_mode(host, port):
         code = client.delete(Block.DB, 42)
         expect(code, 0, "delete result")
         expect(numbers(Block.DB), [1, 2, 100], "DB numbers after delete")
+
+    @check("download replacing DB2 (32 -> 64 bytes)")
+    def _():
+        block = bytearray(image["db1"])
+        struct.pack_into(">H", block, 6, 2)
+        block[36:100] = new_data
+        client.download(block, 2)
+        expect(bytes(client.db_read(2, 0, 64)), bytes(new_data), "DB2 data")
+        expect(numbers(Block.DB), [1, 2, 100], "DB numbers")
+        expect(client.get_block_info(Block.DB, 2).MC7Size, 64, "DB2 MC7 size")
 
     client.disconnect()
     passed = sum(results)

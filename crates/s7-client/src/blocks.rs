@@ -92,6 +92,11 @@ impl Client {
     /// Downloads a whole MC7 image (as [`upload`](Self::upload) returns it; type and number
     /// come from its header), answering the PLC's download block jobs, then inserts the
     /// block (`_INSE`).
+    ///
+    /// # Errors
+    /// [`Error::ErrorAnswer`] with the PLC's code when it refuses the request download or
+    /// ends the download with an error (its download ended job carries the error bit: a part
+    /// or the block was bad), or refuses the insert.
     pub fn download(&mut self, image: &[u8]) -> Result<(), Error> {
         let block = Mc7Block::parse(image)?;
         let block_type = block
@@ -124,12 +129,13 @@ impl Client {
         for _ in 0..MAX_PARTS {
             let bytes = self.connection.recv()?;
             let job = RequestPdu::parse(&bytes)?;
-            let Request::Transfer(TransferRequest { function, .. }) = job.request else {
+            let Request::Transfer(transfer) = job.request else {
                 return Err(Error::UnexpectedAnswer {
                     expected: "a download block job",
                     found: "another request",
                 });
             };
+            let function = transfer.function;
             let response = match function {
                 DOWNLOAD_BLOCK => {
                     let (part, tail) = rest.split_at(room.min(rest.len()));
@@ -150,6 +156,15 @@ impl Client {
             ResponsePdu::new(job.pdu_ref, ErrorCode::NONE, Response::Transfer(response))
                 .emit(&mut self.request)?;
             self.connection.send(&self.request)?;
+            if let Some(error) = transfer.error() {
+                // The PLC ended the download early with an error (a bad part or block):
+                // acknowledged as it asks, nothing to insert.
+                return Err(Error::ErrorAnswer {
+                    what: "download",
+                    class: error.class(),
+                    code: error.code(),
+                });
+            }
             if function == DOWNLOAD_ENDED {
                 let insert =
                     PiBlockList::request(INSERT, vec![id(block_type, number, FS_PASSIVE)])?;

@@ -134,3 +134,40 @@ fn protection_guards_download_delete_and_upload() {
     c.set_session_password("secret").unwrap();
     assert_eq!(c.upload(BlockType::Db, 1).unwrap().len(), 16 + 92);
 }
+
+#[test]
+fn a_bad_block_is_reported_with_the_plcs_code_not_a_timeout() {
+    let server = Server::builder()
+        .data_block_with(1, (0..16).collect())
+        .start()
+        .unwrap();
+    let mut c = Client::builder(server.local_addr())
+        .read_timeout(Some(TIMEOUT))
+        .connect()
+        .unwrap();
+    let mut db9 = c.upload(BlockType::Db, 1).unwrap();
+    db9[6..8].copy_from_slice(&9u16.to_be_bytes());
+    // Not a block header: the PLC ends the download with D2 30 in its download ended job.
+    db9[..2].copy_from_slice(b"qq");
+    let started = std::time::Instant::now();
+    match c.download(&db9) {
+        Err(Error::ErrorAnswer {
+            what: "download",
+            class: 0xD2,
+            code: 0x30,
+        }) => {}
+        other => panic!("download of a bad block: {other:?}"),
+    }
+    assert!(started.elapsed() < TIMEOUT / 2, "answered, not timed out");
+    let dbs: Vec<u16> = c
+        .list_blocks_of_type(BlockType::Db)
+        .unwrap()
+        .iter()
+        .map(|e| e.number)
+        .collect();
+    assert_eq!(dbs, [1], "the directory is unchanged");
+    // The connection downloads the good block afterwards.
+    db9[..2].copy_from_slice(b"pp");
+    c.download(&db9).unwrap();
+    assert_eq!(c.read_db(9, 0, 4).unwrap(), [0, 1, 2, 3]);
+}

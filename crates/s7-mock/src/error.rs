@@ -57,6 +57,16 @@ pub enum Error {
         /// Largest allowed value.
         max: usize,
     },
+    /// A protection level that refuses services (2 or 3) without a password: no connection
+    /// could ever send the password, so every one would stay locked for good.
+    #[error(
+        "protection level {level} needs a password: without one no connection can lift it \
+         and every connection stays locked"
+    )]
+    ProtectionWithoutPassword {
+        /// The level configured (2 or 3).
+        level: u8,
+    },
     /// The ISO-on-TCP transport below failed (binding the listening socket).
     #[error("iso-on-tcp transport: {0}")]
     Transport(#[from] TransportError),

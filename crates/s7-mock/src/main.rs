@@ -50,6 +50,11 @@ fn main() -> ExitCode {
     let listen = args.listen_addr(profile.as_ref());
     let server = match builder.start() {
         Ok(server) => server,
+        // A protection level without a password is a configuration error, like a malformed
+        // flag (the flags and the profile may each hold half of it).
+        Err(error @ s7_mock::Error::ProtectionWithoutPassword { .. }) => {
+            return usage_error(&error)
+        }
         Err(error) => {
             eprintln!("s7-mock: cannot serve on {listen}: {error}");
             return ExitCode::FAILURE;

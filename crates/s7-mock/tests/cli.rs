@@ -779,3 +779,48 @@ fn idle_timeout_flag_cuts_a_silent_client_and_0_turns_it_off() {
         "--idle-timeout-ms 0 cut a silent client"
     );
 }
+
+#[test]
+fn a_protection_level_without_a_password_exits_with_code_2() {
+    let output = run(&["--listen", "127.0.0.1:0", "--protection-level", "3"]);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("s7-mock: error: protection level 3 needs a password"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty(), "no `listening on` line");
+    // In a profile: the file, line and key.
+    let file = TempFile::new(
+        "protection.toml",
+        b"[plc]\nlisten = \"127.0.0.1:0\"\nprotection_level = 2\n",
+    );
+    let output = run(&["--profile", file.path()]);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{}:3: [plc] protection_level: level 2 needs a password",
+            file.path()
+        )),
+        "{stderr}"
+    );
+    // The profile's level with the flag's password is served.
+    let file = TempFile::new(
+        "protection-ok.toml",
+        b"[plc]\nlisten = \"127.0.0.1:0\"\npassword = \"secret\"\nprotection_level = 2\n",
+    );
+    let mut mock = Command::new(BINARY)
+        .args(["--profile", file.path(), "--protection-level", "3"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(mock.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("listening on "), "{line:?}");
+    mock.kill().unwrap();
+    mock.wait().unwrap();
+}

@@ -225,3 +225,106 @@ fn a_large_list_comes_in_parts() {
     assert!(entries.len() > 40);
     assert_eq!(word(&entries[0], 0), 0xA027);
 }
+
+#[test]
+fn memory_slot_bus_rates_and_block_language_follow_the_preset() {
+    use s7_mock::plc::{BlockSpec, BlockType};
+    use s7_mock::profile::Profile;
+    const KIB: u32 = 1024;
+    const MIB: u32 = 1024 * 1024;
+    // Work, integrated load, plugged load, largest load, backup memory; which load memory
+    // holds the data blocks (record 2 or 3); slot; MPI and K-bus rate; code language.
+    let cases = [
+        (
+            Preset::S7300,
+            [384 * KIB, 0, 8 * MIB, 8 * MIB, 128 * KIB],
+            3,
+            2u16,
+            187_500u32,
+            0x01u8,
+        ),
+        (
+            Preset::S7400,
+            [16 * MIB, MIB, 0, 64 * MIB, 0],
+            2,
+            3,
+            187_500,
+            0x01,
+        ),
+        (
+            Preset::S71200,
+            [100 * KIB, 4 * MIB, 0, u32::MAX, 10 * KIB],
+            2,
+            1,
+            0,
+            0x02,
+        ),
+        (
+            Preset::S71500,
+            [6 * MIB, 0, 24 * MIB, u32::MAX, 512 * KIB],
+            3,
+            1,
+            0,
+            0x02,
+        ),
+    ];
+    let check = |plc: &Plc, case: &([u32; 5], usize, u16, u32, u8), what: &str| {
+        let (sizes, holding, slot, rate, language) = *case;
+        let mut s = plc.session();
+        let (_, memory) = records(&szl(plc, &mut s, 0x0013, 0).unwrap());
+        for (index, (record, size)) in memory.iter().zip(sizes).enumerate() {
+            assert_eq!(
+                record[4..8],
+                size.to_be_bytes(),
+                "{what}: record {}",
+                index + 1
+            );
+        }
+        // Work memory and the load memory that holds them: DB1's 100 bytes occupied.
+        assert_eq!(memory[0][16..20], 100u32.to_be_bytes(), "{what}: work");
+        assert_eq!(
+            memory[holding - 1][28..32],
+            100u32.to_be_bytes(),
+            "{what}: load record {holding}"
+        );
+        let status = szl(plc, &mut s, 0x0091, 0).unwrap();
+        assert_eq!(
+            status[4..8],
+            [0, 0, 0, slot.to_le_bytes()[0]],
+            "{what}: rack 0, slot"
+        );
+        let general = szl(plc, &mut s, 0x0131, 1).unwrap();
+        assert_eq!(general[10..14], rate.to_be_bytes(), "{what}: MPI rate");
+        assert_eq!(general[14..18], rate.to_be_bytes(), "{what}: K-bus rate");
+        let fc1 = plc.block_image(BlockType::Fc, 1).unwrap();
+        assert_eq!(fc1[4], language, "{what}: code block language");
+        let db1 = plc.block_image(BlockType::Db, 1).unwrap();
+        assert_eq!(db1[4], 0x05, "{what}: a DB is a DB");
+    };
+    for (preset, sizes, holding, slot, rate, language) in cases {
+        let text = format!(
+            "[plc]\npreset = \"{preset}\"\n\n[[db]]\nnumber = 1\nsize = 100\n\n\
+             [[block]]\ntype = \"FC\"\nnumber = 1\nsize = 4\n"
+        );
+        let profile = Profile::from_toml_str(&text, "p.toml").unwrap();
+        let server = Server::builder()
+            .profile(&profile)
+            .unwrap()
+            .start()
+            .unwrap();
+        assert_eq!(server.plc().cpu_model(), preset.cpu_model());
+        check(
+            server.plc(),
+            &(sizes, holding, slot, rate, language),
+            preset.name(),
+        );
+    }
+    // Without a preset: the values the mock always had, those of the s7-300 preset.
+    let plc = Plc::builder()
+        .data_block(1, 100)
+        .block(BlockSpec::new(BlockType::Fc, 1, 4))
+        .build()
+        .unwrap();
+    let (_, sizes, holding, slot, rate, language) = cases[0];
+    check(&plc, &(sizes, holding, slot, rate, language), "no preset");
+}

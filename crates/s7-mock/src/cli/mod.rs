@@ -78,8 +78,8 @@ Output:
   Prints the line `listening on ADDR` on stdout once it accepts connections, and with
   --control a second line `control on http://ADDR` once the API answers. Logs go to stderr,
   filtered by RUST_LOG (default: info). Ctrl-C or SIGTERM stops it with exit code 0; a
-  malformed flag, or --control on a non-loopback address without --control-token, exits
-  with code 2.";
+  malformed flag, --control on a non-loopback address without --control-token, or a
+  protection level of 2 or 3 without a password, exits with code 2.";
 
 /// The CPU's operating mode at start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -180,7 +180,8 @@ pub struct Args {
     pub password: Option<String>,
 
     /// Protection level: 1 none, 2 write protection, 3 read/write protection (refused
-    /// services are answered with D241 until the connection sends the password).
+    /// services are answered with D241 until the connection sends the password); 2 and 3
+    /// need a password (--password or the profile's), else the mock exits with code 2.
     #[arg(long, value_name = "LEVEL", value_parser = clap::value_parser!(u8).range(1..=3))]
     pub protection_level: Option<u8>,
 

@@ -296,7 +296,7 @@ impl Plc {
             // PI services (`_DELE`, `_INSE`, `_GARB`, `_MODU`, start) change the CPU: refused
             // under write protection unless the connection sent the password.
             Some(CONTROL_FUNCTION) => self.check_access(session, Access::Write).and_then(|()| {
-                self.block_pi(pdu_ref, params, data, out)
+                self.block_pi(session, pdu_ref, params, data, out)
                     .unwrap_or_else(|| self.control(session, pdu_ref, params, data, out))
             }),
             // Downloads change the directory (write protection); uploads read it (refused

@@ -87,6 +87,7 @@ mod handled;
 mod handler;
 mod hooks;
 mod identity;
+mod model;
 pub mod protection;
 mod session;
 mod single_read;
@@ -115,6 +116,7 @@ pub use diagnostics::{
 pub use handled::{Handled, RequestKind, RequestRecord};
 pub use hooks::{FailItem, Hooks, ItemOperation, NoHooks, READ_HOOK_LENGTH_MISMATCH};
 pub use identity::Identity;
+pub use model::CpuModel;
 pub use protection::{Access, ProtectionLevel};
 pub use s7comm::block::BlockType;
 pub use session::Session;
@@ -162,6 +164,7 @@ pub(crate) struct Config {
     pub(crate) password: Option<[u8; s7comm::security::PASSWORD_LEN]>,
     pub(crate) protection_level: ProtectionLevel,
     pub(crate) diagnostic_capacity: usize,
+    pub(crate) model: CpuModel,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -236,6 +239,7 @@ impl Default for Plc {
                 password: None,
                 protection_level: ProtectionLevel::None,
                 diagnostic_capacity: DEFAULT_DIAGNOSTIC_CAPACITY,
+                model: CpuModel::default(),
             },
             blocks::Directory::new(blocks::DEFAULT_MAX_BLOCK_SIZE),
         )
@@ -326,6 +330,11 @@ impl Plc {
     /// The identity reported in SZL `0x0011` and `0x001C`.
     pub fn identity(&self) -> &Identity {
         &self.shared.identity
+    }
+
+    /// The CPU model's memory sizes, slot, bus rates and block defaults.
+    pub fn cpu_model(&self) -> CpuModel {
+        self.shared.config.model
     }
 
     /// The SZL ids served (a subset of [`SZL_IDS`]); others are answered with error `D4 01`.
@@ -447,6 +456,7 @@ pub struct PlcBuilder {
     diagnostic_capacity: usize,
     blocks: Vec<BlockSpec>,
     max_block_size: usize,
+    model: CpuModel,
 }
 
 impl Default for PlcBuilder {
@@ -468,6 +478,7 @@ impl Default for PlcBuilder {
             diagnostic_capacity: DEFAULT_DIAGNOSTIC_CAPACITY,
             blocks: Vec::new(),
             max_block_size: blocks::DEFAULT_MAX_BLOCK_SIZE,
+            model: CpuModel::default(),
         }
     }
 }
@@ -554,7 +565,9 @@ impl PlcBuilder {
         self
     }
 
-    /// The protection level (default [`ProtectionLevel::None`]).
+    /// The protection level (default [`ProtectionLevel::None`]). Level 2 or 3 needs a
+    /// [`password`](Self::password): [`build`](Self::build) fails with
+    /// [`Error::ProtectionWithoutPassword`] without one.
     pub fn protection_level(mut self, level: ProtectionLevel) -> Self {
         self.protection_level = level;
         self
@@ -580,6 +593,14 @@ impl PlcBuilder {
     /// Largest load memory length a download may declare (default and maximum 65535).
     pub fn max_block_size(mut self, bytes: usize) -> Self {
         self.max_block_size = bytes;
+        self
+    }
+
+    /// What the CPU model reports beyond its identity: memory sizes (SZL `0x0013`), slot
+    /// (`0x0091`), bus rates (`0x0131`) (default [`CpuModel::default`], a CPU 315-2 PN/DP).
+    /// Blocks declared with [`BlockSpec::for_model`] take its block defaults.
+    pub fn cpu_model(mut self, model: CpuModel) -> Self {
+        self.model = model;
         self
     }
 
@@ -631,6 +652,11 @@ impl PlcBuilder {
                 }
             })?),
         };
+        if password.is_none() && self.protection_level != ProtectionLevel::None {
+            return Err(Error::ProtectionWithoutPassword {
+                level: self.protection_level.number(),
+            });
+        }
         let mut memory = Memory::new(
             self.inputs,
             self.outputs,
@@ -691,6 +717,7 @@ impl PlcBuilder {
                 password,
                 protection_level: self.protection_level,
                 diagnostic_capacity: self.diagnostic_capacity,
+                model: self.model,
             },
             directory,
         ))

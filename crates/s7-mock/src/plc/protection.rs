@@ -4,13 +4,20 @@
 //! | level | refused until the connection sends the password |
 //! | --- | --- |
 //! | 1 (none) | nothing |
-//! | 2 (write protection) | write var, PLC stop, PLC start (and block download / delete) |
-//! | 3 (read/write protection) | the above and read var (and block upload) |
+//! | 2 (write protection) | write var, PLC stop, PLC start, block download, `_DELE`, `_INSE`, `_GARB`, `_MODU` |
+//! | 3 (read/write protection) | the above, read var and block upload |
 //!
 //! A refused job is answered with the header error `D2 41` ([`ErrorCode::PROTECTION_LEVEL`],
 //! "function not allowed in the current protection level"), what a CPU answers and what snap7
 //! reports as `errCliNeedPassword`. SZL reads, the clock and the security services stay open
-//! at every level, so a client can always find out the level (SZL `0x0232`) and log on.
+//! at every level, so a client can always find out the level (SZL `0x0232`) and log on. So do
+//! the block list, list of type and block info: a CPU shows its list of blocks at every level
+//! (the protection level table of Siemens' CPU 410 system manual, A5E31622160, lists "display
+//! of list of blocks" as granted at levels 1 to 3 and "load in PG", the upload, as needing the
+//! password at level 3). That table also grants "monitor variables" and "S7 communication" at
+//! level 3, where the mock refuses read var: a CPU may answer reads the mock refuses.
+//!
+//! Level 2 or 3 needs a password (the builder refuses the configuration otherwise).
 //!
 //! "Set session password" with the right password legitimizes that connection (its
 //! [`Session`]) only; a wrong one is answered with `D6 02` and changes nothing; with no
@@ -91,7 +98,9 @@ impl Plc {
             .unwrap_or_default()
     }
 
-    /// Changes the protection level (connections already legitimized stay so).
+    /// Changes the protection level (connections already legitimized stay so). On a PLC
+    /// without a password, level 2 or 3 locks every connection until the level is lowered
+    /// again (the builder refuses that configuration).
     pub fn set_protection_level(&self, level: ProtectionLevel) {
         self.shared
             .protection_level

@@ -5,17 +5,17 @@
 //! | id | index | records | content |
 //! | --- | --- | --- | --- |
 //! | `0x0012` | — | 2 bytes | CPU characteristics: feature ids (`0x0001` MC7 processing generating code, `0x0101` 1 ms time system, `0x03xx` MC7 language features) |
-//! | `0x0013` / `0x0113` | record 1..5 | 36 bytes | user memory areas: 1 work memory (occupied = the data blocks), 2 integrated load memory, 3 plugged load memory, 4 largest pluggable load memory, 5 backup memory |
+//! | `0x0013` / `0x0113` | record 1..5 | 36 bytes | user memory areas ([`CpuModel`](super::CpuModel) sizes): 1 work memory (occupied = the data blocks), 2 integrated load memory, 3 plugged load memory (the data blocks are in the plugged one, else the integrated one), 4 largest pluggable load memory, 5 backup memory |
 //! | `0x0014` / `0x0114` | record 1..7 | 8 bytes | system areas (live sizes): 1 PII, 2 PIQ, 3 memory markers, 4 timers, 5 counters, 6 logical address area, 7 local data |
 //! | `0x0015` / `0x0115` | block type | 10 bytes | block types: `0x0800` OB, `0x0A00` DB, `0x0B00` SDB, `0x0C00` FC, `0x0E00` FB; count, KB per block, bytes per block |
 //! | `0x0022` / `0x0222` | OB number | 28 bytes | interrupt status of OB 1 and OB 100: start information (20), processing ids (2 + 2), reserved (4) |
 //! | `0x0025` | — | 4 bytes | process image partitions / force jobs: none (header only, 0 records) |
 //! | `0x0074` / `0x0174` | LED id | 4 bytes | LEDs `0x0001` SF, `0x0004` RUN, `0x0005` STOP, `0x0006` FRCE: id, on, blinking (RUN and STOP follow the CPU state) |
-//! | `0x0091` | — | 16 bytes | module status: the CPU (rack 0, slot 2), no error bits |
+//! | `0x0091` | — | 16 bytes | module status: the CPU (rack 0, the model's slot), no error bits |
 //! | `0x00A0` | — | 20 bytes | the whole diagnostic buffer, newest first |
 //! | `0x01A0` | n | 20 bytes | the newest n entries |
 //! | `0x0124` | — | 20 bytes | the last mode transition: event id, `FF`, previous / new mode nibbles, 8 reserved, time |
-//! | `0x0131` | 1..4 | 40 bytes | communication capabilities: 1 general (max PDU, max connections, MPI and K-bus rates), 2 test and commissioning, 3 operator interface, 4 object management functions |
+//! | `0x0131` | 1..4 | 40 bytes | communication capabilities: 1 general (max PDU, max connections, the model's MPI and K-bus rates, 0 without them), 2 test and commissioning, 3 operator interface, 4 object management functions |
 //! | `0x0132` | 4 | 40 bytes | protection: index, level set with the mode selector, level set by parameters (0 without password), level in force, mode selector (2 = RUN-P), CRST/WRST switch (0), reserved |
 //! | `0x0232` | 4 | 40 bytes | the same record (snap7's `Cli_GetProtection` reads it: `sch_schal`, `sch_par`, `sch_rel`, `bart_sch`, `anl_sch`) |
 //!
@@ -72,17 +72,16 @@ fn characteristics() -> Records {
 }
 
 fn user_memory(source: &SzlSource<'_>) -> Records {
-    const WORK: u32 = 384 * 1024;
-    const LOAD: u32 = 8 * 1024 * 1024;
-    const BACKUP: u32 = 128 * 1024;
+    let model = source.plc.config().model;
+    let work = model.work_memory;
     let memory = source.plc.memory();
     let used: usize = memory
         .data_block_numbers()
         .filter_map(|n| memory.region_len(Region::DataBlock(n)))
         .sum();
     drop(memory);
-    let used = u32::try_from(used).unwrap_or(u32::MAX).min(WORK);
-    let free = WORK.saturating_sub(used);
+    let used = u32::try_from(used).unwrap_or(u32::MAX).min(work);
+    let free = work.saturating_sub(used);
     let mut r = Records::new(36);
     // index, code (1 volatile RAM, 2 non-volatile RAM), size, mode (bit 0 volatile, bit 1
     // non-volatile, bit 4 code and data together), granu 0, then ber1/belegt1/block1 for the
@@ -100,18 +99,28 @@ fn user_memory(source: &SzlSource<'_>) -> Records {
             }
             bytes
         };
-    r.push(&[&record(1, 1, WORK, 0x0011, [WORK, used, free], [0; 3])]);
-    r.push(&[&record(2, 2, 0, 0x0002, [0; 3], [0; 3])]);
-    r.push(&[&record(
-        3,
-        2,
-        LOAD,
-        0x0002,
-        [0; 3],
-        [LOAD, used, LOAD.saturating_sub(used)],
-    )]);
-    r.push(&[&record(4, 2, LOAD, 0x0002, [0; 3], [LOAD, 0, LOAD])]);
-    r.push(&[&record(5, 2, BACKUP, 0x0002, [0; 3], [BACKUP, 0, BACKUP])]);
+    // The data blocks are in the load memory there is: the plugged one, else the
+    // integrated one.
+    let (integrated_used, plugged_used) = if model.plugged_load_memory > 0 {
+        (0, used.min(model.plugged_load_memory))
+    } else {
+        (used.min(model.integrated_load_memory), 0)
+    };
+    let load = |index: u16, size: u32, occupied: u32| {
+        record(
+            index,
+            2,
+            size,
+            0x0002,
+            [0; 3],
+            [size, occupied, size.saturating_sub(occupied)],
+        )
+    };
+    r.push(&[&record(1, 1, work, 0x0011, [work, used, free], [0; 3])]);
+    r.push(&[&load(2, model.integrated_load_memory, integrated_used)]);
+    r.push(&[&load(3, model.plugged_load_memory, plugged_used)]);
+    r.push(&[&load(4, model.max_load_memory, 0)]);
+    r.push(&[&load(5, model.backup_memory, 0)]);
     r
 }
 
@@ -197,13 +206,13 @@ fn leds(source: &SzlSource<'_>) -> Records {
     r
 }
 
-fn module_status() -> Records {
+fn module_status(source: &SzlSource<'_>) -> Records {
     let mut r = Records::new(16);
-    // adr1 (rack 0), adr2 (slot 2), logical address, expected and actual type, reserved,
-    // I/O status (no error bits), area id / module width.
+    // adr1 (rack 0), adr2 (the model's slot), logical address, expected and actual type,
+    // reserved, I/O status (no error bits), area id / module width.
     r.push(&[
         &0u16.to_be_bytes(),
-        &2u16.to_be_bytes(),
+        &source.plc.config().model.slot.to_be_bytes(),
         &0x07FFu16.to_be_bytes(),
         &0x00C0u16.to_be_bytes(),
         &0x00C0u16.to_be_bytes(),
@@ -248,13 +257,14 @@ fn communication_capabilities(source: &SzlSource<'_>) -> Records {
     let config = source.plc.config();
     let connections = u16::try_from(source.plc.max_connections()).unwrap_or(u16::MAX);
     let mut r = Records::new(40);
-    // 1: general: max PDU, max connections, MPI rate (187.5 kbit/s), K-bus rate (same).
+    // 1: general: max PDU, max connections, MPI rate and K-bus rate (the model's; 0 on a
+    // CPU without them).
     r.push(&[
         &1u16.to_be_bytes(),
         &config.max_pdu_size.to_be_bytes(),
         &connections.to_be_bytes(),
-        &187_500u32.to_be_bytes(),
-        &187_500u32.to_be_bytes(),
+        &config.model.mpi_rate.to_be_bytes(),
+        &config.model.kbus_rate.to_be_bytes(),
     ]);
     // 2: test and commissioning: block status, variable status (funkt_0 bits 1, 2),
     // modify variable (funkt_1 bit 0).
@@ -314,7 +324,7 @@ pub(super) fn build(
         PROCESS_IMAGE_PARTITIONS | 0x0F25 => all(Records::new(4)),
         LEDS | 0x0F74 => all(leds(source)),
         0x0174 => Some(leds(source).single(index)),
-        MODULE_STATUS | 0x0F91 => all(module_status()),
+        MODULE_STATUS | 0x0F91 => all(module_status(source)),
         DIAGNOSTIC_BUFFER | 0x0FA0 => all(diagnostic_buffer(source, None)),
         DIAGNOSTIC_NEWEST => all(diagnostic_buffer(source, Some(index))),
         LAST_TRANSITION => all(last_transition(source)),

@@ -41,6 +41,9 @@ pub(crate) fn apply_settings(builder: ServerBuilder, profile: &Profile) -> Serve
     if let Some(ids) = profile.szl_ids() {
         builder = builder.szl_ids(ids);
     }
+    if let Some(model) = profile.cpu_model() {
+        builder = builder.cpu_model(model);
+    }
     if let Some(password) = profile.password() {
         builder = builder.password(password);
     }

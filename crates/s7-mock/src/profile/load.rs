@@ -9,21 +9,18 @@ use toml::de::DeTable;
 use toml::Spanned;
 
 use super::located::{KeyPath, Source};
-use super::schema::{RawAreas, RawBlock, RawDb, RawPlc, RawProfile};
+use super::schema::{RawAreas, RawDb, RawPlc, RawProfile};
 use super::tag::check_tags;
 use super::{Areas, DataBlock, Preset, Profile};
 use crate::error::Error;
 use crate::memory::{MAX_ELEMENTS, MAX_REGION_LEN};
-use crate::plc::{
-    BlockSpec, BlockType, CpuState, Identity, ProtectionLevel, MAX_PDU_SIZE, MIN_PDU_SIZE,
-};
-use s7comm::block::format::Trailer;
+use crate::plc::{CpuModel, CpuState, Identity, ProtectionLevel, MAX_PDU_SIZE, MIN_PDU_SIZE};
 
 /// Most connections a profile may ask for (as `--max-connections`).
 const MAX_CONNECTIONS: i64 = 1_000_000;
 
-struct Checker<'a> {
-    source: Source<'a>,
+pub(super) struct Checker<'a> {
+    pub(super) source: Source<'a>,
     base_dir: PathBuf,
     warnings: Vec<String>,
 }
@@ -54,7 +51,7 @@ impl Checker<'_> {
     }
 
     /// An integer in `min..=max` as `T`.
-    fn ranged<T: TryFrom<i64>>(
+    pub(super) fn ranged<T: TryFrom<i64>>(
         &self,
         path: &KeyPath,
         value: &Spanned<i64>,
@@ -266,6 +263,16 @@ impl Checker<'_> {
             None => None,
             Some(level) => {
                 let n: u8 = self.ranged(&path.key("protection_level"), level, 1, 3)?;
+                if n > 1 && password.is_none() {
+                    return Err(self.source.error(
+                        &level.span(),
+                        &path.key("protection_level"),
+                        format!(
+                            "level {n} needs a password in [plc] as well: without one no \
+                             connection can lift it and every connection stays locked"
+                        ),
+                    ));
+                }
                 ProtectionLevel::from_number(n)
             }
         };
@@ -321,7 +328,12 @@ impl Checker<'_> {
     }
 
     /// Reads an image of at most `size` bytes, zero-padded to `size`.
-    fn image(&self, path: &KeyPath, file: &Spanned<String>, size: usize) -> Result<Vec<u8>, Error> {
+    pub(super) fn image(
+        &self,
+        path: &KeyPath,
+        file: &Spanned<String>,
+        size: usize,
+    ) -> Result<Vec<u8>, Error> {
         let name = file.get_ref();
         if name.is_empty() {
             return Err(self.source.error(&file.span(), path, "is empty"));
@@ -350,63 +362,6 @@ impl Checker<'_> {
         }
         bytes.resize(size, 0);
         Ok(bytes)
-    }
-
-    /// `[[block]]`: type, number, body size, optional body file and metadata.
-    fn blocks(&self, raw: Vec<RawBlock>) -> Result<Vec<BlockSpec>, Error> {
-        let mut blocks: Vec<BlockSpec> = Vec::with_capacity(raw.len());
-        let largest =
-            crate::plc::blocks::DEFAULT_MAX_BLOCK_SIZE.saturating_sub(crate::plc::blocks::OVERHEAD);
-        for (index, block) in raw.into_iter().enumerate() {
-            let path = KeyPath::root().key("block").index(index);
-            let type_name = block.block_type.get_ref();
-            let block_type = BlockType::from_name(type_name).ok_or_else(|| {
-                self.source.error(
-                    &block.block_type.span(),
-                    &path.key("type"),
-                    format!("{type_name:?} is not OB, DB, SDB, FC, SFC, FB or SFB"),
-                )
-            })?;
-            let number: u16 = self.ranged(&path.key("number"), &block.number, 0, 65535)?;
-            if blocks
-                .iter()
-                .any(|b| (b.block_type, b.number) == (block_type, number))
-            {
-                return Err(self.source.error(
-                    &block.number.span(),
-                    &path.key("number"),
-                    format!("{} {number} is given twice", block_type.name()),
-                ));
-            }
-            let size: usize = self.ranged(
-                &path.key("size"),
-                &block.size,
-                0,
-                i64::try_from(largest).unwrap_or(i64::MAX),
-            )?;
-            let mut spec = BlockSpec::new(block_type, number, size);
-            if let Some(file) = &block.file {
-                spec = spec.body(self.image(&path.key("file"), file, size)?);
-            }
-            for (key, value, field) in [
-                ("author", &block.author, &mut spec.meta.author),
-                ("family", &block.family, &mut spec.meta.family),
-                ("name", &block.name, &mut spec.meta.name),
-            ] {
-                if let Some(value) = value {
-                    if value.get_ref().len() > 8 || !value.get_ref().is_ascii() {
-                        return Err(self.source.error(
-                            &value.span(),
-                            &path.key(key),
-                            "is longer than 8 ASCII characters",
-                        ));
-                    }
-                    *field = Trailer::field(value.get_ref());
-                }
-            }
-            blocks.push(spec);
-        }
-        Ok(blocks)
     }
 
     fn data_blocks(&self, raw: Vec<RawDb>) -> Result<Vec<DataBlock>, Error> {
@@ -485,7 +440,8 @@ impl Profile {
         let plc = checker.plc(raw.plc.unwrap_or_default())?;
         let areas = checker.areas(raw.areas.unwrap_or_default())?;
         let data_blocks = checker.data_blocks(raw.db)?;
-        let blocks = checker.blocks(raw.block)?;
+        let model = plc.preset.map_or_else(CpuModel::default, Preset::cpu_model);
+        let blocks = checker.blocks(raw.block, &model)?;
         let tags = check_tags(&source, raw.tag)?;
         Ok(Profile {
             origin: origin.clone(),

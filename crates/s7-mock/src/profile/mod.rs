@@ -45,6 +45,7 @@
 //! to the tag's type, and the server writes the values and runs the simulations.
 
 mod apply;
+mod block;
 mod load;
 mod located;
 mod preset;
@@ -160,6 +161,12 @@ impl Profile {
     /// The SZL ids served (from the preset).
     pub fn szl_ids(&self) -> Option<&[u16]> {
         self.szl_ids.as_deref()
+    }
+
+    /// Memory sizes, slot, bus rates and block defaults (from the preset,
+    /// [`Preset::cpu_model`]).
+    pub fn cpu_model(&self) -> Option<crate::plc::CpuModel> {
+        self.preset.map(Preset::cpu_model)
     }
 
     /// `[plc] rack` and `slot`: connections addressed elsewhere are refused.

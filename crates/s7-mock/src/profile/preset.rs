@@ -7,10 +7,23 @@
 //! | `s7-1200` | CPU 1214C DC/DC/DC | `6ES7 214-1AG40-0XB0` | V4.4.0 | 240 | 1 | 16 | refused (`D4 01`) (34) |
 //! | `s7-1500` | CPU 1516-3 PN/DP | `6ES7 516-3AN01-0AB0` | V2.9.4 | 960 | 1 | 256 | served (37) |
 //!
+//! | preset | work memory | load memory | backup | slot | MPI / K-bus | code blocks |
+//! | --- | --- | --- | --- | --- | --- | --- |
+//! | `s7-300` | 384 KB | 8 MB plugged (MMC), 8 MB at most | 128 KB | 2 | 187.5 kbit/s | STL |
+//! | `s7-400` | 16 MB | 1 MB integrated, 64 MB at most | none (battery-backed RAM) | 3 | 187.5 kbit/s | STL |
+//! | `s7-1200` | 100 KB | 4 MB integrated | 10 KB | 1 | none | LAD |
+//! | `s7-1500` | 6 MB | 24 MB plugged (SIMATIC memory card) | 512 KB | 1 | none | LAD |
+//!
 //! Where each value comes from is in `docs/profile.md`.
 
-use crate::plc::{Identity, SZL_IDS};
+use crate::plc::{CpuModel, Identity, SZL_IDS};
+use s7comm::block::format::LANG_LAD;
 use s7comm::szl::COMPONENT_IDENTIFICATION;
+
+/// 1 KiB, the "KB" of Siemens' data sheets.
+const KIB: u32 = 1024;
+/// 1 MiB.
+const MIB: u32 = 1024 * KIB;
 
 /// A CPU family the mock can pose as: identity, largest PDU, parallel jobs, connection limit
 /// and the SZL lists served.
@@ -145,6 +158,45 @@ impl Preset {
         match self {
             Self::S71200 => &WITHOUT_COMPONENT_IDENTIFICATION,
             Self::S7300 | Self::S7400 | Self::S71500 => &SZL_IDS,
+        }
+    }
+
+    /// Memory sizes, slot, bus rates and the default language of code blocks (see
+    /// [`CpuModel`]; the sources are in `docs/profile.md`).
+    pub fn cpu_model(self) -> CpuModel {
+        match self {
+            Self::S7300 => CpuModel::default(),
+            Self::S7400 => CpuModel {
+                work_memory: 16 * MIB,
+                integrated_load_memory: MIB,
+                plugged_load_memory: 0,
+                max_load_memory: 64 * MIB,
+                backup_memory: 0,
+                slot: 3,
+                ..CpuModel::default()
+            },
+            Self::S71200 => CpuModel {
+                work_memory: 100 * KIB,
+                integrated_load_memory: 4 * MIB,
+                plugged_load_memory: 0,
+                max_load_memory: u32::MAX,
+                backup_memory: 10 * KIB,
+                slot: 1,
+                mpi_rate: 0,
+                kbus_rate: 0,
+                code_language: LANG_LAD,
+            },
+            Self::S71500 => CpuModel {
+                work_memory: 6 * MIB,
+                integrated_load_memory: 0,
+                plugged_load_memory: 24 * MIB,
+                max_load_memory: u32::MAX,
+                backup_memory: 512 * KIB,
+                slot: 1,
+                mpi_rate: 0,
+                kbus_rate: 0,
+                code_language: LANG_LAD,
+            },
         }
     }
 

@@ -31,6 +31,13 @@ pub(crate) struct RawBlock {
     pub(crate) author: Option<Spanned<String>>,
     pub(crate) family: Option<Spanned<String>>,
     pub(crate) name: Option<Spanned<String>>,
+    pub(crate) version: Option<Spanned<String>>,
+    pub(crate) language: Option<Spanned<String>>,
+    pub(crate) flags: Option<Spanned<i64>>,
+    pub(crate) local_data: Option<Spanned<i64>>,
+    pub(crate) checksum: Option<Spanned<i64>>,
+    pub(crate) code_time: Option<Spanned<toml::value::Datetime>>,
+    pub(crate) interface_time: Option<Spanned<toml::value::Datetime>>,
 }
 
 /// `[plc]`.

@@ -280,10 +280,21 @@ impl ServerBuilder {
     /// The protection level (default [`ProtectionLevel::None`]): at
     /// [`WriteProtected`](ProtectionLevel::WriteProtected) writes and stop/start are refused
     /// with `D2 41` until the connection sends the password, at
-    /// [`ReadWriteProtected`](ProtectionLevel::ReadWriteProtected) reads too.
+    /// [`ReadWriteProtected`](ProtectionLevel::ReadWriteProtected) reads too. Either needs a
+    /// [`password`](Self::password): [`start`](Self::start) fails with
+    /// [`Error::ProtectionWithoutPassword`] without one.
     #[must_use]
     pub fn protection_level(mut self, level: ProtectionLevel) -> Self {
         self.plc = self.plc.protection_level(level);
+        self
+    }
+
+    /// What the CPU model reports beyond its identity: memory sizes (SZL `0x0013`), slot
+    /// (`0x0091`), MPI and K-bus rates (`0x0131`) (default a CPU 315-2 PN/DP; a profile's
+    /// preset sets its own, [`Preset::cpu_model`](crate::profile::Preset::cpu_model)).
+    #[must_use]
+    pub fn cpu_model(mut self, model: crate::plc::CpuModel) -> Self {
+        self.plc = self.plc.cpu_model(model);
         self
     }
 

@@ -41,8 +41,47 @@ pub const BLOCK_INFO_LEN: usize = 78;
 pub const LANG_DB: u8 = 0x05;
 /// Language byte of STL (AWL) code.
 pub const LANG_STL: u8 = 0x01;
+/// Language byte of LAD (KOP) code.
+pub const LANG_LAD: u8 = 0x02;
+/// Language byte of FBD (FUP) code.
+pub const LANG_FBD: u8 = 0x03;
+/// Language byte of SCL code.
+pub const LANG_SCL: u8 = 0x04;
+/// Language byte of S7-GRAPH code.
+pub const LANG_GRAPH: u8 = 0x06;
 /// Language byte of an SDB.
 pub const LANG_SDB: u8 = 0x07;
+
+/// The languages by the names STEP 7 gives them, in the order of their bytes.
+pub const LANGUAGES: [(&str, u8); 7] = [
+    ("STL", LANG_STL),
+    ("LAD", LANG_LAD),
+    ("FBD", LANG_FBD),
+    ("SCL", LANG_SCL),
+    ("DB", LANG_DB),
+    ("GRAPH", LANG_GRAPH),
+    ("SDB", LANG_SDB),
+];
+
+/// The language byte for a name of [`LANGUAGES`] (case-insensitive).
+pub fn language_from_name(name: &str) -> Option<u8> {
+    LANGUAGES
+        .iter()
+        .find(|(known, _)| known.eq_ignore_ascii_case(name))
+        .map(|(_, byte)| *byte)
+}
+
+/// Block flags bit 0: linked (as Wireshark's S7comm dissector names the bits).
+pub const FLAG_LINKED: u8 = 0x01;
+/// Block flags bit 1: a standard block.
+pub const FLAG_STANDARD: u8 = 0x02;
+/// Block flags bit 3: non-retain.
+pub const FLAG_NON_RETAIN: u8 = 0x08;
+
+/// Days from 1970-01-01 to 1984-01-01, the day block timestamps count from.
+const DAYS_1970_TO_1984: u32 = 5_113;
+/// Milliseconds in a day.
+const DAY_MILLIS: u32 = 86_400_000;
 
 fn put_u32(out: &mut Vec<u8>, value: u32) {
     out.extend_from_slice(&value.to_be_bytes());
@@ -62,6 +101,15 @@ pub struct BlockTime {
 }
 
 impl BlockTime {
+    /// The time `millis` after midnight of a calendar date, or `None` for an invalid date,
+    /// one before 1984-01-01 or more than 65535 days after it (2163-06-06), or `millis` of a
+    /// day or more.
+    pub fn from_calendar(year: u16, month: u8, day: u8, millis: u32) -> Option<Self> {
+        let since_1970 = crate::value::time::days_since_1970(year, month, day)?;
+        let days = u16::try_from(since_1970.checked_sub(DAYS_1970_TO_1984)?).ok()?;
+        (millis < DAY_MILLIS).then_some(Self { millis, days })
+    }
+
     fn parse(r: &mut Reader<'_>) -> Result<Self, Error> {
         Ok(Self {
             millis: read_u32(r)?,
@@ -324,6 +372,37 @@ impl BlockInfo {
 mod tests {
     use super::*;
     use alloc::vec;
+
+    #[test]
+    fn block_times_count_days_from_1984() {
+        assert_eq!(
+            BlockTime::from_calendar(1984, 1, 1, 0),
+            Some(BlockTime { millis: 0, days: 0 })
+        );
+        assert_eq!(
+            BlockTime::from_calendar(2024, 1, 1, 1_000),
+            Some(BlockTime {
+                millis: 1_000,
+                days: 14_610
+            })
+        );
+        assert_eq!(
+            BlockTime::from_calendar(2163, 6, 6, 0).map(|t| t.days),
+            Some(u16::MAX)
+        );
+        assert_eq!(BlockTime::from_calendar(2163, 6, 7, 0), None);
+        assert_eq!(BlockTime::from_calendar(1983, 12, 31, 0), None);
+        assert_eq!(BlockTime::from_calendar(2023, 2, 29, 0), None);
+        assert_eq!(BlockTime::from_calendar(2024, 1, 1, 86_400_000), None);
+    }
+
+    #[test]
+    fn languages_by_name() {
+        assert_eq!(language_from_name("scl"), Some(LANG_SCL));
+        assert_eq!(language_from_name("GRAPH"), Some(LANG_GRAPH));
+        assert_eq!(language_from_name("AWL"), None);
+        assert!(LANGUAGES.windows(2).all(|w| w[0].1 < w[1].1));
+    }
 
     fn header() -> CompactHeader {
         CompactHeader {

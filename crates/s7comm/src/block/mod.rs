@@ -42,6 +42,15 @@ pub const ERROR_NO_BLOCK_AVAILABLE: ErrorCode = ErrorCode(0xD20E);
 pub const ERROR_BLOCK_TOO_LARGE: ErrorCode = ErrorCode(0xD20F);
 /// `D2 10`: invalid block number.
 pub const ERROR_BLOCK_NUMBER: ErrorCode = ErrorCode(0xD210);
+/// `D2 19`: incorrect block lengths (a downloaded part longer than the block announced, a
+/// block shorter than announced, or an image whose header disagrees with its length).
+pub const ERROR_BLOCK_LENGTHS: ErrorCode = ErrorCode(0xD219);
+/// `D2 30`: a structural error occurred in a block (a downloaded image without the block
+/// header's magic, or of another type than its name).
+pub const ERROR_BLOCK_STRUCTURE: ErrorCode = ErrorCode(0xD230);
+/// `84 01`: S7 protocol error, invalid service sequence (for example, loading or uploading a
+/// block): an answer to a download job that is not the answer asked for.
+pub const ERROR_SERVICE_SEQUENCE: ErrorCode = ErrorCode(0x8401);
 
 /// The largest block number the five ASCII digits can carry.
 pub const MAX_ASCII_NUMBER: u32 = 99_999;

@@ -12,6 +12,9 @@
 //!                                                 MC7 length as 6 ASCII digits each
 //!   1B 00 00 00 00 00 00 00 09 _0A00001P          download block (PLC -> client)
 //!   1C 00 00 00 00 00 00 00 09 _0A00001P          download ended (PLC -> client)
+//!   1C 02 D2 19 00 00 00 00 09 _0A00001P          download ended with an error: STATUS
+//!                                                 bit 1 set, the error code in place of
+//!                                                 UNKNOWN (here D2 19)
 //! answers (ack-data):
 //!   1D STATUS UNKNOWN(2) ID(4) 07 LLLLLLL         start upload: id and load length
 //!   1E MORE | data LEN(2) 00 FB bytes             upload (MORE 01: more parts follow)
@@ -22,11 +25,15 @@
 //! After the PLC acknowledges `1A`, it is the PLC that sends `1B` jobs to the client, which
 //! answers each with the next part of the block, then a `1C` job the client acknowledges;
 //! snap7's client then inserts the block with the `_INSE` PI service (see [`super::pi`]).
+//! The PLC ends a download that failed (a bad part, a bad block) early with a `1C` job whose
+//! function status has the error bit ([`STATUS_ERROR`]) and whose next two bytes carry the
+//! error code, as Wireshark's S7comm dissector decodes download ended and end upload jobs.
 
 use alloc::vec::Vec;
 
 use super::{parse_digits, put_digits, BlockName};
 use crate::cursor::{put_u16, wire_u16, wire_u8, Reader};
+use crate::header::ErrorCode;
 use crate::Error;
 
 /// Request download.
@@ -43,6 +50,11 @@ pub const UPLOAD: u8 = 0x1E;
 pub const END_UPLOAD: u8 = 0x1F;
 /// The marker after the length of a block part.
 pub const PART_MARKER: u16 = 0x00FB;
+/// Function status bit 0: more follows.
+pub const STATUS_MORE: u8 = 0x01;
+/// Function status bit 1: error; the two bytes after the status carry the error code (in
+/// download ended and end upload jobs).
+pub const STATUS_ERROR: u8 = 0x02;
 
 /// Whether `function` is one of `1A`-`1F`.
 pub fn is_transfer_function(function: u8) -> bool {
@@ -54,9 +66,11 @@ pub fn is_transfer_function(function: u8) -> bool {
 pub struct TransferRequest {
     /// Function code (`1A`-`1F`).
     pub function: u8,
-    /// Status byte (`00`).
+    /// Function status (`00`; [`STATUS_ERROR`] in a download ended job that ends a failed
+    /// download).
     pub status: u8,
-    /// Two unknown bytes (`01 00` in request download, `00 00` otherwise).
+    /// Two bytes: `01 00` in request download, the error code in a download ended or end
+    /// upload job with [`STATUS_ERROR`], `00 00` otherwise.
     pub unknown: u16,
     /// Upload or download id (`0` until the PLC assigns one).
     pub id: u32,
@@ -117,6 +131,22 @@ impl TransferRequest {
     /// The PLC's download block (`1B`) or download ended (`1C`) job for `name`.
     pub fn plc_download(function: u8, name: &BlockName) -> Result<Self, Error> {
         Ok(Self::with(function, 0, 0, Some(name.to_bytes()?)))
+    }
+
+    /// The PLC's download ended (`1C`) job for `name` that ends a failed download with
+    /// `error` (function status [`STATUS_ERROR`], the code in the next two bytes).
+    pub fn plc_download_failed(name: &BlockName, error: ErrorCode) -> Result<Self, Error> {
+        let mut request = Self::with(DOWNLOAD_ENDED, 0, 0, Some(name.to_bytes()?));
+        request.status = STATUS_ERROR;
+        request.unknown = error.0;
+        Ok(request)
+    }
+
+    /// The error a download ended or end upload job reports (function status
+    /// [`STATUS_ERROR`]), `None` for any other job or one without the error bit.
+    pub fn error(&self) -> Option<ErrorCode> {
+        let reports = matches!(self.function, DOWNLOAD_ENDED | END_UPLOAD);
+        (reports && self.status & STATUS_ERROR != 0).then_some(ErrorCode(self.unknown))
     }
 
     /// Decodes a parameter section starting with `1A`-`1F`.
@@ -420,6 +450,23 @@ mod tests {
         assert_eq!(parsed.download_lengths().unwrap(), (110, 18));
         assert_eq!(parsed.block_name().unwrap(), db(42, FS_PASSIVE));
         assert!(TransferRequest::parse(&out[..out.len() - 1]).is_err());
+    }
+
+    #[test]
+    fn download_ended_carries_an_error() {
+        let name = db(42, FS_PASSIVE);
+        let ended = TransferRequest::plc_download(DOWNLOAD_ENDED, &name).unwrap();
+        assert_eq!(ended.error(), None);
+        let failed =
+            TransferRequest::plc_download_failed(&name, crate::block::ERROR_BLOCK_LENGTHS).unwrap();
+        let mut out = vec![];
+        failed.emit(&mut out).unwrap();
+        assert_eq!(out, b"\x1c\x02\xd2\x19\x00\x00\x00\x00\x09_0A00042P");
+        let parsed = TransferRequest::parse(&out).unwrap();
+        assert_eq!(parsed.error(), Some(ErrorCode(0xD219)));
+        // The error bit means nothing in a download block job.
+        out[0] = DOWNLOAD_BLOCK;
+        assert_eq!(TransferRequest::parse(&out).unwrap().error(), None);
     }
 
     #[test]

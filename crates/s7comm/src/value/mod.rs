@@ -39,7 +39,7 @@ mod decode;
 mod encode;
 mod literal;
 mod string;
-mod time;
+pub(crate) mod time;
 
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -21,7 +21,7 @@ const DAYS_1970_TO_1990: u32 = 7_305;
 const S5_BASES: [(u16, u32); 4] = [(0, 10), (1, 100), (2, 1_000), (3, 10_000)];
 
 /// Days from 1970-01-01 to a valid date in 1970..; `None` before 1970 or for an invalid date.
-fn days_since_1970(year: u16, month: u8, day: u8) -> Option<u32> {
+pub(crate) fn days_since_1970(year: u16, month: u8, day: u8) -> Option<u32> {
     if year < 1970 || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
         return None;
     }

@@ -9,18 +9,24 @@
 //! | list blocks of type | `number flags language` per block, ascending; in parts fetched with follow-ups when they exceed the PDU |
 //! | block info | 78 bytes: header and trailer of the block's MC7 image; `D2 09` if there is no such block |
 //! | start upload / upload / end upload | the MC7 image (36-byte header, body, 20-byte interface, 36-byte trailer) in parts of PDU size minus 18; a DB's body is its current data, read at start upload |
-//! | request download | checks the name and lengths, then the PLC sends `1B` jobs to the client until the block is complete and a `1C` job; on the client's `1C` acknowledgement the block is checked and inserted (a DB's body becomes its data) |
+//! | request download | checks the name and lengths, then the PLC sends `1B` jobs to the client until the block is complete, checks it, and sends a `1C` job; on the client's `1C` acknowledgement the block is inserted (a DB's body becomes its data) |
 //! | `_DELE` | deletes the blocks (all or none: `D2 09` if one is missing) |
-//! | `_INSE` | acknowledges blocks that are in the directory (downloads are inserted when they end, since python-snap7 3.3.0 never sends `_INSE`); `D2 09` otherwise |
+//! | `_INSE` | acknowledges blocks that are in the directory (downloads are inserted when they end, since python-snap7 3.3.0 never sends `_INSE`); the error of a download of that block that failed on the connection; `D2 09` otherwise |
 //!
 //! Errors, as header errors of the job (or in the userdata parameters): `D2 01` a block
 //! name that does not parse, `D2 02` bad parameters or upload/download ids, `D2 09` no
 //! such block, `D2 0E` a second download while one is in flight on the connection or a
 //! full directory, `D2 0F` a block larger than the cap ([`DEFAULT_MAX_BLOCK_SIZE`]),
-//! `D2 10` a block number above 65535. A download that fails a check, or is abandoned (by
-//! a disconnect, or by any request other than request download while the PLC waits for the
-//! client's answer), leaves the directory unchanged: nothing is written before the client
-//! acknowledges download ended.
+//! `D2 10` a block number above 65535.
+//!
+//! A download that goes wrong after the request (a bad part, a bad image) is ended by the
+//! PLC early, as a CPU does: its download ended job (`1C`) carries the error bit in the
+//! function status and the code (`D2 19` wrong lengths, `D2 30` not a block of that type,
+//! `D2 0E` directory full, `85 00` an answer that does not decode, `84 01` an answer out of
+//! sequence), and the connection's next `_INSE` of the block is answered with that code. Such
+//! a download, or one abandoned (by a disconnect, or by any request other than request
+//! download while the PLC waits for the client's answer), leaves the directory unchanged:
+//! nothing is written before the client acknowledges a download ended without error.
 
 mod service;
 
@@ -28,9 +34,11 @@ use std::collections::BTreeMap;
 
 use s7comm::block::format::{
     BlockTime, CompactHeader, Mc7Block, Trailer, HEADER_LEN, HEADER_MAGIC, LANG_DB, LANG_SDB,
-    LANG_STL, TRAILER_LEN,
+    TRAILER_LEN,
 };
 use s7comm::block::BlockType;
+
+use super::CpuModel;
 
 /// Largest load memory length of a block accepted by download (and of a declared block).
 pub const DEFAULT_MAX_BLOCK_SIZE: usize = 65_535;
@@ -73,6 +81,12 @@ impl BlockMeta {
     /// language DB for data blocks, SDB for SDBs and STL otherwise, linked, 20 bytes of
     /// local data for an OB (its start information), timestamps 2024-01-01.
     pub fn default_for(block_type: BlockType, number: u16) -> Self {
+        Self::default_for_model(block_type, number, &CpuModel::default())
+    }
+
+    /// [`default_for`](Self::default_for) on a CPU `model`: a code block's language is the
+    /// model's ([`CpuModel::code_language`]).
+    pub fn default_for_model(block_type: BlockType, number: u16, model: &CpuModel) -> Self {
         let name = format!("{}{}", block_type.name(), number);
         let time = BlockTime {
             millis: 0,
@@ -86,7 +100,9 @@ impl BlockMeta {
             language: match block_type {
                 BlockType::Db => LANG_DB,
                 BlockType::Sdb => LANG_SDB,
-                _ => LANG_STL,
+                BlockType::Ob | BlockType::Fc | BlockType::Fb | BlockType::Sfc | BlockType::Sfb => {
+                    model.code_language
+                }
             },
             flags: 0x01,
             local_data: if block_type == BlockType::Ob { 20 } else { 0 },
@@ -132,12 +148,18 @@ pub struct BlockSpec {
 impl BlockSpec {
     /// A block with default metadata and a body of `size` bytes of `BE` (`65 00`).
     pub fn new(block_type: BlockType, number: u16, size: usize) -> Self {
+        Self::for_model(block_type, number, size, &CpuModel::default())
+    }
+
+    /// [`new`](Self::new) with the metadata defaults of a CPU `model`
+    /// ([`BlockMeta::default_for_model`]).
+    pub fn for_model(block_type: BlockType, number: u16, size: usize, model: &CpuModel) -> Self {
         Self {
             block_type,
             number,
             size,
             body: None,
-            meta: BlockMeta::default_for(block_type, number),
+            meta: BlockMeta::default_for_model(block_type, number, model),
         }
     }
 
@@ -274,8 +296,10 @@ pub(crate) struct Upload {
 pub(crate) enum Phase {
     /// Waiting for the client's answer to a download block job.
     Part,
-    /// Waiting for the client's answer to download ended.
+    /// Waiting for the client's answer to download ended; the block checked out.
     Ended,
+    /// Waiting for the client's answer to the download ended job that reported this error.
+    Failed(s7comm::ErrorCode),
 }
 
 /// A download in progress.
@@ -289,6 +313,15 @@ pub(crate) struct Download {
     pub(crate) phase: Phase,
     /// PDU reference of the PLC's job the client must answer.
     pub(crate) job_ref: u16,
+}
+
+/// A download that failed on a connection: the next `_INSE` of that block on it is answered
+/// with the download's error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FailedDownload {
+    pub(crate) block_type: BlockType,
+    pub(crate) number: u16,
+    pub(crate) error: s7comm::ErrorCode,
 }
 
 /// The rest of a list of blocks of a type that did not fit one PDU.
@@ -305,6 +338,8 @@ pub(crate) struct PendingList {
 pub(crate) struct SessionBlocks {
     pub(crate) upload: Option<Upload>,
     pub(crate) download: Option<Download>,
+    /// The last download that failed, until the next request download or `_INSE`.
+    pub(crate) failed: Option<FailedDownload>,
     pub(crate) pending_list: Option<PendingList>,
     /// A PDU the PLC sends after its answer (the first download block job).
     pub(crate) outgoing: Option<Vec<u8>>,

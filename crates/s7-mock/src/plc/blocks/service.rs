@@ -1,15 +1,16 @@
 //! The block services on [`Plc`]: directory, upload, download and the block PI services.
 
 use s7comm::block::directory::{BlockCount, BlockEntry, BlockRequest};
-use s7comm::block::format::{BlockInfo, Mc7Block};
+use s7comm::block::format::{BlockInfo, Mc7Block, HEADER_MAGIC};
 use s7comm::block::pi::{self, PiBlockList};
 use s7comm::block::transfer::{
     TransferRequest, TransferResponse, DOWNLOAD_BLOCK, DOWNLOAD_ENDED, END_UPLOAD,
     REQUEST_DOWNLOAD, START_UPLOAD, UPLOAD,
 };
 use s7comm::block::{
-    BlockId, BlockName, BlockType, ERROR_BLOCK_NAME, ERROR_BLOCK_NOT_FOUND, ERROR_BLOCK_NUMBER,
-    ERROR_BLOCK_TOO_LARGE, ERROR_NO_BLOCK_AVAILABLE, ERROR_PARAMETERS, FS_PASSIVE,
+    BlockId, BlockName, BlockType, ERROR_BLOCK_LENGTHS, ERROR_BLOCK_NAME, ERROR_BLOCK_NOT_FOUND,
+    ERROR_BLOCK_NUMBER, ERROR_BLOCK_STRUCTURE, ERROR_BLOCK_TOO_LARGE, ERROR_NO_BLOCK_AVAILABLE,
+    ERROR_PARAMETERS, ERROR_SERVICE_SEQUENCE, FS_PASSIVE,
 };
 use s7comm::control::{PlcControlRequest, CONTROL_FUNCTION};
 use s7comm::{
@@ -20,7 +21,8 @@ use s7comm::{
 use super::super::session::Session;
 use super::super::Plc;
 use super::{
-    header_and_trailer, image, BlockMeta, Download, PendingList, Phase, Stored, Upload, MAX_BLOCKS,
+    header_and_trailer, image, BlockMeta, Download, FailedDownload, PendingList, Phase, Stored,
+    Upload, MAX_BLOCKS,
 };
 
 /// Answer bytes around an upload part: header (12), parameters (2), length and marker (4).
@@ -291,14 +293,10 @@ impl Plc {
         if session.blocks.download_in_flight() {
             return Err(ERROR_NO_BLOCK_AVAILABLE);
         }
-        let full = {
-            let directory = self.directory();
-            directory.blocks.len() >= MAX_BLOCKS
-                && !directory.blocks.contains_key(&(id.block_type, number))
-        };
-        if full {
+        if !self.has_room_for(id.block_type, number) {
             return Err(ERROR_NO_BLOCK_AVAILABLE);
         }
+        session.blocks.failed = None;
         let name = BlockName(BlockId {
             file_system: FS_PASSIVE,
             ..id
@@ -348,8 +346,11 @@ impl Plc {
     }
 
     /// Handles the client's ack-data answer to a download block or download ended job:
-    /// writes the next job into `out` (nothing after download ended). `Err` abandons the
-    /// download, leaving the directory unchanged.
+    /// writes the PLC's next job into `out`, the next download block job, or download ended
+    /// once the block is complete (with the error bit and code when the part or the block is
+    /// bad). Nothing follows the client's answer to download ended: the block is inserted
+    /// then, if it checked out. `Err` is the error the download ended with (the directory is
+    /// unchanged); the next `_INSE` of the block on this connection is answered with it.
     pub(in crate::plc) fn download_answer(
         &self,
         session: &mut Session,
@@ -361,59 +362,118 @@ impl Plc {
     ) -> Result<(), ErrorCode> {
         out.clear();
         let Some(mut download) = session.blocks.download.take() else {
-            return Err(ERROR_PARAMETERS);
+            return Err(ERROR_SERVICE_SEQUENCE);
         };
-        if pdu_ref != download.job_ref || !error.is_ok() {
-            return Err(if error.is_ok() {
-                ERROR_PARAMETERS
-            } else {
-                error
-            });
+        if !error.is_ok() {
+            // The client gave up the download itself and waits for nothing more from it.
+            return Err(fail(session, &download, error));
         }
-        let answer = TransferResponse::parse(params, data).map_err(|_| ERROR_PARAMETERS)?;
-        match (download.phase, answer) {
-            (
-                Phase::Part,
-                TransferResponse::Part {
-                    function: DOWNLOAD_BLOCK,
-                    more,
-                    payload,
-                    ..
-                },
-            ) => {
-                let total = download.received.len().saturating_add(payload.len());
-                if total > download.load_len || (!more && total != download.load_len) {
-                    return Err(ERROR_PARAMETERS);
-                }
-                download.received.extend_from_slice(&payload);
-                let function = if more {
-                    DOWNLOAD_BLOCK
-                } else {
-                    download.phase = Phase::Ended;
-                    DOWNLOAD_ENDED
-                };
+        match download.phase {
+            Phase::Part => {
+                let result = self.download_part(&mut download, pdu_ref, params, data);
                 download.job_ref = self.next_job_ref(session);
-                let job = download_job(function, download.job_ref, &download.name)?;
+                let job = match result {
+                    Ok(true) => download_job(DOWNLOAD_BLOCK, download.job_ref, &download.name),
+                    Ok(false) => {
+                        download.phase = Phase::Ended;
+                        download_job(DOWNLOAD_ENDED, download.job_ref, &download.name)
+                    }
+                    Err(code) => {
+                        // A CPU ends a failed download with download ended carrying the
+                        // error: the client, waiting for the next download block job, learns
+                        // of it instead of waiting for a job that never comes.
+                        download.phase = Phase::Failed(code);
+                        download_failed_job(download.job_ref, &download.name, code)
+                    }
+                }?;
                 out.extend_from_slice(&job);
+                let failed = match download.phase {
+                    Phase::Failed(code) => Some(fail(session, &download, code)),
+                    Phase::Part | Phase::Ended => None,
+                };
                 session.blocks.download = Some(download);
-                Ok(())
+                failed.map_or(Ok(()), Err)
             }
-            (
-                Phase::Ended,
-                TransferResponse::Done {
-                    function: DOWNLOAD_ENDED,
-                },
-            ) => self.insert_downloaded(&download),
-            _ => Err(ERROR_PARAMETERS),
+            Phase::Ended => {
+                let acknowledged = pdu_ref == download.job_ref
+                    && matches!(
+                        TransferResponse::parse(params, data),
+                        Ok(TransferResponse::Done {
+                            function: DOWNLOAD_ENDED
+                        })
+                    );
+                if !acknowledged {
+                    return Err(fail(session, &download, ERROR_SERVICE_SEQUENCE));
+                }
+                self.insert_downloaded(&download)
+                    .map_err(|code| fail(session, &download, code))
+            }
+            // Whatever the client answered, the download is over and left nothing behind.
+            Phase::Failed(code) => Err(code),
         }
     }
 
-    /// Checks a downloaded image and puts it in the directory (a DB's body in memory).
-    fn insert_downloaded(&self, download: &Download) -> Result<(), ErrorCode> {
-        let block = Mc7Block::parse(&download.received).map_err(|_| ERROR_PARAMETERS)?;
-        if block.header.block_type() != Some(download.block_type) {
-            return Err(ERROR_PARAMETERS);
+    /// Takes the client's answer to a download block job into `download`; `Ok(true)` when
+    /// more parts follow, `Ok(false)` when the block is complete and checked out.
+    fn download_part(
+        &self,
+        download: &mut Download,
+        pdu_ref: u16,
+        params: &[u8],
+        data: &[u8],
+    ) -> Result<bool, ErrorCode> {
+        let answer = TransferResponse::parse(params, data).map_err(|_| ErrorCode::PDU_SIZE)?;
+        let TransferResponse::Part {
+            function: DOWNLOAD_BLOCK,
+            more,
+            payload,
+            ..
+        } = answer
+        else {
+            return Err(ERROR_SERVICE_SEQUENCE);
+        };
+        if pdu_ref != download.job_ref {
+            return Err(ERROR_SERVICE_SEQUENCE);
         }
+        let total = download.received.len().saturating_add(payload.len());
+        if total > download.load_len || (!more && total != download.load_len) {
+            return Err(ERROR_BLOCK_LENGTHS);
+        }
+        download.received.extend_from_slice(&payload);
+        if !more {
+            self.check_downloaded(download)?;
+        }
+        Ok(more)
+    }
+
+    /// Checks a complete downloaded image: a block of the type its name says, whose header
+    /// agrees with its length, with room for it in the directory.
+    fn check_downloaded<'d>(&self, download: &'d Download) -> Result<Mc7Block<'d>, ErrorCode> {
+        let block = Mc7Block::parse(&download.received).map_err(|_| ERROR_BLOCK_LENGTHS)?;
+        if block.header.magic != HEADER_MAGIC
+            || block.header.block_type() != Some(download.block_type)
+        {
+            return Err(ERROR_BLOCK_STRUCTURE);
+        }
+        if !self.has_room_for(download.block_type, download.number) {
+            return Err(ERROR_NO_BLOCK_AVAILABLE);
+        }
+        Ok(block)
+    }
+
+    /// Whether the directory can take this block: it replaces one, or there is room.
+    fn has_room_for(&self, block_type: BlockType, number: u16) -> bool {
+        block_type == BlockType::Db || {
+            let directory = self.directory();
+            directory.blocks.len() < MAX_BLOCKS
+                || directory.blocks.contains_key(&(block_type, number))
+        }
+    }
+
+    /// Checks a downloaded image again (another connection may have filled the directory
+    /// meanwhile) and puts it in the directory (a DB's body in memory).
+    fn insert_downloaded(&self, download: &Download) -> Result<(), ErrorCode> {
+        let block = self.check_downloaded(download)?;
         let meta = BlockMeta::from_image(&block);
         let body = block.body.to_vec();
         if download.block_type == BlockType::Db {
@@ -440,6 +500,7 @@ impl Plc {
     /// Answers `_DELE` and `_INSE`; `None` for another PI service.
     pub(in crate::plc) fn block_pi(
         &self,
+        session: &mut Session,
         pdu_ref: u16,
         params: &[u8],
         data: &[u8],
@@ -456,29 +517,46 @@ impl Plc {
                 _ => return None,
             },
         };
-        Some(self.apply_block_pi(&service, blocks, data).map(|()| {
-            let pdu = ResponsePdu::new(
-                pdu_ref,
-                ErrorCode::NONE,
-                Response::Control(s7comm::ControlResponse {
-                    function: CONTROL_FUNCTION,
-                    parameter: None,
+        let failed = session.blocks.failed.take();
+        Some(
+            self.apply_block_pi(&service, blocks, data, failed)
+                .map(|()| {
+                    let pdu = ResponsePdu::new(
+                        pdu_ref,
+                        ErrorCode::NONE,
+                        Response::Control(s7comm::ControlResponse {
+                            function: CONTROL_FUNCTION,
+                            parameter: None,
+                        }),
+                    );
+                    let _ = emit(out, &pdu);
                 }),
-            );
-            let _ = emit(out, &pdu);
-        }))
+        )
     }
 
+    /// `_DELE` / `_INSE` of `blocks`; `failed` is the connection's last failed download,
+    /// whose error an `_INSE` of that block gets.
     fn apply_block_pi(
         &self,
         service: &[u8],
         blocks: Result<Vec<BlockId>, s7comm::Error>,
         data: &[u8],
+        failed: Option<FailedDownload>,
     ) -> Result<(), ErrorCode> {
         if !data.is_empty() {
             return Err(ErrorCode::PDU_SIZE);
         }
         let blocks = blocks.map_err(|_| ERROR_BLOCK_NAME)?;
+        if service == pi::INSERT {
+            let inserts_failed = |failed: &FailedDownload| {
+                blocks.iter().any(|id| {
+                    id.block_type == failed.block_type && id.number == u32::from(failed.number)
+                })
+            };
+            if let Some(failed) = failed.filter(inserts_failed) {
+                return Err(failed.error);
+            }
+        }
         let mut keys = Vec::with_capacity(blocks.len());
         for id in &blocks {
             let number = number_u16(id).map_err(|_| ERROR_BLOCK_NOT_FOUND)?;
@@ -507,4 +585,28 @@ fn download_job(function: u8, job_ref: u16, name: &BlockName) -> Result<Vec<u8>,
     RequestPdu::new(job_ref, Request::Transfer(request))
         .to_bytes()
         .map_err(|_| ERROR_PARAMETERS)
+}
+
+/// The PLC's download ended job for `name` that reports `error`.
+fn download_failed_job(
+    job_ref: u16,
+    name: &BlockName,
+    error: ErrorCode,
+) -> Result<Vec<u8>, ErrorCode> {
+    let request =
+        TransferRequest::plc_download_failed(name, error).map_err(|_| ERROR_PARAMETERS)?;
+    RequestPdu::new(job_ref, Request::Transfer(request))
+        .to_bytes()
+        .map_err(|_| ERROR_PARAMETERS)
+}
+
+/// Notes on the session that `download` failed with `error` (for the next `_INSE`), and
+/// gives back `error`.
+fn fail(session: &mut Session, download: &Download, error: ErrorCode) -> ErrorCode {
+    session.blocks.failed = Some(FailedDownload {
+        block_type: download.block_type,
+        number: download.number,
+        error,
+    });
+    error
 }
