@@ -125,6 +125,14 @@ pub fn er(dst_ref: u16, cause: u8) -> Vec<u8> {
     frame(&payload)
 }
 
+/// A DR (reason 0x85, protocol error) with 200 bytes of additional information (parameter
+/// E0): a 213-byte frame, longer than a 128-byte TPDU, that must still read as a DR.
+pub fn long_dr() -> Vec<u8> {
+    let mut payload = vec![6 + 2 + 200, 0x80, 0x00, 0x01, 0x44, 0x31, 0x85, 0xE0, 200];
+    payload.extend_from_slice(&[0x21; 200]);
+    frame(&payload)
+}
+
 /// Reads one whole TPKT frame (header included) from a raw stream.
 pub fn read_frame(stream: &mut TcpStream) -> Vec<u8> {
     let mut header = [0u8; 4];
