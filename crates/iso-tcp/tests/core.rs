@@ -1,5 +1,6 @@
 //! The sans-IO core driven in memory: two cores talk to each other (or a core talks to bytes
-//! spelled out by hand), with no socket, no port, no clock and no thread. Deterministic.
+//! spelled out by hand, with the frame builders of `common`), with no socket, no port, no
+//! clock and no thread. Deterministic.
 
 #![allow(
     clippy::unwrap_used,
@@ -9,8 +10,11 @@
     missing_docs
 )]
 
+mod common;
+
 use std::time::Duration;
 
+use common::{cc, cr, dt, frame, long_dr, pattern};
 use iso_tcp::proto::{ClientConfig, Core, Event, Negotiated, ServerConfig};
 use iso_tcp::{DisconnectReason, Error, RejectCause, TpduSize, Tsap};
 use proptest::prelude::*;
@@ -75,44 +79,6 @@ fn drain(core: &mut Core) -> Vec<Vec<u8>> {
         }
     }
     out
-}
-
-fn pattern(len: usize) -> Vec<u8> {
-    (0..len).map(|i| (i % 251) as u8).collect()
-}
-
-/// `03 00 len(2)` + payload.
-fn frame(payload: &[u8]) -> Vec<u8> {
-    let len = u16::try_from(payload.len() + 4).unwrap();
-    let mut out = vec![0x03, 0x00];
-    out.extend_from_slice(&len.to_be_bytes());
-    out.extend_from_slice(payload);
-    out
-}
-
-fn dt(eot: bool, data: &[u8]) -> Vec<u8> {
-    let mut payload = vec![0x02, 0xF0, if eot { 0x80 } else { 0x00 }];
-    payload.extend_from_slice(data);
-    frame(&payload)
-}
-
-/// A CC frame: `LI D0 dst(2) src(2) class | params`.
-fn cc(dst_ref: u16, src_ref: u16, class: u8, params: &[u8]) -> Vec<u8> {
-    let mut payload = vec![(6 + params.len()) as u8, 0xD0];
-    payload.extend_from_slice(&dst_ref.to_be_bytes());
-    payload.extend_from_slice(&src_ref.to_be_bytes());
-    payload.push(class);
-    payload.extend_from_slice(params);
-    frame(&payload)
-}
-
-/// A CR frame: `LI E0 0000 src(2) 00 | params`.
-fn cr(src_ref: u16, params: &[u8]) -> Vec<u8> {
-    let mut payload = vec![(6 + params.len()) as u8, 0xE0, 0x00, 0x00];
-    payload.extend_from_slice(&src_ref.to_be_bytes());
-    payload.push(0x00);
-    payload.extend_from_slice(params);
-    frame(&payload)
 }
 
 /// A client core whose CR has gone out; returns it with the CR's source reference.
@@ -444,11 +410,7 @@ fn overflow_of_the_reassembly_cap_breaks() {
 
 #[test]
 fn at_tpdu_size_128_a_long_disconnect_request_still_reads_as_one() {
-    // A DR with 200 bytes of additional information (parameter E0): a 213-byte frame,
-    // longer than a 128-byte TPDU.
-    let mut payload = vec![6 + 2 + 200, 0x80, 0x00, 0x01, 0x44, 0x31, 0x85, 0xE0, 200];
-    payload.extend_from_slice(&[0x21; 200]);
-    let long_dr = frame(&payload);
+    let long_dr = long_dr();
     assert_eq!(long_dr.len(), 213);
     for max_frame_len in [tpkt::MAX_FRAME_LEN, 0] {
         let (mut client, _, _, _) = connect(

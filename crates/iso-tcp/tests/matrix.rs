@@ -1,9 +1,10 @@
 //! One test matrix, run on both front-ends: the blocking [`iso_tcp::Connection`] and (with the
 //! `tokio` feature) [`iso_tcp::tokio::Connection`]. Each test is written once against the
 //! [`Front`] trait; the `matrix!` macro instantiates it per front-end. The misbehaving peers
-//! are the raw, hand-written ones of `common` (plain `std::net` on threads of their own):
-//! servers against each front-end's client, and clients (the `server_*` tests) against its
-//! server side.
+//! are the raw, hand-written ones of `common` (plain `std::net` on threads of their own), and
+//! each scenario with one is written once for either [`Role`] and run in both: a raw server
+//! against each front-end's client (tests `<front-end>::client::*`) and a raw client against
+//! its server side (`<front-end>::server::*`).
 
 #![allow(
     clippy::unwrap_used,
@@ -254,26 +255,106 @@ fn pair<F: Front>(client: ClientOptions, server: ServerOptions) -> (F::Conn, F::
     (client, server)
 }
 
-/// A client of front-end `F` connected to a raw peer (TPDU size 1024) running `peer`.
-fn client_of<F: Front>(
-    options: impl FnOnce(ClientOptions) -> ClientOptions,
-    peer: impl FnOnce(std::net::TcpStream) + Send + 'static,
-) -> (F::Conn, thread::JoinHandle<()>) {
-    let (addr, handle) = raw_server(0x0A, peer);
-    let client = F::connect(options(client_options(addr).read_timeout(Some(SHORT)))).unwrap();
-    (client, handle)
+/// Which end of the connection the front-end under test plays; a raw peer plays the other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Client,
+    Server,
 }
 
-/// The server side of front-end `F` (options from `options`), accepting a raw client that
-/// runs `peer` once past the handshake.
-fn server_of<F: Front>(
-    options: impl FnOnce(ServerOptions) -> ServerOptions,
-    peer: impl FnOnce(std::net::TcpStream, u16) + Send + 'static,
+impl Role {
+    fn name(self) -> &'static str {
+        match self {
+            Role::Client => "client",
+            Role::Server => "server",
+        }
+    }
+}
+
+/// The connection references of both ends, as the raw peer puts them in its DR and ER frames
+/// (destination: the front-end's) and expects them in the front-end's DR.
+#[derive(Clone, Copy, Debug)]
+struct Refs {
+    front: u16,
+    raw: u16,
+}
+
+/// The timeouts a scenario gives the front-end's end, whichever role it plays.
+#[derive(Clone, Copy, Debug)]
+struct Timeouts {
+    read: Option<Duration>,
+    receive_deadline: Option<Duration>,
+    idle: Option<Duration>,
+}
+
+impl Timeouts {
+    /// A read timeout of [`SHORT`], nothing else.
+    const READ: Self = Self {
+        read: Some(SHORT),
+        receive_deadline: None,
+        idle: None,
+    };
+    /// A receive deadline of [`SHORT`] and no read timeout, so that only the deadline cuts.
+    const DEADLINE: Self = Self {
+        read: None,
+        receive_deadline: Some(SHORT),
+        idle: None,
+    };
+    /// An idle timeout of [`SHORT`] and no read timeout, so that only the idle timeout cuts.
+    const IDLE: Self = Self {
+        read: None,
+        receive_deadline: None,
+        idle: Some(SHORT),
+    };
+
+    fn client(self, options: ClientOptions) -> ClientOptions {
+        options
+            .read_timeout(self.read)
+            .receive_deadline(self.receive_deadline)
+            .idle_timeout(self.idle)
+    }
+
+    fn server(self, options: ServerOptions) -> ServerOptions {
+        options
+            .read_timeout(self.read)
+            .receive_deadline(self.receive_deadline)
+            .idle_timeout(self.idle)
+    }
+}
+
+/// The end of front-end `F` in `role` (with `timeouts`), connected to a raw peer (TPDU size
+/// 1024) on a thread of its own that runs `peer` once past the handshake: a raw server
+/// against `F`'s client, a raw client against `F`'s server side.
+fn with_raw_peer<F: Front>(
+    role: Role,
+    timeouts: Timeouts,
+    peer: impl FnOnce(std::net::TcpStream, Refs) + Send + 'static,
 ) -> (F::Conn, thread::JoinHandle<()>) {
-    let (listener, addr) = F::bind(options(server_options().read_timeout(Some(SHORT))));
-    let client = raw_client(addr, peer);
-    let server = F::accept(&listener).unwrap();
-    (server, client)
+    match role {
+        Role::Client => {
+            let (addr, handle) = raw_server_with_client_ref(0x0A, move |stream, client_ref| {
+                let refs = Refs {
+                    front: client_ref,
+                    raw: RAW_SERVER_REF,
+                };
+                peer(stream, refs);
+            });
+            let client = F::connect(timeouts.client(client_options(addr))).unwrap();
+            (client, handle)
+        }
+        Role::Server => {
+            let (listener, addr) = F::bind(timeouts.server(server_options()));
+            let handle = raw_client(addr, move |stream, server_ref| {
+                let refs = Refs {
+                    front: server_ref,
+                    raw: RAW_CLIENT_REF,
+                };
+                peer(stream, refs);
+            });
+            let server = F::accept(&listener).unwrap();
+            (server, handle)
+        }
+    }
 }
 
 fn assert_broken(connection: &mut impl Conn) {
@@ -288,7 +369,7 @@ fn assert_broken(connection: &mut impl Conn) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The tests, each written once.
+// The tests, each written once: per front-end, and the misbehaving-peer ones per role too.
 
 const SIZES: [TpduSize; 7] = [
     TpduSize::S128,
@@ -366,17 +447,14 @@ fn refused_connection_request<F: Front>() {
     peer.join().unwrap();
 }
 
-fn garbage<F: Front>() {
-    let (mut client, peer) = client_of::<F>(
-        |o| o,
-        |mut stream| {
-            stream
-                .write_all(b"\x04\x00\x00\x10garbage garbage")
-                .unwrap();
-            let _ = read_to_end(&mut stream);
-        },
-    );
-    let error = client.recv().unwrap_err();
+fn garbage<F: Front>(role: Role) {
+    let (mut front, peer) = with_raw_peer::<F>(role, Timeouts::READ, |mut stream, _| {
+        stream
+            .write_all(b"\x04\x00\x00\x10garbage garbage")
+            .unwrap();
+        let _ = read_to_end(&mut stream);
+    });
+    let error = front.recv().unwrap_err();
     assert!(
         matches!(
             error,
@@ -384,23 +462,24 @@ fn garbage<F: Front>() {
         ),
         "{error:?}"
     );
-    assert_broken(&mut client);
-    drop(client);
+    assert_broken(&mut front);
+    drop(front);
     peer.join().unwrap();
 }
 
-fn disconnect_request<F: Front>() {
-    let (mut client, peer) = client_of::<F>(
-        |o| o,
-        |mut stream| {
-            stream.write_all(&dt(true, b"bye")).unwrap();
-            stream.write_all(&dr(0x0001, 0x4431, 0x80)).unwrap();
-            let rest = read_to_end(&mut stream);
-            assert!(rest.is_empty(), "client answered a DR with {rest:02X?}");
-        },
-    );
-    assert_eq!(&client.recv().unwrap()[..], b"bye");
-    let error = client.recv().unwrap_err();
+fn disconnect_request<F: Front>(role: Role) {
+    let (mut front, peer) = with_raw_peer::<F>(role, Timeouts::READ, move |mut stream, refs| {
+        stream.write_all(&dt(true, b"bye")).unwrap();
+        stream.write_all(&dr(refs.front, refs.raw, 0x80)).unwrap();
+        let rest = read_to_end(&mut stream);
+        assert!(
+            rest.is_empty(),
+            "the {} answered a DR with {rest:02X?}",
+            role.name()
+        );
+    });
+    assert_eq!(&front.recv().unwrap()[..], b"bye");
+    let error = front.recv().unwrap_err();
     assert!(
         matches!(
             error,
@@ -410,43 +489,38 @@ fn disconnect_request<F: Front>() {
         ),
         "{error:?}"
     );
-    assert_broken(&mut client);
-    drop(client);
+    assert_broken(&mut front);
+    drop(front);
     peer.join().unwrap();
 }
 
-fn error_tpdu<F: Front>() {
-    let (mut client, peer) = client_of::<F>(
-        |o| o,
-        |mut stream| {
-            stream.write_all(&er(0x0001, 0x02)).unwrap();
-            let _ = read_to_end(&mut stream);
-        },
-    );
-    let error = client.recv().unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::PeerError {
-                cause: RejectCause::InvalidTpduType
-            }
-        ),
-        "{error:?}"
-    );
-    assert_broken(&mut client);
-    drop(client);
-    peer.join().unwrap();
+fn error_tpdu<F: Front>(role: Role) {
+    for (code, cause) in [
+        (0x01, RejectCause::InvalidParameterCode),
+        (0x02, RejectCause::InvalidTpduType),
+    ] {
+        let (mut front, peer) =
+            with_raw_peer::<F>(role, Timeouts::READ, move |mut stream, refs| {
+                stream.write_all(&er(refs.front, code)).unwrap();
+                let _ = read_to_end(&mut stream);
+            });
+        let error = front.recv().unwrap_err();
+        assert!(
+            matches!(error, Error::PeerError { cause: got } if got == cause),
+            "{error:?}"
+        );
+        assert_broken(&mut front);
+        drop(front);
+        peer.join().unwrap();
+    }
 }
 
-fn close_mid_frame<F: Front>() {
-    let (mut client, peer) = client_of::<F>(
-        |o| o,
-        |mut stream| {
-            let whole = dt(true, &pattern(100));
-            stream.write_all(&whole[..40]).unwrap();
-        },
-    );
-    let error = client.recv().unwrap_err();
+fn close_mid_frame<F: Front>(role: Role) {
+    let (mut front, peer) = with_raw_peer::<F>(role, Timeouts::READ, |mut stream, _| {
+        let whole = dt(true, &pattern(100));
+        stream.write_all(&whole[..40]).unwrap();
+    });
+    let error = front.recv().unwrap_err();
     assert!(
         matches!(
             error,
@@ -457,16 +531,13 @@ fn close_mid_frame<F: Front>() {
         ),
         "{error:?}"
     );
-    assert_broken(&mut client);
+    assert_broken(&mut front);
     peer.join().unwrap();
 
-    let (mut client, peer) = client_of::<F>(
-        |o| o,
-        |mut stream| {
-            stream.write_all(&dt(false, b"first half")).unwrap();
-        },
-    );
-    let error = client.recv().unwrap_err();
+    let (mut front, peer) = with_raw_peer::<F>(role, Timeouts::READ, |mut stream, _| {
+        stream.write_all(&dt(false, b"first half")).unwrap();
+    });
+    let error = front.recv().unwrap_err();
     assert!(
         matches!(error, Error::EofMidTsdu { received: 10 }),
         "{error:?}"
@@ -474,64 +545,58 @@ fn close_mid_frame<F: Front>() {
     peer.join().unwrap();
 }
 
-fn stall_mid_frame_read_timeout<F: Front>() {
+fn stall_mid_frame_read_timeout<F: Front>(role: Role) {
     let (resume_tx, resume_rx) = mpsc::channel::<()>();
-    let (mut client, peer) = client_of::<F>(
-        |o| o,
-        move |mut stream| {
-            let first = dt(true, b"AAAAAAAAAAAAAAAAAAAA");
-            stream.write_all(&first[..10]).unwrap();
-            resume_rx.recv().unwrap();
-            // The tail of the old frame, then a whole new one: neither may come out (the
-            // client may be gone already).
-            let _ = stream.write_all(&first[10..]);
-            let _ = stream.write_all(&dt(true, b"new frame"));
-            let _ = read_to_end(&mut stream);
-        },
-    );
-    let error = client.recv().unwrap_err();
+    let (mut front, peer) = with_raw_peer::<F>(role, Timeouts::READ, move |mut stream, _| {
+        let first = dt(true, b"AAAAAAAAAAAAAAAAAAAA");
+        stream.write_all(&first[..10]).unwrap();
+        resume_rx.recv().unwrap();
+        // The tail of the old frame, then a whole new one: neither may come out (the
+        // front-end's end may be gone already).
+        let _ = stream.write_all(&first[10..]);
+        let _ = stream.write_all(&dt(true, b"new frame"));
+        let _ = read_to_end(&mut stream);
+    });
+    let error = front.recv().unwrap_err();
     assert!(
         matches!(error, Error::Timeout { op: "read", timeout } if timeout == SHORT),
         "{error:?}"
     );
     assert!(
-        client.is_broken(),
+        front.is_broken(),
         "a timeout mid-frame breaks the connection"
     );
     resume_tx.send(()).unwrap();
     thread::sleep(Duration::from_millis(50));
-    assert_broken(&mut client);
-    drop(client);
+    assert_broken(&mut front);
+    drop(front);
     peer.join().unwrap();
 }
 
-fn stall_mid_frame_receive_deadline<F: Front>() {
+fn stall_mid_frame_receive_deadline<F: Front>(role: Role) {
     let (done_tx, done_rx) = mpsc::channel::<()>();
-    let (mut client, peer) = client_of::<F>(
-        |o| o.read_timeout(None).receive_deadline(Some(SHORT)),
-        move |mut stream| {
-            // Idle first (left alone), then half a frame (cut).
-            thread::sleep(SHORT * 2);
-            stream.write_all(&dt(true, b"whole")).unwrap();
-            stream.write_all(&dt(true, b"never finished")[..9]).unwrap();
-            let _ = done_rx.recv();
-        },
-    );
-    assert_eq!(&client.recv().unwrap()[..], b"whole");
+    let (mut front, peer) = with_raw_peer::<F>(role, Timeouts::DEADLINE, move |mut stream, _| {
+        // Idle first (left alone), then half a frame (cut).
+        thread::sleep(SHORT * 2);
+        stream.write_all(&dt(true, b"whole")).unwrap();
+        stream.write_all(&dt(true, b"never finished")[..9]).unwrap();
+        let _ = done_rx.recv();
+    });
+    assert_eq!(&front.recv().unwrap()[..], b"whole");
     let started = Instant::now();
-    let error = client.recv().unwrap_err();
+    let error = front.recv().unwrap_err();
     assert!(
         matches!(error, Error::ReceiveDeadline { received: 9, deadline, .. } if deadline == SHORT),
         "{error:?}"
     );
-    assert!(started.elapsed() < Duration::from_secs(3));
-    assert_broken(&mut client);
+    assert!(started.elapsed() < SHORT + CUT_SLACK);
+    assert_broken(&mut front);
     done_tx.send(()).unwrap();
-    drop(client);
+    drop(front);
     peer.join().unwrap();
 }
 
-/// How long a trickling peer keeps going unless the client hangs up first: far longer than
+/// How long a trickling peer keeps going unless the front-end hangs up first: far longer than
 /// the deadline, so that a deadline that trickling defeats fails the test.
 const TRICKLE_FOR: Duration = Duration::from_secs(6);
 
@@ -539,18 +604,18 @@ const TRICKLE_FOR: Duration = Duration::from_secs(6);
 /// tokio timer allows, so that every read finds something.
 const TRICKLE_EVERY: Duration = Duration::from_micros(100);
 
-/// How late past the deadline a trickling peer may still be cut (a loaded machine).
+/// How late past the deadline a stalled or trickling peer may still be cut (a loaded machine).
 const CUT_SLACK: Duration = Duration::from_millis(1500);
 
-/// A raw peer that sends `start`, then `piece` every `every` until the client is gone, `stop`
-/// says so, or [`TRICKLE_FOR`] has passed.
+/// A raw peer that sends `start`, then `piece` every `every` until the front-end is gone,
+/// `stop` says so, or [`TRICKLE_FOR`] has passed.
 fn trickle(
     start: Vec<u8>,
     piece: Vec<u8>,
     every: Duration,
     stop: mpsc::Receiver<()>,
-) -> impl FnOnce(std::net::TcpStream) + Send + 'static {
-    move |mut stream| {
+) -> impl FnOnce(std::net::TcpStream, Refs) + Send + 'static {
+    move |mut stream, _| {
         stream.set_nodelay(true).unwrap();
         stream.write_all(&start).unwrap();
         let started = Instant::now();
@@ -563,10 +628,10 @@ fn trickle(
     }
 }
 
-/// Asserts that `recv` on `client` fails with the receive deadline within [`CUT_SLACK`] of it.
-fn assert_cut_by_the_deadline(client: &mut impl Conn, tsdu_received: usize) {
+/// Asserts that `recv` on `front` fails with the receive deadline within [`CUT_SLACK`] of it.
+fn assert_cut_by_the_deadline(front: &mut impl Conn, tsdu_received: usize) {
     let started = Instant::now();
-    let error = client.recv().unwrap_err();
+    let error = front.recv().unwrap_err();
     let waited = started.elapsed();
     assert!(
         matches!(
@@ -584,31 +649,33 @@ fn assert_cut_by_the_deadline(client: &mut impl Conn, tsdu_received: usize) {
         waited < SHORT + CUT_SLACK,
         "a trickle kept it open for {waited:?}"
     );
-    assert_broken(client);
+    assert_broken(front);
 }
 
-fn trickle_mid_frame_receive_deadline<F: Front>() {
+fn trickle_mid_frame_receive_deadline<F: Front>(role: Role) {
     let (stop_tx, stop_rx) = mpsc::channel::<()>();
     // The header of the largest frame a TPKT length allows, then one byte at a time.
     let mut start = vec![0x03, 0x00, 0xFF, 0xFF, 0x02, 0xF0, 0x80];
     start.extend_from_slice(b"slow");
-    let (mut client, peer) = client_of::<F>(
-        |o| o.read_timeout(None).receive_deadline(Some(SHORT)),
+    let (mut front, peer) = with_raw_peer::<F>(
+        role,
+        Timeouts::DEADLINE,
         trickle(start, vec![0x55], TRICKLE_EVERY, stop_rx),
     );
-    assert_cut_by_the_deadline(&mut client, 0);
+    assert_cut_by_the_deadline(&mut front, 0);
     let _ = stop_tx.send(());
-    drop(client);
+    drop(front);
     peer.join().unwrap();
 }
 
-fn fast_acks_mid_tsdu_receive_deadline<F: Front>() {
+fn fast_acks_mid_tsdu_receive_deadline<F: Front>(role: Role) {
     let (stop_tx, stop_rx) = mpsc::channel::<()>();
     // The first segment of a TSDU, then empty DTs without EOT ("fast acknowledges", which
     // add nothing to the TSDU) as fast as the peer can write them: a stream that never ends
     // and has bytes waiting at every read.
-    let (mut client, peer) = client_of::<F>(
-        |o| o.read_timeout(None).receive_deadline(Some(SHORT)),
+    let (mut front, peer) = with_raw_peer::<F>(
+        role,
+        Timeouts::DEADLINE,
         trickle(
             dt(false, b"first segment"),
             dt(false, &[]),
@@ -616,253 +683,115 @@ fn fast_acks_mid_tsdu_receive_deadline<F: Front>() {
             stop_rx,
         ),
     );
-    assert_cut_by_the_deadline(&mut client, 13);
+    assert_cut_by_the_deadline(&mut front, 13);
     let _ = stop_tx.send(());
-    drop(client);
+    drop(front);
     peer.join().unwrap();
 }
 
-fn receive_deadline_runs_per_tsdu<F: Front>() {
+fn receive_deadline_runs_per_tsdu<F: Front>(role: Role) {
     // A peer that keeps the next TSDU part-way sent at the end of every write, for four
     // times the deadline: each TSDU is whole well within the deadline, so nothing is cut.
     const ROUNDS: usize = 12;
-    let (mut client, peer) = client_of::<F>(
-        |o| o.read_timeout(None).receive_deadline(Some(SHORT)),
-        |mut stream| {
-            stream.set_nodelay(true).unwrap();
-            let frames: Vec<Vec<u8>> = (0..=ROUNDS)
-                .map(|i| dt(true, format!("tsdu {i}").as_bytes()))
-                .collect();
-            let all: Vec<u8> = frames.concat();
-            let mut sent = 0;
-            let mut whole = 0;
-            for i in 0..ROUNDS {
-                // Frame i finished, and frame i + 1 sent up to its middle.
-                whole += frames[i].len();
-                let end = whole + frames[i + 1].len() / 2;
-                stream.write_all(&all[sent..end]).unwrap();
-                sent = end;
-                thread::sleep(SHORT / 3);
-            }
-            stream.write_all(&all[sent..]).unwrap();
-            let _ = read_to_end(&mut stream);
-        },
-    );
+    let (mut front, peer) = with_raw_peer::<F>(role, Timeouts::DEADLINE, |mut stream, _| {
+        stream.set_nodelay(true).unwrap();
+        let frames: Vec<Vec<u8>> = (0..=ROUNDS)
+            .map(|i| dt(true, format!("tsdu {i}").as_bytes()))
+            .collect();
+        let all: Vec<u8> = frames.concat();
+        let mut sent = 0;
+        let mut whole = 0;
+        for i in 0..ROUNDS {
+            // Frame i finished, and frame i + 1 sent up to its middle.
+            whole += frames[i].len();
+            let end = whole + frames[i + 1].len() / 2;
+            stream.write_all(&all[sent..end]).unwrap();
+            sent = end;
+            thread::sleep(SHORT / 3);
+        }
+        stream.write_all(&all[sent..]).unwrap();
+        let _ = read_to_end(&mut stream);
+    });
     for i in 0..=ROUNDS {
         assert_eq!(
-            client.recv().unwrap(),
+            front.recv().unwrap(),
             Bytes::from(format!("tsdu {i}")),
             "tsdu {i}"
         );
     }
-    assert!(!client.is_broken());
-    drop(client);
+    assert!(!front.is_broken());
+    drop(front);
     peer.join().unwrap();
 }
 
-fn timeout_between_frames_and_segments_leaves_it_usable<F: Front>() {
+fn timeout_between_frames_and_segments_leaves_it_usable<F: Front>(role: Role) {
     let (go_tx, go_rx) = mpsc::channel::<()>();
-    let (mut client, peer) = client_of::<F>(
-        |o| o,
-        move |mut stream| {
-            // Nothing at all first (a timeout between whole frames), then the first segment
-            // (a timeout between segments), then the rest.
-            go_rx.recv().unwrap();
-            stream.write_all(&dt(false, b"first ")).unwrap();
-            go_rx.recv().unwrap();
-            stream.write_all(&dt(true, b"second")).unwrap();
-            let _ = read_to_end(&mut stream);
-        },
-    );
+    let (mut front, peer) = with_raw_peer::<F>(role, Timeouts::READ, move |mut stream, _| {
+        // Nothing at all first (a timeout between whole frames), then the first segment
+        // (a timeout between segments), then the rest.
+        go_rx.recv().unwrap();
+        stream.write_all(&dt(false, b"first ")).unwrap();
+        go_rx.recv().unwrap();
+        stream.write_all(&dt(true, b"second")).unwrap();
+        let _ = read_to_end(&mut stream);
+    });
     for between in ["frames", "segments"] {
-        let error = client.recv().unwrap_err();
+        let error = front.recv().unwrap_err();
         assert!(
             matches!(error, Error::Timeout { op: "read", .. }),
             "between {between}: {error:?}"
         );
-        assert!(!client.is_broken(), "between {between}");
-        assert!(client.is_alive(), "between {between}");
+        assert!(!front.is_broken(), "between {between}");
+        assert!(front.is_alive(), "between {between}");
         go_tx.send(()).unwrap();
     }
-    assert_eq!(&client.recv().unwrap()[..], b"first second");
-    drop(client);
+    assert_eq!(&front.recv().unwrap()[..], b"first second");
+    drop(front);
     peer.join().unwrap();
 }
 
-// The server side of each front-end against raw clients that misbehave once past the
-// handshake.
-
-fn server_garbage<F: Front>() {
-    let (mut server, client) = server_of::<F>(
-        |o| o,
-        |mut stream, _| {
-            stream
-                .write_all(b"\x04\x00\x00\x10garbage garbage")
-                .unwrap();
-            let _ = read_to_end(&mut stream);
-        },
-    );
-    let error = server.recv().unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::Tpkt(tpkt::Error::UnsupportedVersion { version: 4 })
-        ),
-        "{error:?}"
-    );
-    assert_broken(&mut server);
-    drop(server);
-    client.join().unwrap();
-}
-
-fn server_disconnect_request<F: Front>() {
-    let (mut server, client) = server_of::<F>(
-        |o| o,
-        |mut stream, server_ref| {
-            stream.write_all(&dt(true, b"bye")).unwrap();
-            stream.write_all(&dr(server_ref, 0x0005, 0x80)).unwrap();
-            let rest = read_to_end(&mut stream);
-            assert!(rest.is_empty(), "server answered a DR with {rest:02X?}");
-        },
-    );
-    assert_eq!(&server.recv().unwrap()[..], b"bye");
-    let error = server.recv().unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::PeerDisconnected {
-                reason: DisconnectReason::Normal
-            }
-        ),
-        "{error:?}"
-    );
-    assert_broken(&mut server);
-    drop(server);
-    client.join().unwrap();
-}
-
-fn server_error_tpdu<F: Front>() {
-    let (mut server, client) = server_of::<F>(
-        |o| o,
-        |mut stream, server_ref| {
-            stream.write_all(&er(server_ref, 0x01)).unwrap();
-            let _ = read_to_end(&mut stream);
-        },
-    );
-    let error = server.recv().unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::PeerError {
-                cause: RejectCause::InvalidParameterCode
-            }
-        ),
-        "{error:?}"
-    );
-    assert_broken(&mut server);
-    drop(server);
-    client.join().unwrap();
-}
-
-fn server_close_mid_frame<F: Front>() {
-    let (mut server, client) = server_of::<F>(
-        |o| o,
-        |mut stream, _| {
-            stream.write_all(&dt(true, &pattern(100))[..40]).unwrap();
-        },
-    );
-    let error = server.recv().unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::EofMidFrame {
-                received: 40,
-                expected: 107
-            }
-        ),
-        "{error:?}"
-    );
-    assert_broken(&mut server);
-    client.join().unwrap();
-}
-
-fn server_stall_mid_frame<F: Front>() {
-    // The read timeout strikes mid-frame.
-    let (done_tx, done_rx) = mpsc::channel::<()>();
-    let (mut server, client) = server_of::<F>(
-        |o| o,
-        move |mut stream, _| {
-            stream.write_all(&dt(true, b"never finished")[..9]).unwrap();
-            let _ = done_rx.recv();
-        },
-    );
-    let error = server.recv().unwrap_err();
-    assert!(
-        matches!(error, Error::Timeout { op: "read", timeout } if timeout == SHORT),
-        "{error:?}"
-    );
-    assert_broken(&mut server);
-    done_tx.send(()).unwrap();
-    drop(server);
-    client.join().unwrap();
-
-    // Without a read timeout, the receive deadline cuts it.
-    let (done_tx, done_rx) = mpsc::channel::<()>();
-    let (mut server, client) = server_of::<F>(
-        |o| o.read_timeout(None).receive_deadline(Some(SHORT)),
-        move |mut stream, _| {
-            stream.write_all(&dt(true, b"never finished")[..9]).unwrap();
-            let _ = done_rx.recv();
-        },
-    );
-    let started = Instant::now();
-    let error = server.recv().unwrap_err();
-    assert!(
-        matches!(error, Error::ReceiveDeadline { received: 9, deadline, .. } if deadline == SHORT),
-        "{error:?}"
-    );
-    assert!(started.elapsed() < SHORT + CUT_SLACK);
-    assert_broken(&mut server);
-    done_tx.send(()).unwrap();
-    drop(server);
-    client.join().unwrap();
-}
-
-fn server_trickle_mid_frame_receive_deadline<F: Front>() {
-    let (stop_tx, stop_rx) = mpsc::channel::<()>();
-    let mut start = vec![0x03, 0x00, 0xFF, 0xFF, 0x02, 0xF0, 0x80];
-    start.extend_from_slice(b"slow");
-    let peer = trickle(start, vec![0x55], TRICKLE_EVERY, stop_rx);
-    let (mut server, client) = server_of::<F>(
-        |o| o.read_timeout(None).receive_deadline(Some(SHORT)),
-        move |stream, _| peer(stream),
-    );
-    assert_cut_by_the_deadline(&mut server, 0);
-    let _ = stop_tx.send(());
-    drop(server);
-    client.join().unwrap();
-}
-
-fn idle_timeout<F: Front>() {
+fn idle_timeout<F: Front>(role: Role) {
     let (tx, rx) = mpsc::channel();
-    let (mut client, peer) = client_of::<F>(
-        |o| o.read_timeout(None).idle_timeout(Some(SHORT)),
-        move |mut stream| {
-            stream.write_all(&dt(true, b"one")).unwrap();
-            tx.send(read_to_end(&mut stream)).unwrap();
-        },
-    );
-    assert_eq!(&client.recv().unwrap()[..], b"one");
-    let error = client.recv().unwrap_err();
+    let (mut front, peer) = with_raw_peer::<F>(role, Timeouts::IDLE, move |mut stream, _| {
+        stream.write_all(&dt(true, b"one")).unwrap();
+        tx.send(read_to_end(&mut stream)).unwrap();
+    });
+    assert_eq!(&front.recv().unwrap()[..], b"one");
+    let error = front.recv().unwrap_err();
     assert!(
         matches!(error, Error::IdleTimeout { timeout } if timeout == SHORT),
         "{error:?}"
     );
-    assert!(client.is_broken());
-    client.close().unwrap();
+    assert!(front.is_broken());
+    front.close().unwrap();
     let seen = rx.recv().unwrap();
     assert_eq!(seen.get(5), Some(&0x80), "a DR on close: {seen:02X?}");
     peer.join().unwrap();
+}
+
+fn close_and_drop_send_a_disconnect_request<F: Front>(role: Role) {
+    for close in [true, false] {
+        let (tx, rx) = mpsc::channel();
+        let (front, peer) = with_raw_peer::<F>(role, Timeouts::READ, move |mut stream, refs| {
+            tx.send((read_to_end(&mut stream), refs)).unwrap();
+        });
+        if close {
+            front.close().unwrap();
+        } else {
+            drop(front);
+        }
+        let (seen, refs) = rx.recv().unwrap();
+        // A normal DR from the front-end's reference to the peer's.
+        assert_eq!(seen, dr(refs.raw, refs.front, 0x80), "close: {close}");
+        if role == Role::Client {
+            assert_eq!(
+                seen,
+                vec![0x03, 0x00, 0x00, 0x0B, 0x06, 0x80, 0x44, 0x31, 0x00, 0x01, 0x80],
+                "close: {close}, with the default source reference"
+            );
+        }
+        peer.join().unwrap();
+    }
 }
 
 fn liveness<F: Front>() {
@@ -893,50 +822,34 @@ fn liveness<F: Front>() {
     client.close().unwrap();
 }
 
-fn close_and_drop_send_a_disconnect_request<F: Front>() {
-    for close in [true, false] {
-        let (tx, rx) = mpsc::channel();
-        let (addr, peer) = raw_server(0x0A, move |mut stream| {
-            tx.send(read_to_end(&mut stream)).unwrap();
-        });
-        let client = F::connect(client_options(addr)).unwrap();
-        if close {
-            client.close().unwrap();
-        } else {
-            drop(client);
-        }
-        let seen = rx.recv().unwrap();
-        assert_eq!(
-            seen,
-            vec![0x03, 0x00, 0x00, 0x0B, 0x06, 0x80, 0x44, 0x31, 0x00, 0x01, 0x80],
-            "close: {close}"
-        );
-        peer.join().unwrap();
-    }
-}
-
 fn loopback() -> SocketAddr {
     "127.0.0.1:9".parse().unwrap()
 }
 
+/// One `#[test]` per scenario, for front-end `$front` (and, with `as $role`, in that role).
 macro_rules! matrix {
     ($front:ty => $($test:ident),* $(,)?) => {
         $(
             #[test]
             fn $test() {
-                super::$test::<$front>();
+                crate::$test::<$front>();
+            }
+        )*
+    };
+    ($front:ty as $role:ident => $($test:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $test() {
+                crate::$test::<$front>(crate::Role::$role);
             }
         )*
     };
 }
 
-macro_rules! all_tests {
-    ($front:ty) => {
-        matrix!($front =>
-            negotiation_matrix,
-            large_segmented_messages_both_ways,
-            frames_over_the_negotiated_size_as_real_servers_send,
-            refused_connection_request,
+/// The scenarios against a misbehaving raw peer, for `$front` in role `$role`.
+macro_rules! per_role {
+    ($front:ty as $role:ident) => {
+        matrix!($front as $role =>
             garbage,
             disconnect_request,
             error_tpdu,
@@ -947,16 +860,32 @@ macro_rules! all_tests {
             fast_acks_mid_tsdu_receive_deadline,
             receive_deadline_runs_per_tsdu,
             timeout_between_frames_and_segments_leaves_it_usable,
-            server_garbage,
-            server_disconnect_request,
-            server_error_tpdu,
-            server_close_mid_frame,
-            server_stall_mid_frame,
-            server_trickle_mid_frame_receive_deadline,
             idle_timeout,
-            liveness,
             close_and_drop_send_a_disconnect_request,
         );
+    };
+}
+
+/// Every scenario for front-end `$front`; the role-generic ones once in module `client` (the
+/// front-end's client against a raw server) and once in module `server` (its server side
+/// against a raw client).
+macro_rules! all_tests {
+    ($front:ty) => {
+        matrix!($front =>
+            negotiation_matrix,
+            large_segmented_messages_both_ways,
+            frames_over_the_negotiated_size_as_real_servers_send,
+            refused_connection_request,
+            liveness,
+        );
+
+        mod client {
+            per_role!($front as Client);
+        }
+
+        mod server {
+            per_role!($front as Server);
+        }
     };
 }
 

@@ -108,6 +108,30 @@ async fn the_receive_deadline_runs_on_across_dropped_recv_calls() {
     peer.join().unwrap();
 }
 
+/// A tokio listener on loopback whose connections get `keepalive`.
+async fn listener_with(keepalive: Keepalive) -> iso_tcp::tokio::Listener {
+    iso_tcp::tokio::Listener::bind(
+        "127.0.0.1:0".parse().unwrap(),
+        server_options().keepalive(Some(keepalive)),
+    )
+    .await
+    .unwrap()
+}
+
+/// Asserts that `socket` has keepalive and TCP_NODELAY on, and (where the values read back
+/// as set: Linux) `keepalive`'s timings.
+#[cfg_attr(not(target_os = "linux"), allow(unused_variables))]
+fn assert_stream_options(socket: &SockRef<'_>, keepalive: Keepalive) {
+    assert!(socket.keepalive().unwrap());
+    assert!(socket.tcp_nodelay().unwrap());
+    #[cfg(target_os = "linux")]
+    {
+        assert_eq!(socket.tcp_keepalive_time().unwrap(), keepalive.idle);
+        assert_eq!(socket.tcp_keepalive_interval().unwrap(), keepalive.interval);
+        assert_eq!(socket.tcp_keepalive_retries().unwrap(), keepalive.retries);
+    }
+}
+
 #[tokio::test]
 async fn keepalive_and_nodelay_are_set_through_socket2_on_both_sides() {
     let keepalive = Keepalive {
@@ -115,12 +139,7 @@ async fn keepalive_and_nodelay_are_set_through_socket2_on_both_sides() {
         interval: Duration::from_secs(2),
         retries: 4,
     };
-    let listener = iso_tcp::tokio::Listener::bind(
-        "127.0.0.1:0".parse().unwrap(),
-        server_options().keepalive(Some(keepalive)),
-    )
-    .await
-    .unwrap();
+    let listener = listener_with(keepalive).await;
     let addr = listener.local_addr();
     let server = tokio::spawn(async move { listener.accept().await });
     let client = iso_tcp::tokio::connect(client_options(addr).keepalive(Some(keepalive)))
@@ -128,15 +147,7 @@ async fn keepalive_and_nodelay_are_set_through_socket2_on_both_sides() {
         .unwrap();
     let server = server.await.unwrap().unwrap();
     for connection in [&client, &server] {
-        let socket = SockRef::from(connection.stream());
-        assert!(socket.keepalive().unwrap());
-        assert!(socket.tcp_nodelay().unwrap());
-        #[cfg(target_os = "linux")]
-        {
-            assert_eq!(socket.tcp_keepalive_time().unwrap(), keepalive.idle);
-            assert_eq!(socket.tcp_keepalive_interval().unwrap(), keepalive.interval);
-            assert_eq!(socket.tcp_keepalive_retries().unwrap(), keepalive.retries);
-        }
+        assert_stream_options(&SockRef::from(connection.stream()), keepalive);
     }
     client.close().await.unwrap();
     drop(server);
@@ -149,36 +160,19 @@ async fn accepted_sockets_get_the_options_whatever_the_listening_socket_holds() 
         interval: Duration::from_secs(3),
         retries: 5,
     };
-    let listener = iso_tcp::tokio::Listener::bind(
-        "127.0.0.1:0".parse().unwrap(),
-        server_options().keepalive(Some(keepalive)),
-    )
-    .await
-    .unwrap();
+    let listener = listener_with(keepalive).await;
     let addr = listener.local_addr();
     let listening = SockRef::from(listener.listener());
     // On Linux the listening socket holds the options, for accepted sockets to inherit.
     #[cfg(target_os = "linux")]
-    {
-        assert!(listening.keepalive().unwrap());
-        assert!(listening.tcp_nodelay().unwrap());
-        assert_eq!(listening.tcp_keepalive_time().unwrap(), keepalive.idle);
-    }
+    assert_stream_options(&listening, keepalive);
     // Changed behind the listener's back: accepted sockets get the options all the same.
     listening.set_keepalive(false).unwrap();
     listening.set_tcp_nodelay(false).unwrap();
     let server = tokio::spawn(async move { listener.accept().await });
     let client = iso_tcp::tokio::connect(client_options(addr)).await.unwrap();
     let server = server.await.unwrap().unwrap();
-    let socket = SockRef::from(server.stream());
-    assert!(socket.keepalive().unwrap());
-    assert!(socket.tcp_nodelay().unwrap());
-    #[cfg(target_os = "linux")]
-    {
-        assert_eq!(socket.tcp_keepalive_time().unwrap(), keepalive.idle);
-        assert_eq!(socket.tcp_keepalive_interval().unwrap(), keepalive.interval);
-        assert_eq!(socket.tcp_keepalive_retries().unwrap(), keepalive.retries);
-    }
+    assert_stream_options(&SockRef::from(server.stream()), keepalive);
     client.close().await.unwrap();
     drop(server);
 }

@@ -273,10 +273,7 @@ proptest! {
 #[test]
 fn at_tpdu_size_128_a_long_disconnect_request_still_reads_as_one() {
     let (addr, peer) = raw_server(0x07, |mut stream| {
-        // DR with 200 bytes of additional information (parameter E0): a 213-byte frame.
-        let mut payload = vec![6 + 2 + 200, 0x80, 0x00, 0x01, 0x44, 0x31, 0x85, 0xE0, 200];
-        payload.extend_from_slice(&[0x21; 200]);
-        stream.write_all(&frame(&payload)).unwrap();
+        stream.write_all(&long_dr()).unwrap();
         let _ = read_to_end(&mut stream);
     });
     let mut client = client_options(addr)

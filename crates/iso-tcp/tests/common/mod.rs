@@ -125,6 +125,14 @@ pub fn er(dst_ref: u16, cause: u8) -> Vec<u8> {
     frame(&payload)
 }
 
+/// A DR (reason 0x85, protocol error) with 200 bytes of additional information (parameter
+/// E0): a 213-byte frame, longer than a 128-byte TPDU, that must still read as a DR.
+pub fn long_dr() -> Vec<u8> {
+    let mut payload = vec![6 + 2 + 200, 0x80, 0x00, 0x01, 0x44, 0x31, 0x85, 0xE0, 200];
+    payload.extend_from_slice(&[0x21; 200]);
+    frame(&payload)
+}
+
 /// Reads one whole TPKT frame (header included) from a raw stream.
 pub fn read_frame(stream: &mut TcpStream) -> Vec<u8> {
     let mut header = [0u8; 4];
@@ -173,21 +181,36 @@ where
     (addr, handle)
 }
 
+/// The connection reference [`raw_server`] puts in its CC.
+pub const RAW_SERVER_REF: u16 = 0x4431;
+
+/// The connection reference [`raw_client`] puts in its CR.
+pub const RAW_CLIENT_REF: u16 = 0x0005;
+
 /// A raw peer that confirms the CR with TPDU size code `size_code` (and both TSAPs echoed),
 /// then runs `peer`.
 pub fn raw_server<F>(size_code: u8, peer: F) -> (SocketAddr, JoinHandle<()>)
 where
     F: FnOnce(TcpStream) + Send + 'static,
 {
+    raw_server_with_client_ref(size_code, move |stream, _| peer(stream))
+}
+
+/// [`raw_server`], whose `peer` also gets the client's connection reference (the source
+/// reference of its CR), for the DR and ER frames it sends.
+pub fn raw_server_with_client_ref<F>(size_code: u8, peer: F) -> (SocketAddr, JoinHandle<()>)
+where
+    F: FnOnce(TcpStream, u16) + Send + 'static,
+{
     raw_peer(move |mut stream| {
-        let (_, src_ref) = read_cr(&mut stream);
+        let (_, client_ref) = read_cr(&mut stream);
         let params = [
             0xC0, 0x01, size_code, 0xC1, 0x02, 0x01, 0x00, 0xC2, 0x02, 0x01, 0x02,
         ];
         stream
-            .write_all(&cc(src_ref, 0x4431, 0x00, &params))
+            .write_all(&cc(client_ref, RAW_SERVER_REF, 0x00, &params))
             .unwrap();
-        peer(stream);
+        peer(stream, client_ref);
     })
 }
 
@@ -203,7 +226,7 @@ where
         let params = [
             0xC0, 0x01, 0x0A, 0xC1, 0x02, 0x01, 0x00, 0xC2, 0x02, 0x01, 0x02,
         ];
-        stream.write_all(&cr(0x0005, &params)).unwrap();
+        stream.write_all(&cr(RAW_CLIENT_REF, &params)).unwrap();
         let confirm = read_frame(&mut stream);
         assert_eq!(confirm[5], 0xD0, "expected a CC, got {confirm:02X?}");
         let server_ref = u16::from_be_bytes([confirm[8], confirm[9]]);
