@@ -599,7 +599,7 @@ impl Report<'_> {
             let (figure, unit) = match case.strip_prefix("connection-") {
                 Some(direction) => (
                     format!(
-                        "3 heap allocations per message, blocking connection {direction}, both roles (steady state)"
+                        "2 heap allocations per message, blocking connection {direction}, both roles (steady state)"
                     ),
                     "messages",
                 ),
