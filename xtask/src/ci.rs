@@ -65,6 +65,21 @@ fn clippy() -> TaskResult {
             "-D",
             "warnings",
         ]),
+    )?;
+    // The in-process mock as a test suite takes it (no `cli`, no `control`): its library and
+    // every test that does not need the command line must build and stay clean without them.
+    step(
+        "cargo clippy -p s7-mock --no-default-features",
+        cargo().args([
+            "clippy",
+            "-p",
+            "s7-mock",
+            "--no-default-features",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
     )
 }
 

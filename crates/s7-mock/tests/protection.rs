@@ -432,22 +432,25 @@ fn builder_profile_and_cli_set_protection() {
         "{error}"
     );
 
-    let args = s7_mock::cli::parse_args([
-        "s7-mock",
-        "--listen",
-        "127.0.0.1:0",
-        "--password",
-        "secret",
-        "--protection-level",
-        "2",
-    ])
-    .unwrap();
-    let server = args.server_builder().start().unwrap();
-    assert_eq!(
-        server.plc().protection_level(),
-        ProtectionLevel::WriteProtected
-    );
-    assert!(s7_mock::cli::parse_args(["s7-mock", "--protection-level", "0"]).is_err());
+    #[cfg(feature = "cli")]
+    {
+        let args = s7_mock::cli::parse_args([
+            "s7-mock",
+            "--listen",
+            "127.0.0.1:0",
+            "--password",
+            "secret",
+            "--protection-level",
+            "2",
+        ])
+        .unwrap();
+        let server = args.server_builder().start().unwrap();
+        assert_eq!(
+            server.plc().protection_level(),
+            ProtectionLevel::WriteProtected
+        );
+        assert!(s7_mock::cli::parse_args(["s7-mock", "--protection-level", "0"]).is_err());
+    }
 }
 
 #[test]
@@ -495,16 +498,19 @@ fn a_protection_level_without_a_password_is_a_configuration_error() {
     );
     s7_mock::profile::Profile::from_toml_str("[plc]\nprotection_level = 1\n", "p.toml").unwrap();
     // The command line's flags: the level alone fails at start.
-    let args = s7_mock::cli::parse_args([
-        "s7-mock",
-        "--listen",
-        "127.0.0.1:0",
-        "--protection-level",
-        "2",
-    ])
-    .unwrap();
-    assert!(matches!(
-        args.server_builder().start(),
-        Err(s7_mock::Error::ProtectionWithoutPassword { level: 2 })
-    ));
+    #[cfg(feature = "cli")]
+    {
+        let args = s7_mock::cli::parse_args([
+            "s7-mock",
+            "--listen",
+            "127.0.0.1:0",
+            "--protection-level",
+            "2",
+        ])
+        .unwrap();
+        assert!(matches!(
+            args.server_builder().start(),
+            Err(s7_mock::Error::ProtectionWithoutPassword { level: 2 })
+        ));
+    }
 }
