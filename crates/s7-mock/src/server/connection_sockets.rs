@@ -90,8 +90,8 @@ impl ConnectionSockets {
             .collect()
     }
 
-    /// Shuts down the socket of open connection `number` both ways, as if its cable were
-    /// pulled: its worker's read returns and the connection ends. From then on it is no
+    /// Shuts down the socket of open connection `number` both ways, without a COTP DR: its
+    /// worker's read returns and the connection ends. From then on it is no
     /// longer listed as open, even before its worker has noticed. `false` if no such
     /// connection is open (or it was shut down already).
     pub(crate) fn shut_down(&self, number: u64) -> bool {

@@ -28,9 +28,10 @@ impl Server {
         self.context.sockets.list()
     }
 
-    /// Drops open connection `number` as a pulled cable would, without a COTP disconnect
-    /// request: its socket is shut down both ways, the client's next read sees the
-    /// connection closed. `false` if no such connection is open.
+    /// Drops open connection `number` without a COTP disconnect request, as a PLC that loses
+    /// the connection does: its socket is shut down both ways, so the client's next read sees
+    /// the TCP connection end. (A literally pulled cable tells the client nothing at all; a
+    /// `stall` fault gives that silence.) `false` if no such connection is open.
     pub fn disconnect(&self, number: u64) -> bool {
         self.context.sockets.shut_down(number)
     }

@@ -1,4 +1,4 @@
-//! `GET /connections`, `DELETE /connections/{id}` (drops it as a pulled cable would).
+//! `GET /connections`, `DELETE /connections/{id}` (drops it without a COTP DR).
 
 use std::time::UNIX_EPOCH;
 
