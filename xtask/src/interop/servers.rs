@@ -15,7 +15,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use iso_tcp::TpduSize;
-use s7_client::{Client, ConnectionType, CpuState, ReadRequest, WriteRequest};
+use s7_client::{Client, ConnectionType, CpuState, ReadRequest, ReadResult, WriteRequest};
 use s7comm::{Area, ReturnCode, S7DateTime};
 
 /// One third-party server.
@@ -112,6 +112,25 @@ fn expect_bytes(what: &str, got: &[u8], want: &[u8]) -> Result<(), String> {
         got.len(),
         want.len()
     ))
+}
+
+/// Checks the results of a multi-item read whose item `i` asked for `len` bytes of `data`
+/// starting at `i * stride`.
+fn expect_items(
+    results: &[ReadResult],
+    data: &[u8],
+    stride: usize,
+    len: usize,
+) -> Result<(), String> {
+    for (i, result) in results.iter().enumerate() {
+        let start = i * stride;
+        let want = data.get(start..start + len).unwrap_or_default();
+        match result {
+            Ok(got) => expect_bytes(&format!("item {i}"), got, want)?,
+            Err(code) => return Err(format!("item {i}: return code {code:?}")),
+        }
+    }
+    Ok(())
 }
 
 /// Runs every check against `server`, listening at `addr`.
@@ -323,14 +342,7 @@ fn tpdu_128_segmented_read(addr: SocketAddr, plain: &mut Client, items: u32) -> 
     let results = client
         .read_many(&requests)
         .map_err(|e| format!("read_many: {e}"))?;
-    for (i, result) in results.iter().enumerate() {
-        let start = i * 40;
-        let want = data.get(start..start + 8).unwrap_or_default();
-        match result {
-            Ok(got) => expect_bytes(&format!("item {i}"), got, want)?,
-            Err(code) => return Err(format!("item {i}: return code {code:?}")),
-        }
-    }
+    expect_items(&results, &data, 40, 8)?;
     client.close().map_err(|e| format!("close: {e}"))?;
     Ok(format!(
         "{items} items, a {request_len}-byte request in {} dts of at most {room} bytes",
@@ -366,14 +378,7 @@ fn parallel_jobs(addr: SocketAddr) -> Check {
     let results = client
         .read_many(&requests)
         .map_err(|e| format!("read_many ({granted}): {e}"))?;
-    for (i, result) in results.iter().enumerate() {
-        let start = i * 250;
-        let want = data.get(start..start + 200).unwrap_or_default();
-        match result {
-            Ok(got) => expect_bytes(&format!("item {i}"), got, want)?,
-            Err(code) => return Err(format!("item {i}: return code {code:?}")),
-        }
-    }
+    expect_items(&results, &data, 250, 200)?;
     client.close().map_err(|e| format!("close: {e}"))?;
     Ok(granted)
 }
