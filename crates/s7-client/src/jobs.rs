@@ -121,13 +121,7 @@ impl Jobs for ManyReads<'_> {
     fn take(&mut self, job: usize, pdu_ref: u16, answer: &[u8]) -> Result<(), Error> {
         let batch = batch(self.batches, job)?;
         let items = read_answer(answer, pdu_ref)?;
-        if items.len() != batch.len() {
-            return Err(Error::ItemCount {
-                what: "read var",
-                expected: batch.len(),
-                received: items.len(),
-            });
-        }
+        same_count("read var", batch.len(), items.len())?;
         for (part, item) in batch.iter().zip(items) {
             place_read(self.results, part, item)?;
         }
@@ -166,13 +160,7 @@ impl Jobs for ManyWrites<'_, '_> {
     fn take(&mut self, job: usize, pdu_ref: u16, answer: &[u8]) -> Result<(), Error> {
         let batch = batch(self.batches, job)?;
         let codes: Vec<ReturnCode> = write_answer(answer, pdu_ref)?;
-        if codes.len() != batch.len() {
-            return Err(Error::ItemCount {
-                what: "write var",
-                expected: batch.len(),
-                received: codes.len(),
-            });
-        }
+        same_count("write var", batch.len(), codes.len())?;
         for (part, code) in batch.iter().zip(codes) {
             if let Some(slot @ Ok(())) = self.results.get_mut(part.item) {
                 if !code.is_success() {
@@ -192,4 +180,17 @@ fn batch(batches: &[Vec<Part>], job: usize) -> Result<&[Part], Error> {
         .ok_or(Error::InvalidArgument {
             what: "job beyond the planned requests",
         })
+}
+
+/// An answer to a batch must carry one item per part of it.
+fn same_count(what: &'static str, expected: usize, received: usize) -> Result<(), Error> {
+    if received == expected {
+        Ok(())
+    } else {
+        Err(Error::ItemCount {
+            what,
+            expected,
+            received,
+        })
+    }
 }
