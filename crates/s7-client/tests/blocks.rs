@@ -15,6 +15,23 @@ use s7_mock::server::Server;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 
+fn connect(server: &Server) -> Client {
+    Client::builder(server.local_addr())
+        .read_timeout(Some(TIMEOUT))
+        .write_timeout(Some(TIMEOUT))
+        .connect()
+        .unwrap()
+}
+
+/// The numbers of the data blocks in the PLC's directory.
+fn db_numbers(c: &mut Client) -> Vec<u16> {
+    c.list_blocks_of_type(BlockType::Db)
+        .unwrap()
+        .iter()
+        .map(|e| e.number)
+        .collect()
+}
+
 #[test]
 fn directory_upload_download_delete() {
     let mut builder = Server::builder()
@@ -25,11 +42,7 @@ fn directory_upload_download_delete() {
         builder = builder.data_block(n, 2);
     }
     let server = builder.start().unwrap();
-    let mut c = Client::builder(server.local_addr())
-        .read_timeout(Some(TIMEOUT))
-        .write_timeout(Some(TIMEOUT))
-        .connect()
-        .unwrap();
+    let mut c = connect(&server);
 
     let counts = c.list_blocks().unwrap();
     assert_eq!(counts.len(), 7);
@@ -37,12 +50,7 @@ fn directory_upload_download_delete() {
     assert_eq!(counts[0].count, 1);
     assert_eq!(counts[1].count, 101);
 
-    let dbs: Vec<u16> = c
-        .list_blocks_of_type(BlockType::Db)
-        .unwrap()
-        .iter()
-        .map(|e| e.number)
-        .collect();
+    let dbs = db_numbers(&mut c);
     assert_eq!(dbs.len(), 101, "a list larger than one 240-byte PDU");
     assert_eq!(dbs[0], 1);
 
@@ -97,10 +105,7 @@ fn protection_guards_download_delete_and_upload() {
         .protection_level(ProtectionLevel::WriteProtected)
         .start()
         .unwrap();
-    let mut c = Client::builder(server.local_addr())
-        .read_timeout(Some(TIMEOUT))
-        .connect()
-        .unwrap();
+    let mut c = connect(&server);
     // Level 2: uploads read, downloads and deletes write.
     let image = c.upload(BlockType::Db, 1).unwrap();
     let mut db9 = image.clone();
@@ -111,12 +116,7 @@ fn protection_guards_download_delete_and_upload() {
     c.set_session_password("secret").unwrap();
     c.download(&db9).unwrap();
     c.delete(BlockType::Db, 1).unwrap();
-    let dbs: Vec<u16> = c
-        .list_blocks_of_type(BlockType::Db)
-        .unwrap()
-        .iter()
-        .map(|e| e.number)
-        .collect();
+    let dbs = db_numbers(&mut c);
     assert_eq!(dbs, [9]);
 
     // Level 3: uploads are refused too.
@@ -126,10 +126,7 @@ fn protection_guards_download_delete_and_upload() {
         .protection_level(ProtectionLevel::ReadWriteProtected)
         .start()
         .unwrap();
-    let mut c = Client::builder(server.local_addr())
-        .read_timeout(Some(TIMEOUT))
-        .connect()
-        .unwrap();
+    let mut c = connect(&server);
     refused(c.upload(BlockType::Db, 1).map(drop));
     c.set_session_password("secret").unwrap();
     assert_eq!(c.upload(BlockType::Db, 1).unwrap().len(), 16 + 92);
@@ -141,10 +138,7 @@ fn a_bad_block_is_reported_with_the_plcs_code_not_a_timeout() {
         .data_block_with(1, (0..16).collect())
         .start()
         .unwrap();
-    let mut c = Client::builder(server.local_addr())
-        .read_timeout(Some(TIMEOUT))
-        .connect()
-        .unwrap();
+    let mut c = connect(&server);
     let mut db9 = c.upload(BlockType::Db, 1).unwrap();
     db9[6..8].copy_from_slice(&9u16.to_be_bytes());
     // Not a block header: the PLC ends the download with D2 30 in its download ended job.
@@ -159,12 +153,7 @@ fn a_bad_block_is_reported_with_the_plcs_code_not_a_timeout() {
         other => panic!("download of a bad block: {other:?}"),
     }
     assert!(started.elapsed() < TIMEOUT / 2, "answered, not timed out");
-    let dbs: Vec<u16> = c
-        .list_blocks_of_type(BlockType::Db)
-        .unwrap()
-        .iter()
-        .map(|e| e.number)
-        .collect();
+    let dbs = db_numbers(&mut c);
     assert_eq!(dbs, [1], "the directory is unchanged");
     // The connection downloads the good block afterwards.
     db9[..2].copy_from_slice(b"pp");
