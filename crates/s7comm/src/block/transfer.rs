@@ -326,7 +326,7 @@ impl TransferResponse {
             UPLOAD | DOWNLOAD_BLOCK => {
                 let more = match r.u8()? {
                     0 => false,
-                    1 => true,
+                    STATUS_MORE => true,
                     other => {
                         return Err(Error::InvalidValue {
                             what: "upload/download more flag",
@@ -391,7 +391,8 @@ impl TransferResponse {
                 marker,
                 payload,
             } => {
-                out.extend_from_slice(&[*function, u8::from(*more)]);
+                let status = if *more { STATUS_MORE } else { 0 };
+                out.extend_from_slice(&[*function, status]);
                 put_u16(out, wire_u16(payload.len(), "block part length")?);
                 put_u16(out, *marker);
                 out.extend_from_slice(payload);
