@@ -62,8 +62,8 @@ pub struct Client {
     max_amq_called: u16,
     next_ref: u16,
     request: Vec<u8>,
-    /// The last answer of [`read_one`](Self::read_one), received into the same buffer each
-    /// time.
+    /// The last answer of [`read_one`](Self::read_one) or of a pipelined call, received into
+    /// the same buffer each time.
     answer: Vec<u8>,
 }
 

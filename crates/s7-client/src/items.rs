@@ -10,11 +10,11 @@
 //!
 //! How close to the fewest PDUs that is: for packing by size alone, first-fit decreasing
 //! never needs more than 11/9 of the minimum plus 6/9 (Dósa, 2007), and with parts all of
-//! one size it needs the minimum. The 20-item limit and the fill byte after an odd-length item make the real problem a little
-//! different, so this is what to expect rather than a proof; the minimum itself is not
-//! searched for (bin packing is NP-hard). Results do not depend on the packing: each part's
-//! answer is placed by its item and offset, so they come back in the caller's order. Within
-//! each PDU the items keep the caller's order, too.
+//! one size it needs the minimum. The 20-item limit and the fill byte after an odd-length
+//! item make the real problem a little different, so this is what to expect rather than a
+//! proof; the minimum itself is not searched for (bin packing is NP-hard). Results do not
+//! depend on the packing: each part's answer is placed by its item and offset, so they come
+//! back in the caller's order. Within each PDU the items keep the caller's order, too.
 
 use s7comm::{Area, ItemAddress, TransportSize};
 
