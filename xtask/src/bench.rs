@@ -13,12 +13,12 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::process::{cargo, have, step, workspace_root, MockProcess};
+use crate::process::{cargo, have, step, target_dir, workspace_root, MockProcess};
 use crate::TaskResult;
 
 /// Read counts of the two callgrind runs whose difference gives the per-read slope.
@@ -159,12 +159,6 @@ pub(crate) fn run(peers: bool) -> TaskResult {
     std::fs::write(&doc, markdown).map_err(|e| format!("write {}: {e}", doc.display()))?;
     println!("==> wrote {}", doc.display());
     Ok(())
-}
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target"))
 }
 
 fn read(path: &Path) -> Result<String, String> {
