@@ -92,6 +92,8 @@ impl Jobs for AreaWrite<'_> {
 
     fn take(&mut self, _job: usize, pdu_ref: u16, answer: &[u8]) -> Result<(), Error> {
         let codes = write_answer(answer, pdu_ref)?;
+        // One item was sent: an answer without its return code acknowledges nothing.
+        same_count("write var", 1, codes.len())?;
         match codes.iter().find(|c| !c.is_success()) {
             Some(code) => Err(Error::ItemFailed {
                 index: 0,

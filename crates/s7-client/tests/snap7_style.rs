@@ -1,6 +1,8 @@
 //! A tiny fake server on `iso_tcp::Listener` that answers a failed read item the way snap7's C
 //! server does: return code `0A`, transport size `00`, the *requested* length in the length
 //! field, and no data bytes. The client must take the item as failed, the others as they are.
+//! It also answers writes to one data block with no return code at all, which must not pass
+//! for an acknowledged write.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -16,10 +18,14 @@ use iso_tcp::{ClientOptions, Listener, ServerOptions};
 use s7_client::{Client, Error, ReadRequest};
 use s7comm::{
     Area, ErrorCode, Header, MessageType, Request, RequestPdu, Response, ResponsePdu, ReturnCode,
+    WriteVarResponse,
 };
 
 /// The data block that does not exist.
 const MISSING_DB: u16 = 99;
+
+/// The data block whose writes are answered without a return code.
+const SILENT_DB: u16 = 98;
 
 /// Byte `i` of every existing data block.
 fn byte_at(i: u32) -> u8 {
@@ -79,7 +85,22 @@ fn serve_one() -> (SocketAddr, JoinHandle<()>) {
                     out.extend(data);
                     out
                 }
-                other => panic!("the fake server serves setup and reads only, not {other:?}"),
+                Request::WriteVar(write) => {
+                    let silent = write.items.iter().any(|i| i.address.db_number == SILENT_DB);
+                    let return_codes = if silent {
+                        Vec::new()
+                    } else {
+                        vec![ReturnCode::Success; write.items.len()]
+                    };
+                    ResponsePdu::new(
+                        request.pdu_ref,
+                        ErrorCode::NONE,
+                        Response::WriteVar(WriteVarResponse { return_codes }),
+                    )
+                    .to_bytes()
+                    .unwrap()
+                }
+                other => panic!("the fake server serves setup, reads and writes, not {other:?}"),
             };
             connection.send(&answer).unwrap();
         }
@@ -146,6 +167,30 @@ fn a_snap7_style_failed_single_read_is_an_item_failure() {
         );
         assert_eq!(client.read_area(Area::DataBlock, 1, 7, 2).unwrap(), [7, 8]);
     }
+    client.close().unwrap();
+    server.join().unwrap();
+}
+
+#[test]
+fn a_write_answer_without_its_return_code_is_not_an_acknowledgement() {
+    let (addr, server) = serve_one();
+    let mut client = connect(addr);
+    let error = client
+        .write_area(Area::DataBlock, SILENT_DB, 0, &[1, 2, 3, 4])
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::ItemCount {
+                what: "write var",
+                expected: 1,
+                received: 0
+            }
+        ),
+        "{error:?}"
+    );
+    // The connection stays in step: the next write gets its own answer.
+    client.write_area(Area::DataBlock, 1, 0, &[5, 6]).unwrap();
     client.close().unwrap();
     server.join().unwrap();
 }
