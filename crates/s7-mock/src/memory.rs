@@ -26,6 +26,8 @@
 use std::fmt;
 use std::ops::Range;
 
+use s7comm::Area;
+
 use crate::error::Error;
 
 /// Largest byte region: 2^24 bit addresses / 8.
@@ -44,6 +46,21 @@ pub enum Region {
     Flags,
     /// A data block.
     DataBlock(u16),
+}
+
+impl Region {
+    /// The byte region of S7 area `area`, data block `db_number` for [`Area::DataBlock`];
+    /// `None` for timers, counters and any other area.
+    #[inline(always)]
+    pub(crate) fn of_area(area: Area, db_number: u16) -> Option<Self> {
+        match area {
+            Area::Inputs => Some(Self::Inputs),
+            Area::Outputs => Some(Self::Outputs),
+            Area::Flags => Some(Self::Flags),
+            Area::DataBlock => Some(Self::DataBlock(db_number)),
+            Area::Timers | Area::Counters | Area::Other(_) => None,
+        }
+    }
 }
 
 impl fmt::Display for Region {

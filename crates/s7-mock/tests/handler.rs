@@ -7,6 +7,8 @@
     clippy::indexing_slicing
 )]
 
+mod szl_support;
+
 use s7_mock::memory::Region;
 use s7_mock::plc::{CpuState, FailItem, Identity, ItemOperation, NoHooks, RequestKind};
 use s7_mock::{Error, Plc, Session};
@@ -16,13 +18,7 @@ use s7comm::{
     Area, DataTransportSize, ErrorCode, ItemAddress, ReadVarRequest, Request, RequestPdu, Response,
     ResponsePdu, ReturnCode, TransportSize, UserData, WriteItem, WriteVarRequest,
 };
-
-fn h(hex: &str) -> Vec<u8> {
-    let hex: String = hex.chars().filter(|c| !c.is_whitespace()).collect();
-    (0..hex.len() / 2)
-        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
-        .collect()
-}
+use szl_support::{h, szl};
 
 fn plc() -> Plc {
     Plc::builder()
@@ -723,32 +719,6 @@ fn bytes_that_are_not_s7comm_are_an_error_and_nothing_is_answered() {
 }
 
 // ---------------------------------------------------------------------------- cpu state
-
-fn szl(plc: &Plc, s: &mut Session, id: u16, index: u16) -> Result<Vec<u8>, ErrorCode> {
-    let answer = exchange(plc, s, Request::UserData(UserData::read_szl(id, index)));
-    let Response::UserData(first) = answer.response else {
-        panic!("not userdata")
-    };
-    if !first.params.error().is_ok() {
-        return Err(first.params.error());
-    }
-    let (got_id, got_index, payload) = first.szl_first_part().unwrap();
-    assert_eq!((got_id, got_index), (id, index));
-    let mut payload = payload.to_vec();
-    let mut c = first.params.continuation.unwrap();
-    let mut sequence = first.params.sequence;
-    while c.more {
-        let next = exchange(plc, s, Request::UserData(UserData::szl_follow_up(sequence)));
-        let Response::UserData(next) = next.response else {
-            panic!()
-        };
-        assert!(next.params.error().is_ok());
-        payload.extend_from_slice(&next.item.data);
-        c = next.params.continuation.unwrap();
-        sequence = next.params.sequence;
-    }
-    Ok(payload)
-}
 
 fn mode(plc: &Plc, s: &mut Session) -> u8 {
     let payload = szl(plc, s, 0x0424, 0).unwrap();

@@ -85,11 +85,7 @@ fn resolve(item: &ItemAddress) -> Result<(Target, DataTransportSize), ReturnCode
         (Area::Timers | Area::Counters, _) | (_, TransportSize::Timer | TransportSize::Counter) => {
             return Err(ReturnCode::TransportSizeNotSupported)
         }
-        (Area::Inputs, _) => Region::Inputs,
-        (Area::Outputs, _) => Region::Outputs,
-        (Area::Flags, _) => Region::Flags,
-        (Area::DataBlock, _) => Region::DataBlock(item.db_number),
-        (Area::Other(_), _) => return Err(ReturnCode::ObjectDoesNotExist),
+        (area, _) => Region::of_area(area, item.db_number).ok_or(ReturnCode::ObjectDoesNotExist)?,
     };
     let byte = index / 8;
     if item.transport_size == TransportSize::Bit {
@@ -296,7 +292,7 @@ pub(super) fn plain_bytes<'m>(
     item: &ItemAddress,
 ) -> Option<(DataTransportSize, &'m [u8])> {
     let (element, ts) = byte_shape(item.transport_size)?;
-    let region = byte_region(item.area, item.db_number)?;
+    let region = Region::of_area(item.area, item.db_number)?;
     if item.count == 0 || item.bit_offset() != 0 {
         return None;
     }
@@ -324,7 +320,7 @@ pub(super) fn plain_raw<'m>(
         return None;
     }
     let (element, data_ts) = byte_shape(TransportSize::from_u8(ts))?;
-    let region = byte_region(Area::from_u8(area), u16::from_be_bytes([d0, d1]))?;
+    let region = Region::of_area(Area::from_u8(area), u16::from_be_bytes([d0, d1]))?;
     let count = u16::from_be_bytes([c0, c1]);
     if count == 0 || a2 & 7 != 0 {
         return None;
@@ -345,19 +341,6 @@ fn byte_shape(ts: TransportSize) -> Option<(usize, DataTransportSize)> {
     match ts {
         TransportSize::Bit | TransportSize::Counter | TransportSize::Timer => None,
         other => element_shape(other),
-    }
-}
-
-/// The region of the areas [`plain_bytes`] and [`plain_raw`] serve: inputs, outputs, flags
-/// and data block `db_number`.
-#[inline(always)]
-fn byte_region(area: Area, db_number: u16) -> Option<Region> {
-    match area {
-        Area::Inputs => Some(Region::Inputs),
-        Area::Outputs => Some(Region::Outputs),
-        Area::Flags => Some(Region::Flags),
-        Area::DataBlock => Some(Region::DataBlock(db_number)),
-        _ => None,
     }
 }
 

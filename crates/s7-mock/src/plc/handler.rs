@@ -42,6 +42,38 @@ fn emit_header_error(out: &mut Vec<u8>, pdu_ref: u16, error: ErrorCode) {
     .emit(out);
 }
 
+/// Bytes of a read var answer before its data items: the ack-data header and `04 count`.
+pub(super) const READ_ANSWER_HEAD_LEN: usize = Header::LONG_LEN + 2;
+
+/// The head of a read var answer: the ack-data header (parameter length 2, data length
+/// `data_len`, no error) and the parameters `04 count`, as one array rather than a `Header`
+/// emitted field by field, since both ways of answering a read build it on every request.
+#[inline(always)]
+pub(super) fn read_answer_head(
+    pdu_ref: u16,
+    count: u8,
+    data_len: u16,
+) -> [u8; READ_ANSWER_HEAD_LEN] {
+    let [r0, r1] = pdu_ref.to_be_bytes();
+    let [l0, l1] = data_len.to_be_bytes();
+    [
+        s7comm::header::PROTOCOL_ID,
+        MessageType::AckData.to_u8(),
+        0,
+        0,
+        r0,
+        r1,
+        0,
+        2,
+        l0,
+        l1,
+        0,
+        0,
+        read_var::FUNCTION,
+        count,
+    ]
+}
+
 /// Appends an ack-data header whose lengths are patched later.
 fn emit_ack_data_head(out: &mut Vec<u8>, pdu_ref: u16) {
     Header {
@@ -334,26 +366,8 @@ impl Plc {
         handled.items = params.get(2..).unwrap_or_default();
         let last = usize::from(view.count()).saturating_sub(1);
         let limit = usize::from(session.pdu_size);
-        // The ack-data header (parameter length 2, data length patched below, no error) and
-        // the parameters `04 count`, in one append rather than a `Header` emitted field by
-        // field.
-        let [r0, r1] = handled.pdu_ref.to_be_bytes();
-        out.extend_from_slice(&[
-            s7comm::header::PROTOCOL_ID,
-            MessageType::AckData.to_u8(),
-            0,
-            0,
-            r0,
-            r1,
-            0,
-            2,
-            0,
-            0,
-            0,
-            0,
-            read_var::FUNCTION,
-            view.count(),
-        ]);
+        // The data length is patched below.
+        out.extend_from_slice(&read_answer_head(handled.pdu_ref, view.count(), 0));
         if let Some(simulation) = self.simulation() {
             simulation.refresh_items(self, view.items());
         }
@@ -374,7 +388,7 @@ impl Plc {
         }
         drop(memory);
         // The parameter length went out as 2 with the header.
-        let data_len = out.len().saturating_sub(Header::LONG_LEN + 2);
+        let data_len = out.len().saturating_sub(READ_ANSWER_HEAD_LEN);
         Header::patch_data_len(out, u16::try_from(data_len).unwrap_or(u16::MAX));
         Ok(())
     }

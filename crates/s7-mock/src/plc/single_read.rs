@@ -8,16 +8,13 @@
 //! and the hook is asked about the item exactly once, after which this path answers whatever
 //! the hook says. A test compares both ways on many requests.
 
-use s7comm::header::PROTOCOL_ID;
 use s7comm::{read_var, Header, ItemAddress, MessageType};
 
 use super::access::plain_raw;
 use super::handled::{Handled, RequestKind};
+use super::handler::{read_answer_head, READ_ANSWER_HEAD_LEN};
 use super::hooks::{Hooks, ItemOperation};
 use super::{Access, Plc, Session};
-
-/// Header (12) and parameters (`04 01`) of the answer.
-const ANSWER_HEAD_LEN: usize = Header::LONG_LEN + 2;
 
 /// Bytes of a data item's `RC TS LEN`.
 const ITEM_HEAD_LEN: usize = 4;
@@ -59,7 +56,7 @@ impl Plc {
         // The address is decoded as it is read: no `ItemAddress` unless a hook asks.
         let (head, bytes) = plain_raw(&memory, raw)?;
         // The one item is the last: no fill byte.
-        let answer_len = ANSWER_HEAD_LEN
+        let answer_len = READ_ANSWER_HEAD_LEN
             .checked_add(ITEM_HEAD_LEN)?
             .checked_add(bytes.len())?;
         if answer_len > pdu_size {
@@ -71,27 +68,11 @@ impl Plc {
             .filter(|code| !code.is_success());
         let data_len = match forced {
             Some(_) => ITEM_HEAD_LEN,
-            None => answer_len.saturating_sub(ANSWER_HEAD_LEN),
+            None => answer_len.saturating_sub(READ_ANSWER_HEAD_LEN),
         };
-        let [r0, r1] = pdu_ref.to_be_bytes();
-        let [l0, l1] = u16::try_from(data_len).unwrap_or(u16::MAX).to_be_bytes();
+        let data_len = u16::try_from(data_len).unwrap_or(u16::MAX);
         out.reserve(pdu_size);
-        out.extend_from_slice(&[
-            PROTOCOL_ID,
-            MessageType::AckData.to_u8(),
-            0,
-            0,
-            r0,
-            r1,
-            0,
-            2,
-            l0,
-            l1,
-            0,
-            0,
-            read_var::FUNCTION,
-            1,
-        ]);
+        out.extend_from_slice(&read_answer_head(pdu_ref, 1, data_len));
         match forced {
             Some(code) => out.extend_from_slice(&[code.to_u8(), 0, 0, 0]),
             None => {

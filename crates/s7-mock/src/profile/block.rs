@@ -126,15 +126,11 @@ impl Checker<'_> {
     fn version(&self, path: &KeyPath, value: &Spanned<String>) -> Result<u8, Error> {
         let text = value.get_ref();
         let nibble = |part: &str| part.parse::<u8>().ok().filter(|n| *n <= 15);
-        match text.split_once('.') {
-            Some((major, minor)) => match (nibble(major), nibble(minor)) {
-                (Some(major), Some(minor)) => Ok(major.wrapping_shl(4) | minor),
-                _ => Err(self.source.error(
-                    &value.span(),
-                    path,
-                    format!("{text:?} is not a version MAJOR.MINOR (each 0..=15)"),
-                )),
-            },
+        let parts = text
+            .split_once('.')
+            .and_then(|(major, minor)| Some((nibble(major)?, nibble(minor)?)));
+        match parts {
+            Some((major, minor)) => Ok(major.wrapping_shl(4) | minor),
             None => Err(self.source.error(
                 &value.span(),
                 path,

@@ -152,13 +152,7 @@ pub(crate) fn check_type(what: &str, tag: &Tag, data_type: &str) -> Result<(), E
 
 /// The byte region of a tag outside the T and C areas.
 pub(crate) fn region(tag: &Tag) -> Option<Region> {
-    match tag.area() {
-        Area::Inputs => Some(Region::Inputs),
-        Area::Outputs => Some(Region::Outputs),
-        Area::Flags => Some(Region::Flags),
-        Area::DataBlock => Some(Region::DataBlock(tag.db_number())),
-        _ => None,
-    }
+    Region::of_area(tag.area(), tag.db_number())
 }
 
 fn offset(tag: &Tag) -> usize {

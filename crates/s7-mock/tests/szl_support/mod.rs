@@ -1,4 +1,4 @@
-//! Shared by the SZL and diagnostic-buffer tests: requests through `Plc::handle` without
+//! Shared by the SZL, diagnostic-buffer and handler tests: requests through `Plc::handle` without
 //! sockets, whole SZL payloads with their follow-ups fetched, and the records in them.
 #![allow(
     dead_code,
@@ -25,7 +25,9 @@ fn exchange(plc: &Plc, session: &mut Session, request: Request) -> ResponsePdu {
     let mut out = Vec::new();
     plc.handle(session, &bytes, &mut out, &mut NoHooks).unwrap();
     assert!(out.len() <= usize::from(session.pdu_size()));
-    ResponsePdu::parse(&out).unwrap()
+    let answer = ResponsePdu::parse(&out).unwrap();
+    assert_eq!(answer.pdu_ref, 0x42);
+    answer
 }
 
 pub fn raw(plc: &Plc, session: &mut Session, request: &str) -> Vec<u8> {
