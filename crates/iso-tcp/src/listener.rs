@@ -202,7 +202,7 @@ impl Listener {
         if !options_inherited {
             socket_config::configure_stream(&socket, &self.options.stream, Origin::Accepted)?;
         }
-        let local_reference = self.allocate_reference();
+        let local_reference = allocate_reference(&self.next_reference);
         tracing::debug!(peer = %peer_addr, local_reference, "tcp connection accepted");
         Ok(PendingConnection {
             socket,
@@ -213,16 +213,6 @@ impl Listener {
             first_event: None,
             options_inherited,
         })
-    }
-
-    /// Source references count up from 1, skipping 0 on wrap-around.
-    fn allocate_reference(&self) -> u16 {
-        loop {
-            let reference = self.next_reference.fetch_add(1, Ordering::Relaxed);
-            if reference != 0 {
-                return reference;
-            }
-        }
     }
 
     /// Switches the listening socket between blocking and non-blocking accepts (for an accept
@@ -430,6 +420,17 @@ impl PendingConnection {
             receive_deadline: options.stream.receive_deadline,
             idle_timeout: options.stream.idle_timeout,
         }))
+    }
+}
+
+/// The next source reference from a listener's counter (shared by the blocking and the tokio
+/// listener): references count up from 1, skipping 0 on wrap-around.
+pub(crate) fn allocate_reference(next_reference: &AtomicU16) -> u16 {
+    loop {
+        let reference = next_reference.fetch_add(1, Ordering::Relaxed);
+        if reference != 0 {
+            return reference;
+        }
     }
 }
 

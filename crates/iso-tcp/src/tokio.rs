@@ -76,7 +76,7 @@ use bytes::{BufMut, Bytes};
 use cotp::{DisconnectReason, RejectCause, TpduSize, Tsap};
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
 
-use crate::listener::{core_config as server_config, ConnectionRequestInfo};
+use crate::listener::{allocate_reference, core_config as server_config, ConnectionRequestInfo};
 use crate::liveness;
 use crate::options::StreamOptions;
 use crate::proto::{Core, Event, Negotiated};
@@ -369,12 +369,7 @@ impl Listener {
                 Origin::Accepted,
             )?;
         }
-        let local_reference = loop {
-            let reference = self.next_reference.fetch_add(1, Ordering::Relaxed);
-            if reference != 0 {
-                break reference;
-            }
-        };
+        let local_reference = allocate_reference(&self.next_reference);
         tracing::debug!(peer = %peer_addr, local_reference, "tcp connection accepted");
         Ok(PendingConnection {
             stream,

@@ -101,16 +101,15 @@ fn frames_of(mut stream: &[u8]) -> Vec<&[u8]> {
     out
 }
 
-/// Frames of a byte stream, checked one by one: (TPDU length, EOT).
-fn dt_frames(mut stream: &[u8]) -> Vec<(usize, bool)> {
-    let mut out = Vec::new();
-    while !stream.is_empty() {
-        let len = usize::from(u16::from_be_bytes([stream[2], stream[3]]));
-        assert_eq!(&stream[4..6], &[0x02, 0xF0]);
-        out.push((len - 4, stream[6] & 0x80 != 0));
-        stream = &stream[len..];
-    }
-    out
+/// The DT frames of a byte stream, checked one by one: (TPDU length, EOT).
+fn dt_frames(stream: &[u8]) -> Vec<(usize, bool)> {
+    frames_of(stream)
+        .into_iter()
+        .map(|frame| {
+            assert_eq!(&frame[4..6], &[0x02, 0xF0]);
+            (frame.len() - 4, frame[6] & 0x80 != 0)
+        })
+        .collect()
 }
 
 fn assert_broken(core: &mut Core) {
